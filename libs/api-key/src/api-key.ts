@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { encodeUint32, randomBase62 } from './base62.ts';
+
+export type Environment = 'live' | 'test';
+export const ENVIRONMENTS: readonly Environment[] = ['live', 'test'];
+
+/** 32 base62 characters = 190 bits of randomness (the floor is 160). */
+export const RANDOM_LENGTH = 32;
+/** base62 CRC32: 62^6 > 2^32, so six characters hold any checksum. */
+export const CHECKSUM_LENGTH = 6;
+const PREFIX_LENGTH = 'sk_live_'.length;
+export const KEY_LENGTH = PREFIX_LENGTH + RANDOM_LENGTH + CHECKSUM_LENGTH;
+
+export type MalformedReason = 'prefix' | 'length' | 'alphabet' | 'checksum';
+export type ParsedKey = { ok: true; environment: Environment } | { ok: false; reason: MalformedReason };
+
+const BODY = /^[0-9A-Za-z]+$/;
+
+function checksum(text: string): string {
+  return encodeUint32(crc32(text), CHECKSUM_LENGTH);
+}
+
+/**
+ * A new key: `sk_{env}_` + random + CRC32 of everything before the checksum
+ * (GitHub's token scheme), so typos and garbage fail locally and scanners can
+ * recognise leaked keys.
+ */
+export function generate(environment: Environment): string {
+  const head = `sk_${environment}_${randomBase62(RANDOM_LENGTH)}`;
+  return head + checksum(head);
+}
+
+/** Checks the format without any lookup. Never echoes the input back. */
+export function parse(text: string): ParsedKey {
+  let environment: Environment;
+  if (text.startsWith('sk_live_')) environment = 'live';
+  else if (text.startsWith('sk_test_')) environment = 'test';
+  else return { ok: false, reason: 'prefix' };
+  if (text.length !== KEY_LENGTH) return { ok: false, reason: 'length' };
+  if (!BODY.test(text.slice(PREFIX_LENGTH))) return { ok: false, reason: 'alphabet' };
+  const split = KEY_LENGTH - CHECKSUM_LENGTH;
+  if (checksum(text.slice(0, split)) !== text.slice(split)) return { ok: false, reason: 'checksum' };
+  return { ok: true, environment };
+}
+
+/** SHA-256 hex: the only form of a key that is stored or sent to the keystore. */
+export function hash(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** What a person may see of a key: its prefix and last four characters. */
+export function hint(key: string): string {
+  return `${key.slice(0, PREFIX_LENGTH)}…${key.slice(-4)}`;
+}
+
+const KEY_LIKE = /sk_(?:live|test)_[0-9A-Za-z]{8,}/g;
+
+/** Replaces anything key-shaped in free text by its hint, for logs and error messages. */
+export function redact(text: string): string {
+  return text.replace(KEY_LIKE, (match) => hint(match));
+}
