@@ -23,7 +23,9 @@ export function vitestConfig(projectDir: string, suite: Suite = 'test'): ViteUse
       outputFile: { json: resolve(workspaceRoot, 'reports/vitest', projectRoot, `${suite}.json`) },
       testTimeout: integration ? 120_000 : 10_000,
       hookTimeout: integration ? 180_000 : 10_000,
-      ...(integration ? { fileParallelism: false } : {}),
+      ...(integration
+        ? { fileParallelism: false, globalSetup: [resolve(workspaceRoot, 'libs/testing/src/global-setup.ts')] }
+        : {}),
     },
   };
 }

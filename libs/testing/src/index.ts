@@ -1,0 +1,2 @@
+export { docker, imageExists } from './docker.ts';
+export { DEFAULT_REDIS_IMAGE, RUN_LABEL, runLabels, startRedis, type StartedRedis } from './redis-container.ts';
