@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, waitUntilHealthy, type AppProcess } from './app-process.ts';
+import { freePort } from './free-port.ts';
+
+export interface StackOptions {
+  redisUrl?: string;
+  /** Extra proxy environment (cache TTLs, public paths, …). */
+  proxyEnv?: Record<string, string>;
+}
+
+export interface Stack extends AsyncDisposable {
+  proxyUrl: string;
+  adminUrl: string;
+  apiUrl: string;
+  keystoreUrl: string;
+  adminToken: string;
+  apps: { keystore: AppProcess; api: AppProcess; proxy: AppProcess };
+  /** Management API call with the admin token. */
+  manage(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response shapes vary per call; tests assert them
+  /** Another proxy on the same keystore, upstream and Redis (several sidecars, one shared bucket). */
+  startProxy(env?: Record<string, string>): Promise<{ url: string; adminUrl: string; app: AppProcess }>;
+  /** Everything the apps logged. */
+  logs(): string;
+}
+
+/** Keystore, api and proxy as real processes on free loopback ports, like `npm start` runs them. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'routemcp-e2e-'));
+  const [proxyPort, adminPort, apiPort, keystorePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const serviceToken = randomBytes(24).toString('base64url');
+  const adminToken = randomBytes(24).toString('base64url');
+  const keystoreUrl = `http://127.0.0.1:${keystorePort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const keystore = startApp('keystore', 'apps/keystore/src/main.ts', {
+    KEYSTORE_PORT: String(keystorePort),
+    KEYSTORE_HOST: '127.0.0.1',
+    KEYSTORE_DB: join(dir, 'keystore.sqlite'),
+    KEYSTORE_SERVICE_TOKEN: serviceToken,
+    KEYSTORE_ADMIN_TOKEN: adminToken,
+  });
+  const api = startApp('api', 'apps/api/src/main.ts', { API_PORT: String(apiPort), API_HOST: '127.0.0.1' });
+  await Promise.all([
+    waitUntilHealthy(keystore, `${keystoreUrl}/healthz`),
+    waitUntilHealthy(api, `${apiUrl}/healthz`),
+  ]);
+  const extraProxies: AppProcess[] = [];
+  const launchProxy = async (port: number, adminPort: number, env: Record<string, string> = {}) => {
+    const app = startApp('proxy', 'apps/proxy/src/main.ts', {
+      PROXY_PORT: String(port),
+      PROXY_ADMIN_PORT: String(adminPort),
+      PROXY_HOST: '127.0.0.1',
+      UPSTREAM_URL: apiUrl,
+      KEYSTORE_URL: keystoreUrl,
+      KEYSTORE_SERVICE_TOKEN: serviceToken,
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      ...options.proxyEnv,
+      ...env,
+    });
+    const adminUrl = `http://127.0.0.1:${adminPort}`;
+    await waitUntilHealthy(app, `${adminUrl}/healthz`);
+    return { url: `http://127.0.0.1:${port}`, adminUrl, app };
+  };
+  const { app: proxy, adminUrl } = await launchProxy(proxyPort, adminPort);
+  const apps = { keystore, api, proxy };
+  return {
+    proxyUrl: `http://127.0.0.1:${proxyPort}`,
+    adminUrl,
+    apiUrl,
+    keystoreUrl,
+    adminToken,
+    apps,
+    async manage(method, path, body) {
+      const res = await fetch(`${keystoreUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, json: await res.json() };
+    },
+    async startProxy(env) {
+      const started = await launchProxy(await freePort(), await freePort(), env);
+      extraProxies.push(started.app);
+      return started;
+    },
+    logs: () => [keystore, api, proxy, ...extraProxies].map((app) => app.output()).join('\n'),
+    async [Symbol.asyncDispose]() {
+      await Promise.all([proxy, ...extraProxies].map((app) => app.stop()));
+      await Promise.all([api.stop(), keystore.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
