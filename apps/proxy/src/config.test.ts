@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { describeConfig, loadConfig } from './config.ts';
+
+const TOKEN = { KEYSTORE_SERVICE_TOKEN: 'service-token-for-tests' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(TOKEN);
+    expect(config).toMatchObject({
+      PROXY_PORT: 5001,
+      PROXY_ADMIN_PORT: 9901,
+      UPSTREAM_URL: 'http://127.0.0.1:5002',
+      KEYSTORE_URL: 'http://127.0.0.1:5003',
+      CACHE_MAX_KEYS: 100_000,
+      KEYSTORE_TIMEOUT_MS: 250,
+      REDIS_TIMEOUT_MS: 50,
+      UPSTREAM_TIMEOUT_MS: 30_000,
+      RATE_LIMIT_LIVE_CAPACITY: 100,
+      RATE_LIMIT_TEST_REFILL_PER_SECOND: 10,
+      PUBLIC_PATHS: [],
+      MAX_BODY_BYTES: 10_485_760,
+      MAX_HEADER_BYTES: 16_384,
+      SHUTDOWN_GRACE_MS: 10_000,
+      LOG_LEVEL: 'info',
+    });
+    expect([config.PROXY_HOST, config.UPSTREAM_TEST_URL, config.REDIS_URL]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('reads values from the given object', () => {
+    const config = loadConfig({
+      ...TOKEN,
+      PROXY_PORT: '0',
+      UPSTREAM_TEST_URL: 'http://127.0.0.1:6000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PUBLIC_PATHS: '/health, /docs/openapi.json,',
+      RATE_LIMIT_LIVE_REFILL_PER_SECOND: '0.5',
+    });
+    expect(config.PROXY_PORT).toBe(0);
+    expect(config.UPSTREAM_TEST_URL).toBe('http://127.0.0.1:6000');
+    expect(config.PUBLIC_PATHS).toEqual(['/health', '/docs/openapi.json']);
+    expect(config.RATE_LIMIT_LIVE_REFILL_PER_SECOND).toBe(0.5);
+  });
+
+  it('treats empty strings as unset for optional variables', () => {
+    const config = loadConfig({ ...TOKEN, UPSTREAM_TEST_URL: '', REDIS_URL: '' });
+    expect([config.UPSTREAM_TEST_URL, config.REDIS_URL]).toEqual([undefined, undefined]);
+  });
+
+  it.each([
+    [{}, /KEYSTORE_SERVICE_TOKEN: is required/],
+    [{ ...TOKEN, PROXY_PORT: 'abc' }, /PROXY_PORT: expected a port number/],
+    [{ ...TOKEN, PROXY_ADMIN_PORT: '70000' }, /PROXY_ADMIN_PORT: expected a port number/],
+    [{ ...TOKEN, UPSTREAM_URL: 'ftp://example' }, /UPSTREAM_URL: expected an http\(s\) URL/],
+    [{ ...TOKEN, REDIS_URL: 'http://127.0.0.1' }, /REDIS_URL: expected a redis/],
+    [{ ...TOKEN, MAX_BODY_BYTES: '1.5' }, /MAX_BODY_BYTES: expected a whole number/],
+    [{ ...TOKEN, PUBLIC_PATHS: 'health' }, /PUBLIC_PATHS.*starting with \//],
+    [{ ...TOKEN, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('names the bad variable and what it expected (%o)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('describeConfig', () => {
+  it('masks the service token and Redis credentials', () => {
+    const text = JSON.stringify(
+      describeConfig(loadConfig({ ...TOKEN, REDIS_URL: 'redis://user:hunter2@127.0.0.1:6379' })),
+    );
+    expect(text).not.toContain('service-token-for-tests');
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('"KEYSTORE_SERVICE_TOKEN":"***"');
+  });
+});

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const port = (fallback: number) =>
+  z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535, 'expected a port number').default(fallback);
+const wholeNumber = (fallback: number, min: number) =>
+  z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(min).default(fallback);
+const positiveInt = (fallback: number) => wholeNumber(fallback, 1);
+const positiveNumber = (fallback: number) =>
+  z.coerce.number({ error: 'expected a number' }).positive().default(fallback);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+/** Unset and empty both mean "not configured": compose files often pass `VAR=`. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const schema = z.object({
+  PROXY_PORT: port(5001),
+  PROXY_ADMIN_PORT: port(9901),
+  PROXY_HOST: optional(z.string().min(1)),
+  UPSTREAM_URL: httpUrl.default('http://127.0.0.1:5002'),
+  UPSTREAM_TEST_URL: optional(httpUrl),
+  KEYSTORE_URL: httpUrl.default('http://127.0.0.1:5003'),
+  KEYSTORE_SERVICE_TOKEN: z.string({ error: 'is required' }).min(1, 'must not be empty'),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })),
+  CACHE_MAX_KEYS: positiveInt(100_000),
+  CACHE_TTL_MS: positiveInt(30_000),
+  CACHE_NEGATIVE_TTL_MS: positiveInt(5_000),
+  CACHE_STALE_IF_ERROR_MS: wholeNumber(300_000, 0),
+  KEYSTORE_TIMEOUT_MS: positiveInt(250),
+  REDIS_TIMEOUT_MS: positiveInt(50),
+  UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
+  RATE_LIMIT_LIVE_CAPACITY: positiveInt(100),
+  RATE_LIMIT_LIVE_REFILL_PER_SECOND: positiveNumber(10),
+  RATE_LIMIT_TEST_CAPACITY: positiveInt(100),
+  RATE_LIMIT_TEST_REFILL_PER_SECOND: positiveNumber(10),
+  PUBLIC_PATHS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((path) => path.trim())
+        .filter((path) => path !== ''),
+    )
+    .pipe(z.array(z.string().startsWith('/', 'expected comma-separated paths starting with /'))),
+  MAX_BODY_BYTES: wholeNumber(10_485_760, 0),
+  HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
+  MAX_HEADER_BYTES: positiveInt(16_384),
+  SHUTDOWN_GRACE_MS: positiveInt(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ProxyConfig = z.output<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ProxyConfig {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Invalid proxy configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/** The config as it may be logged: secrets masked, credentials stripped from URLs. */
+export function describeConfig(config: ProxyConfig): Record<string, unknown> {
+  return {
+    ...config,
+    KEYSTORE_SERVICE_TOKEN: '***',
+    REDIS_URL: config.REDIS_URL === undefined ? undefined : maskUrlCredentials(config.REDIS_URL),
+  };
+}
+
+function maskUrlCredentials(text: string): string {
+  const url = new URL(text);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
+}
