@@ -16,6 +16,11 @@ async function createKey(body: Record<string, unknown>): Promise<{ id: string; k
   return json.data;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+async function json(res: Response): Promise<any> {
+  return res.json();
+}
+
 function call(path: string, key?: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (key !== undefined) headers.set('authorization', `Bearer ${key}`);
@@ -47,7 +52,7 @@ describe('the RouteMCP docs examples, through the proxy', () => {
     const { key } = await createKey({ environment: 'live' });
     const res = await call('/api/v1/contact?provider=hubspot', key);
     expect(res.status).toBe(200);
-    const { success, data } = await res.json();
+    const { success, data } = await json(res);
     expect(success).toBe(true);
     expect(Array.isArray(data)).toBe(true);
     expect(data.length).toBeGreaterThan(0);
@@ -59,14 +64,14 @@ describe('the RouteMCP docs examples, through the proxy', () => {
     url.search = new URLSearchParams({ provider: 'hubspot' }).toString();
     const res = await fetch(url, { headers: { Authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
-    expect((await res.json()).data.length).toBeGreaterThan(0);
+    expect((await json(res)).data.length).toBeGreaterThan(0);
   });
 
   it('a test key gets sandbox data, different from live data', async () => {
     const live = await createKey({ environment: 'live' });
     const test = await createKey({ environment: 'test' });
-    const liveData = (await (await call('/api/v1/contacts?provider=hubspot', live.key)).json()).data;
-    const testData = (await (await call('/api/v1/contacts?provider=hubspot', test.key)).json()).data;
+    const liveData = (await json(await call('/api/v1/contacts?provider=hubspot', live.key))).data;
+    const testData = (await json(await call('/api/v1/contacts?provider=hubspot', test.key))).data;
     expect(testData.length).toBeGreaterThan(0);
     expect(testData).not.toEqual(liveData);
   });
@@ -120,7 +125,7 @@ describe('rate limiting', () => {
     expect(limited!.headers.get('ratelimit-limit')).toBe('3');
     expect(limited!.headers.get('ratelimit-remaining')).toBe('0');
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(await limited!.json()).toEqual({
+    expect(await json(limited!)).toEqual({
       success: false,
       statusCode: 429,
       message: 'Too many requests',
@@ -147,7 +152,7 @@ describe('rate limiting', () => {
       await res.arrayBuffer();
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
-    const ready = await (await fetch(`${second.adminUrl}/readyz`)).json();
+    const ready = await json(await fetch(`${second.adminUrl}/readyz`));
     expect(ready.data.limiter).toBe('redis');
     await second.app.stop();
   });
@@ -162,7 +167,7 @@ describe('forwarding', () => {
       body: '{"hello":"world"}',
     });
     expect(res.status).toBe(200);
-    const { data } = await res.json();
+    const { data } = await json(res);
     const headers = data.headers as Record<string, string>;
     expect(headers.authorization).toBeUndefined();
     expect(headers['x-routemcp-key-id']).toBe(id);
