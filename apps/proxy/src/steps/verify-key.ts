@@ -1,0 +1,25 @@
+import { hash } from '@routemcp/api-key';
+import type { ErrorCode } from '@routemcp/errors';
+import type { KeyRecord, KeyVerifier } from '../key-lookup/key-verifier.ts';
+
+export type VerifyKeyResult = { ok: true; key: KeyRecord } | { ok: false; code: ErrorCode; reason: string };
+
+const INVALID = { unknown: invalid('unknown'), revoked: invalid('revoked'), expired: invalid('expired') };
+const UNAVAILABLE: VerifyKeyResult = { ok: false, code: 'AUTH_UNAVAILABLE', reason: 'unavailable' };
+
+function invalid(reason: string): VerifyKeyResult {
+  return { ok: false, code: 'INVALID_API_KEY', reason };
+}
+
+/**
+ * Looks the key up by its hash. Fails closed: a keystore outage is a 503, never
+ * a pass. Expiry is checked again here because a cached record can outlive it.
+ */
+export async function verifyKey(verifier: KeyVerifier, key: string, now: number): Promise<VerifyKeyResult> {
+  const verdict = await verifier.verify(hash(key));
+  if (verdict.ok) {
+    const { expiresAt } = verdict.key;
+    return expiresAt !== null && expiresAt <= now ? INVALID.expired : verdict;
+  }
+  return verdict.reason === 'unavailable' ? UNAVAILABLE : INVALID[verdict.reason];
+}
