@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const DEFAULT_DB = './data/keystore.sqlite';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const token = z.string().min(16);
+
+const schema = z.object({
+  KEYSTORE_PORT: port.default(5003),
+  KEYSTORE_HOST: z.string().min(1).optional(),
+  KEYSTORE_DB: z.string().min(1).default(DEFAULT_DB),
+  KEYSTORE_SERVICE_TOKEN: token,
+  KEYSTORE_ADMIN_TOKEN: token.optional(),
+  KEYSTORE_EVENT_RETENTION: z.coerce.number().int().min(1).default(100_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+const expectations: Record<keyof z.infer<typeof schema>, string> = {
+  KEYSTORE_PORT: 'an integer port 0..65535',
+  KEYSTORE_HOST: 'a host name or address',
+  KEYSTORE_DB: 'a file path',
+  KEYSTORE_SERVICE_TOKEN: 'a secret of at least 16 characters (required)',
+  KEYSTORE_ADMIN_TOKEN: 'a secret of at least 16 characters, or unset',
+  KEYSTORE_EVENT_RETENTION: 'a positive integer (events kept for replay)',
+  LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+};
+
+export interface Config {
+  port: number;
+  /** Unset: Node's default listen (all interfaces). */
+  host: string | undefined;
+  /** Absolute path, or `:memory:`. */
+  dbPath: string;
+  serviceToken: string;
+  adminToken: string | undefined;
+  eventRetention: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The database path as the server and the operator CLI both resolve it (relative to cwd). */
+export function resolveDbPath(env: Env = process.env, cwd = process.cwd()): string {
+  const raw = blankToUndefined(env.KEYSTORE_DB) ?? DEFAULT_DB;
+  return raw === ':memory:' ? raw : resolve(cwd, raw);
+}
+
+/** Pure: reads only `env`. Throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const input = Object.fromEntries(Object.keys(expectations).map((name) => [name, blankToUndefined(env[name])]));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const name = String(parsed.error.issues[0]?.path[0] ?? 'environment') as keyof typeof expectations;
+    const value = input[name];
+    const got = value === undefined ? 'it is unset' : isSecret(name) ? 'got an invalid value' : `got "${value}"`;
+    throw new ConfigError(`${name}: expected ${expectations[name] ?? 'a valid value'}, ${got}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.KEYSTORE_PORT,
+    host: c.KEYSTORE_HOST,
+    dbPath: resolveDbPath(env, cwd),
+    serviceToken: c.KEYSTORE_SERVICE_TOKEN,
+    adminToken: c.KEYSTORE_ADMIN_TOKEN,
+    eventRetention: c.KEYSTORE_EVENT_RETENTION,
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function isSecret(name: string): boolean {
+  return name.endsWith('_TOKEN');
+}

@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Who is calling. `operator` holds the admin token and is trusted with every
+ * account; `service` is a proxy. A dashboard session adds its own kind here
+ * and its own resolver, without touching the routes.
+ */
+export type Principal = { kind: 'operator' } | { kind: 'service' };
+
+/** Recognises one kind of credential; undefined means "not mine / not valid". */
+export type PrincipalResolver = (req: IncomingMessage) => Principal | undefined;
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/** Accepts `Authorization: Bearer <token>`, compared in constant time. */
+export function bearerTokenResolver(token: string, principal: Principal): PrincipalResolver {
+  const expected = digest(token);
+  return (req) => {
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    if (match?.[1] === undefined) return undefined;
+    // Comparing digests keeps the compare constant-time even when lengths differ.
+    return timingSafeEqual(digest(match[1]), expected) ? principal : undefined;
+  };
+}
+
+export function resolvePrincipal(resolvers: readonly PrincipalResolver[], req: IncomingMessage): Principal | undefined {
+  for (const resolve of resolvers) {
+    const principal = resolve(req);
+    if (principal !== undefined) return principal;
+  }
+  return undefined;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

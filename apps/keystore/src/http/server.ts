@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { HttpError, writeError, writeSuccess } from '@routemcp/errors';
+import type { EventHub } from '../events/event-hub.ts';
+import type { KeyService } from '../keys/key-service.ts';
+import { internalRoutes } from './internal-routes.ts';
+import { managementRoutes } from './management-routes.ts';
+import { bearerTokenResolver, resolvePrincipal, type Principal, type PrincipalResolver } from './principal.ts';
+import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
+
+export interface KeystoreServerDeps {
+  keys: KeyService;
+  hub: EventHub;
+  logger: Logger;
+  serviceToken: string;
+  /** Unset: the management API answers 401 to everyone until a session resolver is added. */
+  adminToken?: string | undefined;
+  /** Extra management credentials (the dashboard's session cookie), tried after the admin token. */
+  managementResolvers?: readonly PrincipalResolver[];
+}
+
+const healthz: Route = {
+  method: 'GET',
+  pattern: '/healthz',
+  access: 'public',
+  handle: () => ({ status: 200, data: { status: 'ok' } }),
+};
+
+export function createKeystoreServer(deps: KeystoreServerDeps): Server {
+  const router = new Router([healthz, ...managementRoutes(deps.keys), ...internalRoutes(deps)]);
+  const resolvers: Record<Exclude<Access, 'public'>, readonly PrincipalResolver[]> = {
+    management: [
+      ...(deps.adminToken === undefined ? [] : [bearerTokenResolver(deps.adminToken, { kind: 'operator' })]),
+      ...(deps.managementResolvers ?? []),
+    ],
+    service: [bearerTokenResolver(deps.serviceToken, { kind: 'service' })],
+  };
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, match: Match): Promise<void> {
+    if (match.kind === 'not_found') throw new HttpError('NOT_FOUND');
+    if (match.kind === 'method_not_allowed') {
+      res.setHeader('allow', match.allow.join(', '));
+      throw new HttpError('METHOD_NOT_ALLOWED');
+    }
+    const { route, params } = match;
+    let principal: Principal | undefined;
+    if (route.access !== 'public') {
+      principal = resolvePrincipal(resolvers[route.access], req);
+      if (principal === undefined) {
+        res.setHeader('www-authenticate', 'Bearer');
+        throw new HttpError('UNAUTHORIZED');
+      }
+    }
+    const result: RouteResult = await route.handle({ req, res, url, params, principal });
+    if (result !== 'handled') writeSuccess(res, result.data, { statusCode: result.status, headers: NO_STORE });
+  }
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://keystore');
+    } catch {
+      writeError(res, 'BAD_REQUEST');
+      return;
+    }
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    // The pattern, not the raw path: whatever a client puts in a URL stays out of the logs.
+    const route = match.kind === 'found' ? match.route.pattern : '(unmatched)';
+    res.on('close', () => {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      deps.logger.info({ method: req.method, route, status: res.statusCode, ms }, 'request');
+    });
+    dispatch(req, res, url, match).catch((error: unknown) => answerError(deps.logger, req, res, error));
+  });
+}
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** The one edge handler: ours → its envelope; anything else → logged, 500. */
+function answerError(logger: Logger, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    logger.error({ err: error }, 'error after response started');
+    res.destroy();
+    return;
+  }
+  // An unread body would be parsed as the next request; drop the connection instead.
+  const headers = req.complete ? {} : { connection: 'close' };
+  if (error instanceof HttpError) {
+    writeError(res, error.code, { message: error.message, headers });
+    return;
+  }
+  logger.error({ err: error }, 'unhandled error');
+  writeError(res, 'INTERNAL_ERROR', { headers });
+}

@@ -1,0 +1,43 @@
+import { systemClock } from './clock.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createKeystoreApp } from './app.ts';
+import { createLogger } from './logger.ts';
+import { SqliteKeyStore } from './store/sqlite-key-store.ts';
+
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`keystore: ${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+const store = new SqliteKeyStore({ path: config.dbPath, now: systemClock.now() });
+const app = createKeystoreApp({ ...config, store, logger, clock: systemClock });
+
+app.server.listen({ port: config.port, host: config.host }, () => {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.info({ port, db: config.dbPath, epoch: store.epoch, adminApi: config.adminToken !== undefined }, 'keystore listening');
+});
+
+let stopping = false;
+function shutdown(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'keystore stopping');
+  setTimeout(() => {
+    logger.warn('shutdown deadline reached, closing remaining connections');
+    app.server.closeAllConnections();
+  }, SHUTDOWN_DEADLINE_MS - 1000).unref();
+  void app.close().then(() => {
+    store.close();
+    process.exit(0);
+  });
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,94 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { newAccountId, newEpoch } from '../ids.ts';
+
+export interface MigrationContext {
+  now: number;
+}
+
+/**
+ * Ordered schema history: migration i brings `user_version` from i to i + 1.
+ * Append only; never edit a released entry.
+ */
+export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => void)[] = [
+  (db, { now }) => {
+    db.exec(`
+      CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+      CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE keys (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        environment TEXT NOT NULL CHECK (environment IN ('live', 'test')),
+        hash TEXT NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        name TEXT,
+        capacity INTEGER,
+        refill_per_second REAL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER,
+        last_used_at INTEGER,
+        rolled_from TEXT,
+        -- set when the expired event was written, so it is written once
+        expiry_announced_at INTEGER
+      ) STRICT;
+      CREATE INDEX keys_account_created ON keys (account_id, created_at);
+      CREATE INDEX keys_created ON keys (created_at);
+      CREATE INDEX keys_pending_expiry ON keys (expires_at) WHERE expiry_announced_at IS NULL;
+      CREATE TABLE key_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        key_id TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE key_usage (
+        key_id TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        rate_limited INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (key_id, hour)
+      ) STRICT, WITHOUT ROWID;
+    `);
+    const defaultAccount = newAccountId();
+    const meta = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
+    meta.run('epoch', newEpoch());
+    meta.run('default_account', defaultAccount);
+    meta.run('pruned_through', '0');
+    db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(defaultAccount, 'Default', now);
+  },
+];
+
+/**
+ * Brings the schema up to date. Each step runs in its own IMMEDIATE
+ * transaction and re-reads `user_version` inside it, so the server and the
+ * operator CLI opening a fresh file at once cannot both apply a step.
+ * Returns the number of steps applied.
+ */
+export function migrate(db: DatabaseSync, ctx: MigrationContext): number {
+  let applied = 0;
+  for (let guard = 0; guard <= migrations.length; guard++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const version = userVersion(db);
+      const step = migrations[version];
+      if (step === undefined) {
+        db.exec('COMMIT');
+        return applied;
+      }
+      step(db, ctx);
+      // PRAGMA takes no bound parameters; `version` is an integer we read.
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec('COMMIT');
+      applied++;
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  return applied;
+}
+
+export function userVersion(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number } | undefined;
+  return row?.user_version ?? 0;
+}

@@ -1,0 +1,333 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { Environment } from '@routemcp/api-key';
+import type { KeyRecord } from '../keys/key-record.ts';
+import { migrate } from './migrations.ts';
+import type {
+  KeyEvent,
+  KeyEventType,
+  KeyFilter,
+  KeyPatch,
+  KeyStore,
+  NewKey,
+  RevokeResult,
+  RollResult,
+  UsageEntry,
+} from './key-store.ts';
+
+export interface SqliteKeyStoreOptions {
+  /** A file path, or `:memory:` (the in-memory adapter for tests). */
+  path: string;
+  now: number;
+  /** How long a writer waits for another process's lock (the CLI vs the server). */
+  busyTimeoutMs?: number;
+}
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  environment: string;
+  hash: string;
+  hint: string;
+  name: string | null;
+  capacity: number | null;
+  refill_per_second: number | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  rolled_from: string | null;
+}
+
+interface EventRow {
+  seq: number;
+  key_id: string;
+  key_hash: string;
+  type: string;
+  at: number;
+}
+
+const KEY_COLUMNS =
+  'id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, revoked_at, last_used_at, rolled_from';
+const HOUR_MS = 3_600_000;
+
+export class SqliteKeyStore implements KeyStore {
+  readonly epoch: string;
+  readonly defaultAccountId: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(options: SqliteKeyStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.#db = new DatabaseSync(options.path);
+    try {
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+      // WAL lets the CLI write while the server reads; FULL syncs the WAL on
+      // every commit, so a key answered 201 survives kill -9 and power loss.
+      this.#db.exec('PRAGMA journal_mode = WAL');
+      this.#db.exec('PRAGMA synchronous = FULL');
+      this.#db.exec('PRAGMA foreign_keys = ON');
+      migrate(this.#db, { now: options.now });
+      this.epoch = this.#meta('epoch');
+      this.defaultAccountId = this.#meta('default_account');
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+  }
+
+  hasAccount(id: string): boolean {
+    return this.#stmt('SELECT 1 FROM accounts WHERE id = ?').get(id) !== undefined;
+  }
+
+  ensureAccount(id: string, name: string, now: number): boolean {
+    const result = this.#stmt('INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(id, name, now);
+    return result.changes > 0;
+  }
+
+  createKey(key: NewKey, now: number): KeyRecord {
+    return this.#transaction(() => this.#insertKey(key, now));
+  }
+
+  getKey(id: string): KeyRecord | undefined {
+    return toRecord(this.#stmt(`SELECT ${KEY_COLUMNS} FROM keys WHERE id = ?`).get(id) as KeyRow | undefined);
+  }
+
+  findByHash(hash: string): KeyRecord | undefined {
+    return toRecord(this.#stmt(`SELECT ${KEY_COLUMNS} FROM keys WHERE hash = ?`).get(hash) as KeyRow | undefined);
+  }
+
+  listKeys(filter: KeyFilter, now: number): KeyRecord[] {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (filter.accountId !== undefined) {
+      where.push('account_id = ?');
+      params.push(filter.accountId);
+    }
+    if (filter.environment !== undefined) {
+      where.push('environment = ?');
+      params.push(filter.environment);
+    }
+    switch (filter.status) {
+      case 'revoked':
+        where.push('revoked_at IS NOT NULL');
+        break;
+      case 'active':
+        where.push('revoked_at IS NULL AND expires_at IS NULL');
+        break;
+      case 'expiring':
+        where.push('revoked_at IS NULL AND expires_at > ?');
+        params.push(now);
+        break;
+      case 'expired':
+        where.push('revoked_at IS NULL AND expires_at <= ?');
+        params.push(now);
+        break;
+    }
+    const sql =
+      `SELECT ${KEY_COLUMNS} FROM keys` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY created_at DESC, rowid DESC';
+    return (this.#stmt(sql).all(...params) as unknown as KeyRow[]).map((row) => toRecord(row) as KeyRecord);
+  }
+
+  updateKey(id: string, patch: KeyPatch, now: number): KeyRecord | undefined {
+    return this.#transaction(() => {
+      const current = this.getKey(id);
+      if (current === undefined) return undefined;
+      const name = patch.name === undefined ? current.name : patch.name;
+      const rateLimit = patch.rateLimit === undefined ? current.rateLimit : patch.rateLimit;
+      this.#stmt('UPDATE keys SET name = ?, capacity = ?, refill_per_second = ? WHERE id = ?').run(
+        name,
+        rateLimit?.capacity ?? null,
+        rateLimit?.refillPerSecond ?? null,
+        id,
+      );
+      this.#event('updated', current, now);
+      return { ...current, name, rateLimit };
+    });
+  }
+
+  revokeKey(id: string, now: number): RevokeResult {
+    return this.#transaction(() => {
+      const current = this.getKey(id);
+      if (current === undefined) return { ok: false, reason: 'not_found' };
+      if (current.revokedAt !== null) return { ok: true, key: current };
+      this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, id);
+      this.#event('revoked', current, now);
+      return { ok: true, key: { ...current, revokedAt: now } };
+    });
+  }
+
+  rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): RollResult {
+    return this.#transaction((): RollResult => {
+      const old = this.getKey(oldId);
+      if (old === undefined) return { ok: false, reason: 'not_found' };
+      if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
+      let ended: KeyRecord;
+      if (oldEndsAt <= now) {
+        this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, oldId);
+        ended = { ...old, revokedAt: now };
+      } else {
+        // A roll never lengthens a key's life.
+        const expiresAt = old.expiresAt === null ? oldEndsAt : Math.min(old.expiresAt, oldEndsAt);
+        this.#stmt('UPDATE keys SET expires_at = ? WHERE id = ?').run(expiresAt, oldId);
+        ended = { ...old, expiresAt };
+      }
+      this.#event('rolled', old, now);
+      const created = this.#insertKey(next, now);
+      return { ok: true, old: ended, created };
+    });
+  }
+
+  expireDue(now: number): number {
+    const sql = `SELECT ${KEY_COLUMNS} FROM keys WHERE expiry_announced_at IS NULL AND expires_at <= ? AND revoked_at IS NULL LIMIT 500`;
+    // Checked outside a transaction first: this runs every second and must not take the write lock for nothing.
+    if (this.#stmt(sql).get(now) === undefined) return 0;
+    return this.#transaction(() => {
+      const due = this.#stmt(sql).all(now) as unknown as KeyRow[];
+      const mark = this.#stmt('UPDATE keys SET expiry_announced_at = ? WHERE id = ?');
+      for (const row of due) {
+        mark.run(now, row.id);
+        this.#event('expired', toRecord(row) as KeyRecord, now);
+      }
+      return due.length;
+    });
+  }
+
+  eventsAfter(afterSeq: number, limit: number): KeyEvent[] {
+    const rows = this.#stmt('SELECT seq, key_id, key_hash, type, at FROM key_events WHERE seq > ? ORDER BY seq LIMIT ?').all(
+      afterSeq,
+      limit,
+    ) as unknown as EventRow[];
+    return rows.map((row) => ({
+      seq: row.seq,
+      type: row.type as KeyEventType,
+      keyId: row.key_id,
+      keyHash: row.key_hash,
+      at: row.at,
+    }));
+  }
+
+  latestSeq(): number {
+    // sqlite_sequence survives deletes, so this is right even when every event was pruned.
+    const row = this.#stmt("SELECT seq FROM sqlite_sequence WHERE name = 'key_events'").get() as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  prunedThrough(): number {
+    return Number(this.#meta('pruned_through'));
+  }
+
+  pruneEvents(keep: number): number {
+    if (this.latestSeq() - keep <= this.prunedThrough()) return 0;
+    return this.#transaction(() => {
+      const through = this.latestSeq() - keep;
+      if (through <= this.prunedThrough()) return 0;
+      const { changes } = this.#stmt('DELETE FROM key_events WHERE seq <= ?').run(through);
+      this.#stmt("UPDATE meta SET value = ? WHERE name = 'pruned_through'").run(String(through));
+      return Number(changes);
+    });
+  }
+
+  recordUsage(entries: readonly UsageEntry[], now: number): number {
+    const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    return this.#transaction(() => {
+      let recorded = 0;
+      const touch = this.#stmt(
+        'UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
+      );
+      const add = this.#stmt(
+        `INSERT INTO key_usage (key_id, hour, requests, rate_limited) VALUES (?, ?, ?, ?)
+         ON CONFLICT (key_id, hour) DO UPDATE SET requests = requests + excluded.requests, rate_limited = rate_limited + excluded.rate_limited`,
+      );
+      for (const entry of entries) {
+        // Unknown ids are dropped: a proxy may report a key from another database.
+        if (touch.run(entry.lastUsedAt, entry.keyId).changes === 0) continue;
+        add.run(entry.keyId, hour, entry.requests, entry.rateLimited);
+        recorded++;
+      }
+      return recorded;
+    });
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #insertKey(key: NewKey, now: number): KeyRecord {
+    this.#stmt(
+      `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      key.id,
+      key.accountId,
+      key.environment,
+      key.hash,
+      key.hint,
+      key.name,
+      key.rateLimit?.capacity ?? null,
+      key.rateLimit?.refillPerSecond ?? null,
+      now,
+      key.expiresAt,
+      key.rolledFrom,
+    );
+    const record: KeyRecord = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
+    this.#event('created', record, now);
+    return record;
+  }
+
+  #event(type: KeyEventType, key: KeyRecord, now: number): void {
+    this.#stmt('INSERT INTO key_events (key_id, key_hash, type, at) VALUES (?, ?, ?, ?)').run(key.id, key.hash, type, now);
+  }
+
+  #meta(name: string): string {
+    const row = this.#stmt('SELECT value FROM meta WHERE name = ?').get(name) as { value: string } | undefined;
+    if (row === undefined) throw new Error(`keystore database has no meta entry "${name}"`);
+    return row.value;
+  }
+
+  #stmt(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** IMMEDIATE: take the write lock up front so busy_timeout applies instead of a mid-transaction SQLITE_BUSY. */
+  #transaction<T>(body: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = body();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+function toRecord(row: KeyRow | undefined): KeyRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    environment: row.environment as Environment,
+    hash: row.hash,
+    hint: row.hint,
+    name: row.name,
+    rateLimit:
+      row.capacity === null || row.refill_per_second === null
+        ? null
+        : { capacity: row.capacity, refillPerSecond: row.refill_per_second },
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    rolledFrom: row.rolled_from,
+  };
+}
