@@ -1,0 +1,204 @@
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../clock.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { KeyLookupMetrics } from './key-lookup-metrics.ts';
+import type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from './key-verifier.ts';
+import type { KeystoreClient, LookupResult } from './keystore-client.ts';
+
+const UNKNOWN: Verdict = Object.freeze({ ok: false, reason: 'unknown' });
+const REVOKED: Verdict = Object.freeze({ ok: false, reason: 'revoked' });
+const EXPIRED: Verdict = Object.freeze({ ok: false, reason: 'expired' });
+const UNAVAILABLE: Verdict = Object.freeze({ ok: false, reason: 'unavailable' });
+const EXPIRED_PROMISE = Promise.resolve(EXPIRED);
+const CIRCUIT_OPEN: LookupResult = Object.freeze({ kind: 'error', error: 'circuit_open' });
+
+interface CacheEntry {
+  /** Ready-made answer, so a hit allocates nothing. */
+  readonly answer: Promise<Verdict>;
+  readonly verdict: Verdict;
+  /** Epoch ms after which the key itself has expired (checked on every hit), or null. */
+  readonly keyExpiresAt: number | null;
+  readonly fetchedAt: number;
+  readonly freshUntil: number;
+}
+
+/** Something that keeps the cache honest between TTLs (the keystore's change events). */
+export interface ChangeFeed {
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CachingKeyVerifierOptions {
+  keystore: KeystoreClient;
+  breaker: CircuitBreaker;
+  metrics: KeyLookupMetrics;
+  clock: Clock;
+  cacheMaxKeys: number;
+  cacheTtlMs: number;
+  /** For unknown and revoked keys. */
+  negativeTtlMs: number;
+  /**
+   * How long after it was fetched an answer may still be served while the
+   * keystore is failing. It counts from the fetch, so only the part beyond
+   * `cacheTtlMs` adds anything. Only known keys (active or revoked) are
+   * served stale: "unknown" could be a key created since, and a 401 must
+   * never be caused by the keystore being down.
+   */
+  staleIfErrorMs: number;
+  changeFeed?: ChangeFeed;
+}
+
+/**
+ * Key lookup by SHA-256: LRU cache in front of the keystore, negative
+ * caching, one keystore call per key however many requests miss at once,
+ * stale-if-error, and a circuit breaker so a dead keystore costs nothing
+ * per request. Positive and negative answers live in separate LRUs so a
+ * flood of unknown keys cannot push the real ones out.
+ */
+export class CachingKeyVerifier implements KeyVerifier {
+  readonly #positive: LRUCache<string, CacheEntry>;
+  readonly #negative: LRUCache<string, CacheEntry>;
+  readonly #inflight = new Map<string, Promise<Verdict>>();
+  readonly #options: CachingKeyVerifierOptions;
+  #reachable = false;
+  #eventsConnected = false;
+
+  constructor(options: CachingKeyVerifierOptions) {
+    this.#options = options;
+    this.#positive = new LRUCache({ max: options.cacheMaxKeys });
+    this.#negative = new LRUCache({ max: options.cacheMaxKeys });
+  }
+
+  verify(keyHash: string): Promise<Verdict> {
+    const now = this.#options.clock.now();
+    const positive = this.#positive.get(keyHash);
+    if (positive !== undefined) {
+      if (now >= positive.freshUntil) return this.#miss(keyHash, positive);
+      this.#options.metrics.cache.hit.inc();
+      return positive.keyExpiresAt !== null && now >= positive.keyExpiresAt ? EXPIRED_PROMISE : positive.answer;
+    }
+    const negative = this.#negative.get(keyHash);
+    if (negative !== undefined && now < negative.freshUntil) {
+      this.#options.metrics.cache.negative_hit.inc();
+      return negative.answer;
+    }
+    return this.#miss(keyHash, negative);
+  }
+
+  /** Forgets one key (a change event named it). An in-flight lookup for it is not cached either. */
+  evict(keyHash: string): void {
+    this.#positive.delete(keyHash);
+    this.#negative.delete(keyHash);
+    this.#inflight.delete(keyHash);
+  }
+
+  /** Forgets every key. */
+  flush(): void {
+    this.#positive.clear();
+    this.#negative.clear();
+    this.#inflight.clear();
+  }
+
+  /** Reports of the change feed's connection (also proof the keystore is reachable). */
+  eventsConnection(connected: boolean): void {
+    this.#eventsConnected = connected;
+    if (connected) this.#reachable = true;
+  }
+
+  health(): VerifierHealth {
+    return {
+      keystoreReachable: this.#reachable,
+      eventsConnected: this.#eventsConnected,
+      cachedKeys: this.#positive.size + this.#negative.size,
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.#options.changeFeed?.start();
+  }
+
+  async close(): Promise<void> {
+    await this.#options.changeFeed?.close();
+  }
+
+  #miss(keyHash: string, previous: CacheEntry | undefined): Promise<Verdict> {
+    const pending = this.#inflight.get(keyHash);
+    if (pending !== undefined) {
+      this.#options.metrics.cache.coalesced.inc();
+      return pending;
+    }
+    this.#options.metrics.cache.miss.inc();
+    const load: Promise<Verdict> = this.#load(keyHash, previous, () => this.#inflight.get(keyHash) === load);
+    this.#inflight.set(keyHash, load);
+    return load;
+  }
+
+  /**
+   * `isCurrent` turns false when an event evicted this key (or flushed all)
+   * while the lookup was in flight: its answer may predate the change, so it
+   * is returned to the callers that were already waiting but not cached.
+   */
+  async #load(keyHash: string, previous: CacheEntry | undefined, isCurrent: () => boolean): Promise<Verdict> {
+    try {
+      const result = await this.#lookup(keyHash);
+      const now = this.#options.clock.now();
+      const current = isCurrent();
+      if (current) this.#inflight.delete(keyHash);
+      if (result.kind === 'error') {
+        if (current && previous !== undefined && previous.verdict !== UNKNOWN && now - previous.fetchedAt <= this.#options.staleIfErrorMs) {
+          this.#options.metrics.cache.stale.inc();
+          return verdictAt(previous, now);
+        }
+        return UNAVAILABLE;
+      }
+      const entry = this.#entryFor(result, now);
+      if (current) {
+        const [target, other] = entry.verdict.ok ? [this.#positive, this.#negative] : [this.#negative, this.#positive];
+        other.delete(keyHash);
+        target.set(keyHash, entry);
+      }
+      return verdictAt(entry, now);
+    } catch {
+      // KeystoreClient never rejects; this only guards against our own bugs turning into a 500 or a 401.
+      if (isCurrent()) this.#inflight.delete(keyHash);
+      return UNAVAILABLE;
+    }
+  }
+
+  async #lookup(keyHash: string): Promise<LookupResult> {
+    const { breaker, metrics, clock, keystore } = this.#options;
+    if (!breaker.allow()) {
+      metrics.keystore.circuit_open.inc();
+      return CIRCUIT_OPEN;
+    }
+    const started = clock.now();
+    const result = await keystore.lookup(keyHash);
+    metrics.keystoreDuration.observe((clock.now() - started) / 1000);
+    if (result.kind === 'error') {
+      breaker.failure();
+      metrics.keystore.error.inc();
+      this.#reachable = false;
+    } else {
+      breaker.success();
+      metrics.keystore[result.kind === 'found' ? 'found' : 'not_found'].inc();
+      this.#reachable = true;
+    }
+    return result;
+  }
+
+  #entryFor(result: Exclude<LookupResult, { kind: 'error' }>, now: number): CacheEntry {
+    const { cacheTtlMs, negativeTtlMs } = this.#options;
+    if (result.kind === 'not-found') return entry(UNKNOWN, null, now, now + negativeTtlMs);
+    if (result.status === 'revoked') return entry(REVOKED, null, now, now + negativeTtlMs);
+    const record: KeyRecord = result.record;
+    return entry({ ok: true, key: record }, record.expiresAt, now, now + cacheTtlMs);
+  }
+}
+
+function entry(verdict: Verdict, keyExpiresAt: number | null, fetchedAt: number, freshUntil: number): CacheEntry {
+  return { answer: Promise.resolve(verdict), verdict, keyExpiresAt, fetchedAt, freshUntil };
+}
+
+function verdictAt(entry: CacheEntry, now: number): Verdict {
+  return entry.keyExpiresAt !== null && now >= entry.keyExpiresAt ? EXPIRED : entry.verdict;
+}

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { systemClock, type Clock } from '../clock.ts';
+import { CachingKeyVerifier } from './caching-key-verifier.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { HttpKeystoreClient } from './http-keystore-client.ts';
+import { KeyEventStream } from './key-event-stream.ts';
+import { KeyLookupMetrics } from './key-lookup-metrics.ts';
+import type { KeyVerifier } from './key-verifier.ts';
+
+export type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from './key-verifier.ts';
+export { CachingKeyVerifier, type CachingKeyVerifierOptions, type ChangeFeed } from './caching-key-verifier.ts';
+export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from './circuit-breaker.ts';
+export { HttpKeystoreClient } from './http-keystore-client.ts';
+export { KeyEventStream } from './key-event-stream.ts';
+export { KeyLookupMetrics } from './key-lookup-metrics.ts';
+export type { KeystoreClient, LookupResult } from './keystore-client.ts';
+export { MemoryKeystoreClient } from './memory-keystore-client.ts';
+
+export interface KeyVerifierFactoryOptions {
+  keystoreUrl: string;
+  serviceToken: string;
+  cacheMaxKeys: number;
+  cacheTtlMs: number;
+  negativeTtlMs: number;
+  staleIfErrorMs: number;
+  keystoreTimeoutMs: number;
+  registry: Registry;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** Consecutive keystore failures before lookups fail fast, and for how long before one probe. */
+const BREAKER_FAILURES = 5;
+const BREAKER_COOL_DOWN_MS = 2_000;
+
+/** The proxy's key verifier: cached keystore lookups kept current by the keystore's change events. */
+export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger.child({ component: 'key-lookup' });
+  const metrics = new KeyLookupMetrics(o.registry);
+  const breaker = new CircuitBreaker({
+    failureThreshold: BREAKER_FAILURES,
+    coolDownMs: BREAKER_COOL_DOWN_MS,
+    clock,
+    onStateChange: (state) => logger.warn({ state }, 'keystore circuit breaker'),
+  });
+  const keystore = new HttpKeystoreClient({ keystoreUrl: o.keystoreUrl, serviceToken: o.serviceToken, timeoutMs: o.keystoreTimeoutMs });
+  // The stream reports into the verifier it belongs to, which is built right after it.
+  let verifier: CachingKeyVerifier | undefined;
+  const changeFeed = new KeyEventStream({
+    keystoreUrl: o.keystoreUrl,
+    serviceToken: o.serviceToken,
+    logger,
+    handlers: {
+      evict: (keyHash) => verifier?.evict(keyHash),
+      flush: (reason) => {
+        logger.info({ reason }, 'key cache flushed');
+        verifier?.flush();
+      },
+      connection: (connected) => {
+        metrics.streamConnected.set(connected ? 1 : 0);
+        verifier?.eventsConnection(connected);
+      },
+      received: (type) => metrics.events.labels(type).inc(),
+    },
+  });
+  verifier = new CachingKeyVerifier({
+    keystore,
+    breaker,
+    metrics,
+    clock,
+    cacheMaxKeys: o.cacheMaxKeys,
+    cacheTtlMs: o.cacheTtlMs,
+    negativeTtlMs: o.negativeTtlMs,
+    staleIfErrorMs: o.staleIfErrorMs,
+    changeFeed,
+  });
+  return verifier;
+}

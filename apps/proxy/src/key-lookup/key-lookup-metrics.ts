@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type CacheResult = 'hit' | 'miss' | 'negative_hit' | 'stale' | 'coalesced';
+export type KeystoreResult = 'found' | 'not_found' | 'error' | 'circuit_open';
+
+/**
+ * The key-lookup metrics, registered on the registry it is given. Children
+ * for every fixed label value are resolved once so the hot path only does
+ * `inc()`. No label ever carries key material.
+ */
+export class KeyLookupMetrics {
+  readonly cache: Record<CacheResult, { inc(): void }>;
+  readonly keystore: Record<KeystoreResult, { inc(): void }>;
+  readonly keystoreDuration: Histogram;
+  readonly events: Counter<'type'>;
+  readonly streamConnected: Gauge;
+
+  constructor(registry: Registry) {
+    const cache = new Counter({
+      name: 'routemcp_proxy_cache_lookups_total',
+      help: 'Key cache lookups by result.',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    const keystore = new Counter({
+      name: 'routemcp_proxy_keystore_requests_total',
+      help: 'Keystore lookups by result (circuit_open: refused without a call).',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    this.keystoreDuration = new Histogram({
+      name: 'routemcp_proxy_keystore_duration_seconds',
+      help: 'Keystore lookup latency.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+    this.events = new Counter({
+      name: 'routemcp_proxy_key_events_total',
+      help: 'Key change events received (hello, reset, and each key event type).',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    this.streamConnected = new Gauge({
+      name: 'routemcp_proxy_event_stream_connected',
+      help: '1 while the keystore change-event stream is connected.',
+      registers: [registry],
+    });
+    this.cache = {
+      hit: cache.labels('hit'),
+      miss: cache.labels('miss'),
+      negative_hit: cache.labels('negative_hit'),
+      stale: cache.labels('stale'),
+      coalesced: cache.labels('coalesced'),
+    };
+    this.keystore = {
+      found: keystore.labels('found'),
+      not_found: keystore.labels('not_found'),
+      error: keystore.labels('error'),
+      circuit_open: keystore.labels('circuit_open'),
+    };
+    this.streamConnected.set(0);
+  }
+}
