@@ -45,7 +45,8 @@ export interface CachingKeyVerifierOptions {
    * never be caused by the keystore being down.
    */
   staleIfErrorMs: number;
-  changeFeed?: ChangeFeed;
+  /** Builds the feed that reports into this verifier (`evict`, `flush`, `eventsConnection`). */
+  changeFeed?: (verifier: CachingKeyVerifier) => ChangeFeed;
 }
 
 /**
@@ -62,11 +63,13 @@ export class CachingKeyVerifier implements KeyVerifier {
   readonly #options: CachingKeyVerifierOptions;
   #reachable = false;
   #eventsConnected = false;
+  readonly #changeFeed: ChangeFeed | undefined;
 
   constructor(options: CachingKeyVerifierOptions) {
     this.#options = options;
     this.#positive = new LRUCache({ max: options.cacheMaxKeys });
     this.#negative = new LRUCache({ max: options.cacheMaxKeys });
+    this.#changeFeed = options.changeFeed?.(this);
   }
 
   verify(keyHash: string): Promise<Verdict> {
@@ -114,11 +117,11 @@ export class CachingKeyVerifier implements KeyVerifier {
   }
 
   async start(): Promise<void> {
-    await this.#options.changeFeed?.start();
+    await this.#changeFeed?.start();
   }
 
   async close(): Promise<void> {
-    await this.#options.changeFeed?.close();
+    await this.#changeFeed?.close();
   }
 
   #miss(keyHash: string, previous: CacheEntry | undefined): Promise<Verdict> {
@@ -145,7 +148,12 @@ export class CachingKeyVerifier implements KeyVerifier {
       const current = isCurrent();
       if (current) this.#inflight.delete(keyHash);
       if (result.kind === 'error') {
-        if (current && previous !== undefined && previous.verdict !== UNKNOWN && now - previous.fetchedAt <= this.#options.staleIfErrorMs) {
+        if (
+          current &&
+          previous !== undefined &&
+          previous.verdict !== UNKNOWN &&
+          now - previous.fetchedAt <= this.#options.staleIfErrorMs
+        ) {
           this.#options.metrics.cache.stale.inc();
           return verdictAt(previous, now);
         }

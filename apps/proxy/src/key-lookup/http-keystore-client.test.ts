@@ -25,7 +25,13 @@ describe('HttpKeystoreClient', () => {
     expect(await client(keystore).lookup(hash)).toEqual({
       kind: 'found',
       status: 'active',
-      record: { id: 'key_1', accountId: 'acct_1', environment: 'live', expiresAt: Date.UTC(2026, 11, 1), rateLimit: data.rateLimit },
+      record: {
+        id: 'key_1',
+        accountId: 'acct_1',
+        environment: 'live',
+        expiresAt: Date.UTC(2026, 11, 1),
+        rateLimit: data.rateLimit,
+      },
     });
   });
 
@@ -55,7 +61,11 @@ describe('HttpKeystoreClient', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const refused = new HttpKeystoreClient({ keystoreUrl: `http://127.0.0.1:${port}`, serviceToken: 't', timeoutMs: 1000 });
+    const refused = new HttpKeystoreClient({
+      keystoreUrl: `http://127.0.0.1:${port}`,
+      serviceToken: 't',
+      timeoutMs: 1000,
+    });
     expect(await refused.lookup(makeTestKey().hash)).toEqual({ kind: 'error', error: 'connection' });
   });
 });

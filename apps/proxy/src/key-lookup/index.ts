@@ -45,27 +45,12 @@ export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
     clock,
     onStateChange: (state) => logger.warn({ state }, 'keystore circuit breaker'),
   });
-  const keystore = new HttpKeystoreClient({ keystoreUrl: o.keystoreUrl, serviceToken: o.serviceToken, timeoutMs: o.keystoreTimeoutMs });
-  // The stream reports into the verifier it belongs to, which is built right after it.
-  let verifier: CachingKeyVerifier | undefined;
-  const changeFeed = new KeyEventStream({
+  const keystore = new HttpKeystoreClient({
     keystoreUrl: o.keystoreUrl,
     serviceToken: o.serviceToken,
-    logger,
-    handlers: {
-      evict: (keyHash) => verifier?.evict(keyHash),
-      flush: (reason) => {
-        logger.info({ reason }, 'key cache flushed');
-        verifier?.flush();
-      },
-      connection: (connected) => {
-        metrics.streamConnected.set(connected ? 1 : 0);
-        verifier?.eventsConnection(connected);
-      },
-      received: (type) => metrics.events.labels(type).inc(),
-    },
+    timeoutMs: o.keystoreTimeoutMs,
   });
-  verifier = new CachingKeyVerifier({
+  return new CachingKeyVerifier({
     keystore,
     breaker,
     metrics,
@@ -74,7 +59,23 @@ export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
     cacheTtlMs: o.cacheTtlMs,
     negativeTtlMs: o.negativeTtlMs,
     staleIfErrorMs: o.staleIfErrorMs,
-    changeFeed,
+    changeFeed: (verifier) =>
+      new KeyEventStream({
+        keystoreUrl: o.keystoreUrl,
+        serviceToken: o.serviceToken,
+        logger,
+        handlers: {
+          evict: (keyHash) => verifier.evict(keyHash),
+          flush: (reason) => {
+            logger.info({ reason }, 'key cache flushed');
+            verifier.flush();
+          },
+          connection: (connected) => {
+            metrics.streamConnected.set(connected ? 1 : 0);
+            verifier.eventsConnection(connected);
+          },
+          received: (type) => metrics.events.labels(type).inc(),
+        },
+      }),
   });
-  return verifier;
 }

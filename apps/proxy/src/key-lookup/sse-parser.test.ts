@@ -10,7 +10,9 @@ function parse(...chunks: string[]): SseEvent[] {
 
 describe('SseParser', () => {
   it('parses named events with ids, skipping comments', () => {
-    expect(parse(': ping\n\nevent: key\nid: e:1\ndata: {"a":1}\n\n')).toEqual([{ event: 'key', id: 'e:1', data: '{"a":1}' }]);
+    expect(parse(': ping\n\nevent: key\nid: e:1\ndata: {"a":1}\n\n')).toEqual([
+      { event: 'key', id: 'e:1', data: '{"a":1}' },
+    ]);
   });
 
   it('joins data lines and handles CRLF split across chunks', () => {

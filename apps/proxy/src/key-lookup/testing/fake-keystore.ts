@@ -82,7 +82,9 @@ export class FakeKeystore {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     if (req.headers.authorization !== `Bearer ${this.token}`) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"success":false,"statusCode":401,"message":"Authentication required","code":"UNAUTHORIZED"}');
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"success":false,"statusCode":401,"message":"Authentication required","code":"UNAUTHORIZED"}');
       return;
     }
     const url = req.url ?? '';
@@ -103,7 +105,9 @@ export class FakeKeystore {
       case 'hang':
         return;
       case 'error-500':
-        res.writeHead(500, json).end('{"success":false,"statusCode":500,"message":"Internal server error","code":"INTERNAL_ERROR"}');
+        res
+          .writeHead(500, json)
+          .end('{"success":false,"statusCode":500,"message":"Internal server error","code":"INTERNAL_ERROR"}');
         return;
       case 'bad-json':
         res.writeHead(200, json).end('{"success":true,"data":');
@@ -129,7 +133,9 @@ export class FakeKeystore {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const newest = this.#log.length;
-    res.write(`event: hello\nid: ${this.epoch}:${newest}\ndata: ${JSON.stringify({ epoch: this.epoch, seq: newest })}\n\n`);
+    res.write(
+      `event: hello\nid: ${this.epoch}:${newest}\ndata: ${JSON.stringify({ epoch: this.epoch, seq: newest })}\n\n`,
+    );
     if (lastEventId !== undefined) {
       const [epoch, seqText] = lastEventId.split(':');
       const seq = Number(seqText);
@@ -144,7 +150,12 @@ export class FakeKeystore {
   }
 
   #write(res: ServerResponse, event: LoggedEvent): void {
-    const data = JSON.stringify({ type: event.type, keyId: `key_${event.seq}`, keyHash: event.keyHash, at: new Date(0).toISOString() });
+    const data = JSON.stringify({
+      type: event.type,
+      keyId: `key_${event.seq}`,
+      keyHash: event.keyHash,
+      at: new Date(0).toISOString(),
+    });
     res.write(`event: key\nid: ${this.epoch}:${event.seq}\ndata: ${data}\n\n`);
   }
 }

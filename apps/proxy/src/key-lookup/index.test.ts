@@ -1,0 +1,123 @@
+import { makeTestKey } from '@routemcp/api-key/testing';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it, vi } from 'vitest';
+import { createKeyVerifier } from './index.ts';
+import { FakeKeystore, type FakeKeyData } from './testing/fake-keystore.ts';
+import { ManualClock } from './testing/manual-clock.ts';
+
+const active: FakeKeyData = {
+  id: 'key_1',
+  accountId: 'acct_1',
+  environment: 'test',
+  status: 'active',
+  expiresAt: null,
+  rateLimit: null,
+};
+
+async function setup() {
+  const fake = await new FakeKeystore().listen();
+  const registry = new Registry();
+  const verifier = createKeyVerifier({
+    keystoreUrl: fake.url,
+    serviceToken: fake.token,
+    cacheMaxKeys: 100,
+    cacheTtlMs: 60_000,
+    negativeTtlMs: 5_000,
+    staleIfErrorMs: 300_000,
+    keystoreTimeoutMs: 500,
+    registry,
+    logger: pino({ level: 'silent' }),
+    clock: new ManualClock(),
+  });
+  const gauge = async () =>
+    (await registry.getSingleMetric('routemcp_proxy_event_stream_connected')!.get()).values[0]?.value;
+  return {
+    fake,
+    verifier,
+    registry,
+    gauge,
+    async [Symbol.asyncDispose]() {
+      await verifier.close();
+      await fake[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** Verifies a key once so it is cached, then changes it at the keystore behind the proxy's back. */
+async function cacheThenRevokeAtKeystore(fake: FakeKeystore, verify: (hash: string) => Promise<{ ok: boolean }>) {
+  const { hash } = makeTestKey();
+  fake.records.set(hash, active);
+  expect((await verify(hash)).ok).toBe(true);
+  fake.records.set(hash, { ...active, status: 'revoked' });
+  expect((await verify(hash)).ok).toBe(true);
+  return hash;
+}
+
+describe('createKeyVerifier change events', () => {
+  it('connects on start without an id, flushes on hello and reports the stream', async () => {
+    await using s = await setup();
+    const { hash } = makeTestKey();
+    await s.verifier.verify(hash);
+    expect(s.verifier.health().cachedKeys).toBe(1);
+    await s.verifier.start();
+    expect(s.fake.streamRequests).toEqual([undefined]);
+    expect(s.verifier.health()).toEqual({ keystoreReachable: true, eventsConnected: true, cachedKeys: 0 });
+    expect(await s.gauge()).toBe(1);
+  });
+
+  it('evicts a revoked key as soon as its event arrives', async () => {
+    await using s = await setup();
+    await s.verifier.start();
+    const hash = await cacheThenRevokeAtKeystore(s.fake, (h) => s.verifier.verify(h));
+    s.fake.emit('revoked', hash);
+    await vi.waitFor(async () => expect(await s.verifier.verify(hash)).toEqual({ ok: false, reason: 'revoked' }));
+    const events = (await s.registry.getSingleMetric('routemcp_proxy_key_events_total')!.get()).values;
+    expect(events.find((v) => v.labels.type === 'revoked')?.value).toBe(1);
+  });
+
+  it('replays what it missed while disconnected, resuming from the last event id', async () => {
+    await using s = await setup();
+    await s.verifier.start();
+    s.fake.emit('created', makeTestKey().hash);
+    const hash = await cacheThenRevokeAtKeystore(s.fake, (h) => s.verifier.verify(h));
+    s.fake.refuseStreams = true;
+    s.fake.dropStreams();
+    await vi.waitFor(() => expect(s.verifier.health().eventsConnected).toBe(false));
+    s.fake.emit('revoked', hash);
+    expect((await s.verifier.verify(hash)).ok).toBe(true);
+    s.fake.refuseStreams = false;
+    await vi.waitFor(async () => expect(await s.verifier.verify(hash)).toEqual({ ok: false, reason: 'revoked' }), {
+      timeout: 3000,
+    });
+    expect(s.fake.streamRequests.at(-1)).toBe('ep1:1');
+    expect(s.verifier.health().eventsConnected).toBe(true);
+  });
+
+  it('flushes the whole cache when the keystore cannot replay (reset)', async () => {
+    await using s = await setup();
+    await s.verifier.start();
+    const hash = await cacheThenRevokeAtKeystore(s.fake, (h) => s.verifier.verify(h));
+    s.fake.epoch = 'ep2';
+    s.fake.dropStreams();
+    await vi.waitFor(() => expect(s.fake.openStreams).toBe(1), { timeout: 3000 });
+    await vi.waitFor(async () => expect(await s.verifier.verify(hash)).toEqual({ ok: false, reason: 'revoked' }));
+    expect(s.fake.streamRequests).toEqual([undefined, 'ep1:0']);
+  });
+
+  it('closes the stream cleanly', async () => {
+    await using s = await setup();
+    await s.verifier.start();
+    await s.verifier.close();
+    await vi.waitFor(() => expect(s.fake.openStreams).toBe(0));
+    expect(s.verifier.health().eventsConnected).toBe(false);
+    expect(await s.gauge()).toBe(0);
+  });
+
+  it('does not hang start() when the keystore is unreachable', async () => {
+    await using s = await setup();
+    s.fake.refuseStreams = true;
+    await s.verifier.start();
+    expect(s.verifier.health().eventsConnected).toBe(false);
+  });
+});
