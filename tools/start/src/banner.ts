@@ -1,0 +1,76 @@
+import type { StackPorts } from './stack-env.ts';
+import type { AdminLogin } from './stack-env.ts';
+import { redactUrl } from './redact-url.ts';
+
+export interface BannerInput {
+  ports: StackPorts;
+  redisUrl: string | undefined;
+  keystoreDb: string;
+  /** Set only when the DB path differs from the default, so the `npm run keys` hint opens the same file. */
+  customDb: boolean;
+  /** The first key, on first start only. */
+  firstKey: string | undefined;
+  firstStart: boolean;
+  login: AdminLogin | undefined;
+  nodeVersion: string;
+}
+
+const CURL = (port: number, key: string) =>
+  `curl "http://localhost:${port}/api/v1/contact?provider=hubspot" -H "Authorization: Bearer ${key}"`;
+
+/** What the user reads once everything is ready. Pure, so the wording is tested. */
+export function renderBanner(input: BannerInput): string {
+  const { ports } = input;
+  const keysCommand = `${input.customDb ? `KEYSTORE_DB=${input.keystoreDb} ` : ''}npm run keys -- create --env test`;
+  const limiter =
+    input.redisUrl === undefined
+      ? 'in-memory (one proxy; set REDIS_URL to keep buckets in Redis)'
+      : `Redis at ${redactUrl(input.redisUrl)}`;
+  const lines = [
+    '',
+    `RouteMCP Gateway is up (Node ${input.nodeVersion})`,
+    '',
+    `  proxy      http://localhost:${ports.proxy}          send your requests here`,
+    `  api        http://localhost:${ports.api}          the upstream (no auth; reach it through the proxy)`,
+    `  keystore   http://localhost:${ports.keystore}          key management API and dashboard`,
+    `  admin      http://localhost:${ports.proxyAdmin}/metrics  proxy health (/healthz, /readyz) and Prometheus metrics`,
+    `  limiter    ${limiter}`,
+    `  database   ${input.keystoreDb}`,
+    `  logs       below, one line per event, prefixed by app name`,
+    '',
+  ];
+
+  if (input.firstKey !== undefined) {
+    lines.push(
+      'Your first sandbox key (shown only once: copy it now):',
+      '',
+      `  ${input.firstKey}`,
+      '',
+      'Try it:',
+      '',
+      `  ${CURL(ports.proxy, input.firstKey)}`,
+      '',
+    );
+  } else if (input.firstStart) {
+    lines.push('The first key could not be read from the key CLI; make one with:', `  ${keysCommand}`, '');
+  } else {
+    lines.push(
+      'Try it with a key you made earlier:',
+      `  ${CURL(ports.proxy, '$ROUTERMCP_API_KEY')}`,
+      `Make another key: ${keysCommand}`,
+      '',
+    );
+  }
+
+  if (input.login !== undefined) {
+    lines.push(`Dashboard login (http://localhost:${ports.keystore}/):`, `  email     ${input.login.email}`);
+    lines.push(
+      input.login.generatedPassword === undefined
+        ? '  password  the one in KEYSTORE_ADMIN_PASSWORD'
+        : `  password  ${input.login.generatedPassword}    (generated; shown only once)`,
+      '',
+    );
+  }
+  lines.push('Stop with Ctrl-C.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runStack } from './run-stack.ts';
+import { DEFAULT_KEYSTORE_DB, deriveStackEnv, withFirstLogin, type StackEnv } from './stack-env.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+const random = (bytes: number) => () => randomBytes(bytes).toString('base64url');
+
+let derived: StackEnv;
+try {
+  derived = deriveStackEnv(process.env, { cwd: process.cwd(), randomToken: random(32) });
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`);
+  process.exit(1);
+}
+const firstStart = !existsSync(derived.keystoreDb);
+const { stack, login } = withFirstLogin(derived, firstStart, random(18));
+
+const controller = new AbortController();
+const stop = () => controller.abort();
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+const code = await runStack({
+  root,
+  execPath: process.execPath,
+  stack,
+  firstStart,
+  login,
+  customDb: stack.keystoreDb !== resolve(root, DEFAULT_KEYSTORE_DB),
+  signal: controller.signal,
+  print: (text) => process.stdout.write(`${text}\n`),
+});
+process.exit(code);
