@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createKeystoreApp, type KeystoreApp } from '../app.ts';
+import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import { fakeClock, type FakeClock } from './fake-clock.ts';
+
+export const SERVICE_TOKEN = 'service-token-for-tests-0001';
+export const ADMIN_TOKEN = 'admin-token-for-tests-000001';
+
+export interface Harness extends AsyncDisposable {
+  baseUrl: string;
+  app: KeystoreApp;
+  store: SqliteKeyStore;
+  clock: FakeClock;
+  dbPath: string;
+  /** fetch with the admin token. */
+  admin(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** fetch with the service token. */
+  service(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+}
+
+/** A real keystore on 127.0.0.1:0 over a fresh SQLite file, with a fake clock. */
+export async function startKeystore(options: { pollIntervalMs?: number; pingIntervalMs?: number } = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
+  const dbPath = join(dir, 'keystore.sqlite');
+  const clock = fakeClock();
+  const store = new SqliteKeyStore({ path: dbPath, now: clock.now() });
+  const app = createKeystoreApp({
+    store,
+    clock,
+    logger: pino({ level: 'silent' }),
+    serviceToken: SERVICE_TOKEN,
+    adminToken: ADMIN_TOKEN,
+    eventRetention: 100_000,
+    ...options,
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  const { port } = app.server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const call = (token: string) => (path: string, init: RequestInit & { json?: unknown } = {}) => {
+    const { json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(`${baseUrl}${path}`, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) });
+  };
+
+  return {
+    baseUrl,
+    app,
+    store,
+    clock,
+    dbPath,
+    admin: call(ADMIN_TOKEN),
+    service: call(SERVICE_TOKEN),
+    async [Symbol.asyncDispose]() {
+      app.server.closeAllConnections();
+      await app.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
