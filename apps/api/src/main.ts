@@ -19,7 +19,7 @@ server.on('error', (error) => {
   process.exit(1);
 });
 server.listen(config.port, config.host, () => {
-  logger.info({ address: server.address() }, 'api listening');
+  logger.info({ port: config.port, host: config.host ?? 'all interfaces' }, 'api listening');
 });
 
 let stopping = false;

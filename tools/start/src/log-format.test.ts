@@ -15,9 +15,10 @@ describe('formatLogLine', () => {
       path: '/api/v1/contacts',
       statusCode: 200,
       note: 'two words',
+      address: { port: 1 },
     });
     expect(formatLogLine('api', line)).toBe(
-      'api      | 03:04:05.678 info  request method=GET path=/api/v1/contacts statusCode=200 note="two words"',
+      'api      | 03:04:05.678 info  request method=GET path=/api/v1/contacts statusCode=200 note="two words" address={"port":1}',
     );
   });
 

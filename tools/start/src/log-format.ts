@@ -17,9 +17,9 @@ function describeError(value: unknown): string {
 }
 
 function field(name: string, value: unknown): string {
-  const text =
-    name === 'err' ? describeError(value) : typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
-  return `${name}=${/^[^\s"=]+$/.test(text) ? text : JSON.stringify(text)}`;
+  if (name === 'err') return `err=${JSON.stringify(describeError(value))}`;
+  if (typeof value !== 'string') return `${name}=${JSON.stringify(value) ?? 'undefined'}`;
+  return `${name}=${/^[^\s"=]+$/.test(value) ? value : JSON.stringify(value)}`;
 }
 
 /**

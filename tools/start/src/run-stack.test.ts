@@ -155,6 +155,8 @@ describe('runStack', () => {
     expect(printed()).not.toContain('RouteMCP Gateway is up');
     expect(await answers(stack.ports.keystore)).toBe(false);
     expect(await answers(stack.ports.api)).toBe(false);
+    // Its key was never shown, so the next start must be a first start again.
+    expect(existsSync(stack.keystoreDb)).toBe(false);
   });
 
   it('exits 1 when a child dies after start, stopping the others', async () => {

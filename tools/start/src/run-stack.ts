@@ -59,10 +59,12 @@ async function createFirstKey(
   if (result.code === 0) return { ok: true, key: extractKey(result.stdout) };
   options.print(`The key CLI failed (${String(result.code)}) while creating the first key:`);
   options.print(redact(`${result.stderr}${result.stdout}`).trimEnd());
-  await Promise.all(
-    ['', '-wal', '-shm', '-journal'].map((suffix) => rm(`${stack.keystoreDb}${suffix}`, { force: true })),
-  );
+  await removeDatabase(stack.keystoreDb);
   return { ok: false };
+}
+
+function removeDatabase(path: string): Promise<unknown> {
+  return Promise.all(['', '-wal', '-shm', '-journal'].map((suffix) => rm(`${path}${suffix}`, { force: true })));
 }
 
 /** Brings up keystore + api, then the proxy; prints the banner; supervises until stopped. Resolves the exit code. */
@@ -129,6 +131,9 @@ export async function runStack(options: RunStackOptions): Promise<number> {
     const outcome = await start(phase);
     if (outcome !== 'ready') {
       await stopAll();
+      // Everything in a first start's database was made by this run, and its key was never shown:
+      // dropping it makes the next run a first start again, with a key the user actually sees.
+      if (options.firstStart) await removeDatabase(stack.keystoreDb);
       return outcome === 'aborted' ? 0 : 1;
     }
   }
