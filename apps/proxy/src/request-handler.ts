@@ -1,0 +1,88 @@
+import type { IncomingMessage } from 'node:http';
+import type { Environment } from '@routemcp/api-key';
+import { writeError, type ErrorCode } from '@routemcp/errors';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import type { KeyVerifier } from './key-lookup/key-verifier.ts';
+import type { ProxyResponse } from './proxy-response.ts';
+import type { PublicPathMatcher } from './public-paths.ts';
+import type { Limiter } from './rate-limit/limiter.ts';
+import { countBody, declaredTooLarge, needsCounting } from './steps/body-limit.ts';
+import type { Forwarder } from './steps/forward.ts';
+import { setRateLimitHeaders, takeToken, type RateLimitDefaults } from './steps/limit.ts';
+import { readKey } from './steps/read-key.ts';
+import { requestIdOf } from './steps/request-id.ts';
+import { rewriteHeaders, type Identity } from './steps/rewrite-headers.ts';
+import { verifyKey } from './steps/verify-key.ts';
+
+export interface RequestHandlerDeps {
+  verifier: KeyVerifier;
+  limiter: Limiter;
+  forwarder: Forwarder;
+  clock: Clock;
+  logger: Logger;
+  isPublic: PublicPathMatcher;
+  rateLimits: RateLimitDefaults;
+  maxBodyBytes: number;
+  isDraining: () => boolean;
+  onResponseClose: (this: ProxyResponse) => void;
+}
+
+const CLOSE = { headers: { connection: 'close' } };
+
+/**
+ * The request path: request id → body size → public path? → read key →
+ * verify → limit → (100 Continue) → rewrite headers → forward. Every refusal
+ * is answered here, before any upstream connection exists.
+ */
+export function createRequestHandler(deps: RequestHandlerDeps) {
+  const { verifier, limiter, forwarder, clock, logger, isPublic, rateLimits, maxBodyBytes, isDraining } = deps;
+
+  function forward(req: IncomingMessage, res: ProxyResponse, identity: Identity | null, environment: Environment, expectContinue: boolean): void {
+    if (expectContinue) res.writeContinue();
+    if (needsCounting(req.headers)) countBody(req, res, maxBodyBytes);
+    rewriteHeaders(req, identity, res.requestId, false);
+    forwarder.web(req, res, environment);
+  }
+
+  return async function handleRequest(req: IncomingMessage, res: ProxyResponse, expectContinue: boolean): Promise<void> {
+    res.startedAt = performance.now();
+    res.once('close', deps.onResponseClose);
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    res.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    if (isDraining()) res.setHeader('Connection', 'close');
+    try {
+      if (declaredTooLarge(req.headers, maxBodyBytes)) return refuse(req, res, 'PAYLOAD_TOO_LARGE', expectContinue);
+      if (isPublic(req.url ?? '/')) return forward(req, res, null, 'live', expectContinue);
+      const read = readKey(req.rawHeaders);
+      if (!read.ok) return refuse(req, res, 'INVALID_API_KEY', expectContinue);
+      const verified = await verifyKey(verifier, read.key, clock.now());
+      if (!verified.ok) return refuse(req, res, verified.code, expectContinue);
+      const { key } = verified;
+      res.keyId = key.id;
+      res.accountId = key.accountId;
+      const decision = await takeToken(limiter, rateLimits, key);
+      setRateLimitHeaders(res, decision);
+      res.rateLimited = true;
+      if (!decision.allowed) return refuse(req, res, 'RATE_LIMITED', expectContinue);
+      // The client may have left while we were looking the key up.
+      if (res.destroyed) return;
+      forward(req, res, key, key.environment, expectContinue);
+    } catch (err) {
+      logger.error({ err, reqId: requestId }, 'request handling failed');
+      refuse(req, res, 'INTERNAL_ERROR', expectContinue);
+    }
+  };
+}
+
+/**
+ * Answers a refusal. A request that still has a body coming gets its
+ * connection closed: reading megabytes from a client we just refused only to
+ * keep the socket alive is the wrong trade.
+ */
+function refuse(req: IncomingMessage, res: ProxyResponse, code: ErrorCode, expectContinue: boolean): void {
+  res.outcome = code;
+  const bodyPending = expectContinue || req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!writeError(res, code, bodyPending ? CLOSE : undefined)) res.destroy();
+}

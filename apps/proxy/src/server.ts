@@ -1,0 +1,98 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createAccessLog } from './access-log.ts';
+import { createAdminServer } from './admin-server.ts';
+import { createClientErrorHandler } from './client-error.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { ProxyConfig } from './config.ts';
+import { drainServer, type DrainResult } from './drain.ts';
+import type { KeyVerifier } from './key-lookup/key-verifier.ts';
+import { ProxyMetrics } from './metrics.ts';
+import { createProxyErrorHandler } from './proxy-error.ts';
+import { ProxyResponse } from './proxy-response.ts';
+import { createPublicPathMatcher } from './public-paths.ts';
+import type { Limiter } from './rate-limit/limiter.ts';
+import { createRequestHandler } from './request-handler.ts';
+import { createForwarder } from './steps/forward.ts';
+import { respondToUpstream } from './upstream-response.ts';
+import { createUpgradeHandler } from './upgrade-handler.ts';
+
+export interface ProxyServerDeps {
+  config: ProxyConfig;
+  verifier: KeyVerifier;
+  limiter: Limiter;
+  registry: Registry;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export type ProxyHttpServer = Server<typeof IncomingMessage, typeof ProxyResponse>;
+
+export interface ProxyServers {
+  server: ProxyHttpServer;
+  adminServer: Server;
+  /** Drains the proxy (in-flight requests finish, within SHUTDOWN_GRACE_MS), then closes both servers. */
+  shutdown(): Promise<DrainResult>;
+}
+
+export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
+  const { config, verifier, limiter, registry, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const metrics = new ProxyMetrics({ registry });
+  const isPublic = createPublicPathMatcher(config.PUBLIC_PATHS);
+  const rateLimits = {
+    live: { capacity: config.RATE_LIMIT_LIVE_CAPACITY, refillPerSecond: config.RATE_LIMIT_LIVE_REFILL_PER_SECOND },
+    test: { capacity: config.RATE_LIMIT_TEST_CAPACITY, refillPerSecond: config.RATE_LIMIT_TEST_REFILL_PER_SECOND },
+  };
+  let draining = false;
+  const isDraining = (): boolean => draining;
+
+  // Sockets that switched protocols: the error handler must not write HTTP on them.
+  const upgraded = new Set<Socket>();
+  const forwarder = createForwarder({
+    upstreamUrl: config.UPSTREAM_URL,
+    upstreamTestUrl: config.UPSTREAM_TEST_URL,
+    upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    onError: createProxyErrorHandler({ logger, upgraded }),
+    onUpstreamResponse: (upstream, req, res) => respondToUpstream(upstream, req, res, metrics, draining),
+    upgraded,
+  });
+
+  const handleRequest = createRequestHandler({
+    verifier, limiter, forwarder, clock, logger, isPublic, rateLimits, isDraining,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    onResponseClose: createAccessLog({ logger, metrics }),
+  });
+  const server = createServer({
+    ServerResponse: ProxyResponse,
+    insecureHTTPParser: false,
+    maxHeaderSize: config.MAX_HEADER_BYTES,
+    headersTimeout: config.HEADERS_TIMEOUT_MS,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks header/request timeouts on this interval (30 s by default): too coarse against Slowloris.
+    connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
+  });
+  server.on('request', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, false));
+  server.on('checkContinue', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, true));
+  const handleUpgrade = createUpgradeHandler({ verifier, limiter, forwarder, clock, logger, metrics, isPublic, rateLimits });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void handleUpgrade(req, socket, head));
+  server.on('clientError', createClientErrorHandler({ metrics }));
+
+  const adminServer = createAdminServer({ registry, verifier, limiter });
+
+  return {
+    server,
+    adminServer,
+    async shutdown() {
+      draining = true;
+      const result = await drainServer(server, config.SHUTDOWN_GRACE_MS);
+      forwarder.close();
+      adminServer.closeAllConnections();
+      await new Promise((resolve) => adminServer.close(resolve));
+      return result;
+    },
+  };
+}

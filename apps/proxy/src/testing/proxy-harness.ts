@@ -1,0 +1,54 @@
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { Clock } from '../clock.ts';
+import { loadConfig } from '../config.ts';
+import { listen } from '../listen.ts';
+import { createProxyServer, type ProxyServers } from '../server.ts';
+import { FakeKeyVerifier } from './fake-key-verifier.ts';
+import { FakeLimiter } from './fake-limiter.ts';
+
+export interface ProxyHarness {
+  url: string;
+  adminUrl: string;
+  verifier: FakeKeyVerifier;
+  limiter: FakeLimiter;
+  servers: ProxyServers;
+  /** Every JSON log line written so far. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** The real proxy server on 127.0.0.1:0 with in-memory verifier and limiter. */
+export async function startProxy(options: {
+  upstreamUrl: string;
+  env?: Record<string, string>;
+  clock?: Clock;
+}): Promise<ProxyHarness> {
+  const config = loadConfig({
+    KEYSTORE_SERVICE_TOKEN: 'test-service-token',
+    SHUTDOWN_GRACE_MS: '1000',
+    UPSTREAM_URL: options.upstreamUrl,
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
+  const verifier = new FakeKeyVerifier();
+  const limiter = new FakeLimiter();
+  const servers = createProxyServer({ config, verifier, limiter, registry: new Registry(), logger, clock: options.clock });
+  await listen(servers.server, 0, '127.0.0.1');
+  await listen(servers.adminServer, 0, '127.0.0.1');
+  const port = (servers.server.address() as AddressInfo).port;
+  const adminPort = (servers.adminServer.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    verifier,
+    limiter,
+    servers,
+    logs,
+    async close() {
+      await servers.shutdown();
+    },
+  };
+}
