@@ -1,0 +1,21 @@
+import type { BenchOptions } from './options.ts';
+import type { ProcessGroup } from './processes/process-group.ts';
+
+/** What every scenario gets: options, the process group, a scratch dir, the tools found. */
+export interface BenchContext {
+  options: BenchOptions;
+  group: ProcessGroup;
+  /** Private temp dir for configs, the keystore DB and wrk scripts; removed at the end. */
+  dir: string;
+  log: (line: string) => void;
+  tools: { wrk: string | null; nginx: string | null; redis: string | null };
+  clockTicksPerSecond: number;
+  /** Path every load request hits: one of the docs' examples. */
+  path: string;
+}
+
+export const BENCH_PATH = '/api/v1/contacts?provider=hubspot';
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}

@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] as const;
+export type ScenarioId = (typeof SCENARIOS)[number];
+
+export const SCENARIO_TITLES: Record<ScenarioId, string> = {
+  a: 'direct upstream',
+  b: 'nginx reverse proxy',
+  c: 'naive Express gateway',
+  d: 'proxy, cache hit + Redis bucket',
+  e: 'proxy, cache miss (keystore lookup)',
+  f: 'added latency at a fixed rate',
+  g: 'revocation propagation, 2 proxies',
+  h: 'proxy RSS with many cached keys',
+  i: 'stampede: concurrent first requests, one key',
+};
+
+/** Everything a run needs to know, resolved from the command line. */
+export interface BenchOptions {
+  quick: boolean;
+  rounds: number;
+  /** Per throughput round (a–d) and per side of (f). */
+  durationSeconds: number;
+  connections: number;
+  /** Relative paths resolve against the workspace root. */
+  out: string;
+  only: ReadonlySet<ScenarioId>;
+  warmupSeconds: number;
+  cacheMissKeys: number;
+  fixedRate: number;
+  revocationTrials: number;
+  rssKeys: number;
+  stampedeRequests: number;
+  /** Wall-clock budget after which remaining work is skipped, not cut short mid-measurement. */
+  budgetSeconds: number;
+}
+
+export const USAGE = `npm run bench -- [options]
+
+  --quick             CI mode: short scenarios, whole run under a minute, no targets enforced
+  --rounds N          interleaved throughput rounds of a,b,c,d (default 5; quick 1)
+  --duration S        seconds per throughput round (default 10; quick 2)
+  --connections C     concurrent connections for throughput rounds (default 50)
+  --out FILE          JSON results (default bench-results/<timestamp>.json)
+  --only a,d,…        run only these scenarios (a–i)
+  --help              this text
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function positiveInteger(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} expects a positive whole number, got "${text}"`);
+  return value;
+}
+
+function scenarioSet(text: string | undefined): ReadonlySet<ScenarioId> {
+  if (text === undefined) return new Set(SCENARIOS);
+  const picked = new Set<ScenarioId>();
+  for (const raw of text.split(',')) {
+    const id = raw.trim().toLowerCase();
+    if (id === '') continue;
+    if (!(SCENARIOS as readonly string[]).includes(id)) throw new UsageError(`--only: unknown scenario "${raw}" (use a–i)`);
+    picked.add(id as ScenarioId);
+  }
+  if (picked.size === 0) throw new UsageError('--only needs at least one scenario');
+  return picked;
+}
+
+/** Pure: argv (without node and script) and a start time → options, or a UsageError. */
+export function parseOptions(argv: readonly string[], startedAt: Date): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const quick = values.quick;
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  return {
+    quick,
+    rounds: positiveInteger('rounds', values.rounds, quick ? 1 : 5),
+    durationSeconds: positiveInteger('duration', values.duration, quick ? 2 : 10),
+    connections: positiveInteger('connections', values.connections, 50),
+    out: values.out ?? `bench-results/${stamp}${quick ? '-quick' : ''}.json`,
+    only: scenarioSet(values.only),
+    warmupSeconds: quick ? 1 : 3,
+    cacheMissKeys: quick ? 300 : 2000,
+    fixedRate: 1000,
+    revocationTrials: quick ? 5 : 30,
+    rssKeys: quick ? 5000 : 100_000,
+    stampedeRequests: 1000,
+    budgetSeconds: quick ? 55 : 480,
+  };
+}

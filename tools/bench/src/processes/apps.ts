@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from '../free-port.ts';
+import { waitForHttp } from '../wait-for-http.ts';
+import { workspaceRoot } from '../workspace.ts';
+import type { ManagedProcess, ProcessGroup } from './process-group.ts';
+
+export const APP_ENTRIES = {
+  api: 'apps/api/src/main.ts',
+  keystore: 'apps/keystore/src/main.ts',
+  proxy: 'apps/proxy/src/main.ts',
+} as const;
+
+export type AppName = keyof typeof APP_ENTRIES;
+
+export function appExists(name: AppName): boolean {
+  return existsSync(resolve(workspaceRoot, APP_ENTRIES[name]));
+}
+
+export interface RunningApp {
+  url: string;
+  process: ManagedProcess;
+}
+
+function startNodeApp(group: ProcessGroup, name: string, entry: string, env: Record<string, string>): ManagedProcess {
+  // process.execPath: the Node 24 that runs the bench, never the system node.
+  return group.start(name, process.execPath, [resolve(workspaceRoot, entry)], {
+    cwd: workspaceRoot,
+    env: { LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
+  });
+}
+
+export async function startApi(group: ProcessGroup): Promise<RunningApp> {
+  const port = await freePort();
+  const app = startNodeApp(group, 'api', APP_ENTRIES.api, { API_PORT: String(port), API_HOST: '127.0.0.1' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(app, `${url}/healthz`);
+  return { url, process: app };
+}
+
+export interface RunningKeystore extends RunningApp {
+  serviceToken: string;
+  adminToken: string;
+}
+
+export async function startKeystore(group: ProcessGroup, dir: string): Promise<RunningKeystore> {
+  const port = await freePort();
+  const serviceToken = randomBytes(24).toString('base64url');
+  const adminToken = randomBytes(24).toString('base64url');
+  const app = startNodeApp(group, 'keystore', APP_ENTRIES.keystore, {
+    KEYSTORE_PORT: String(port),
+    KEYSTORE_HOST: '127.0.0.1',
+    KEYSTORE_DB: join(dir, 'keystore.sqlite'),
+    KEYSTORE_SERVICE_TOKEN: serviceToken,
+    KEYSTORE_ADMIN_TOKEN: adminToken,
+    // 100k created keys are 100k events; keep them all replayable during the run.
+    KEYSTORE_EVENT_RETENTION: '1000000',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(app, `${url}/healthz`);
+  return { url, process: app, serviceToken, adminToken };
+}
+
+export interface ProxyLaunch {
+  name: string;
+  upstreamUrl: string;
+  keystore: RunningKeystore;
+  redisUrl?: string;
+  env?: Record<string, string>;
+  /** e.g. `--cpu-prof --cpu-prof-dir=…` */
+  nodeOptions?: string;
+}
+
+export interface RunningProxy extends RunningApp {
+  adminUrl: string;
+}
+
+export async function startProxy(group: ProcessGroup, launch: ProxyLaunch): Promise<RunningProxy> {
+  const [port, adminPort] = [await freePort(), await freePort()];
+  const app = startNodeApp(group, launch.name, APP_ENTRIES.proxy, {
+    PROXY_PORT: String(port),
+    PROXY_ADMIN_PORT: String(adminPort),
+    PROXY_HOST: '127.0.0.1',
+    UPSTREAM_URL: launch.upstreamUrl,
+    KEYSTORE_URL: launch.keystore.url,
+    KEYSTORE_SERVICE_TOKEN: launch.keystore.serviceToken,
+    ...(launch.redisUrl ? { REDIS_URL: launch.redisUrl } : {}),
+    ...(launch.nodeOptions ? { NODE_OPTIONS: launch.nodeOptions } : {}),
+    ...launch.env,
+  });
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  await waitForHttp(app, `${adminUrl}/healthz`);
+  // Ready means Redis and the keystore event stream are connected; measuring before that measures fallbacks.
+  await waitForHttp(app, `${adminUrl}/readyz`, 15_000);
+  return { url: `http://127.0.0.1:${port}`, adminUrl, process: app };
+}

@@ -1,0 +1,52 @@
+import type { BenchContext } from '../context.ts';
+import { sleep } from '../context.ts';
+import type { KeystoreAdmin } from '../keystore-admin.ts';
+import { runAutocannon } from '../load/autocannon-run.ts';
+import { sumMetric } from '../prometheus.ts';
+import type { RunningProxy } from '../processes/apps.ts';
+import { KEYSTORE_LOOKUPS_METRIC, readMetrics } from './metrics.ts';
+
+export interface CacheMissResult {
+  keys: number;
+  connections: number;
+  miss: { p50: number; p99: number; requestsPerSecond: number; non2xx: number };
+  /** The same keys again, now cached, at the same concurrency: the hit path for comparison. */
+  hit: { p50: number; p99: number; requestsPerSecond: number; non2xx: number };
+  /** Keystore lookups the proxy made during the miss pass (expected: one per key). */
+  keystoreLookups: number | null;
+}
+
+/** Low concurrency, so the figure is the miss path's own latency rather than queueing behind 50 connections. */
+const CONNECTIONS = 4;
+
+export async function runCacheMiss(ctx: BenchContext, admin: KeystoreAdmin, proxy: RunningProxy): Promise<CacheMissResult> {
+  const keys = await admin.createKeys(ctx.options.cacheMissKeys);
+  // Let the keys' "created" events reach the proxy first, so they cannot evict a fresh entry mid-run.
+  await sleep(300);
+  const pass = async () => {
+    let next = 0;
+    return runAutocannon({
+      url: `${proxy.url}${ctx.path}`,
+      connections: CONNECTIONS,
+      amount: keys.length,
+      nextAuthorization: () => `Bearer ${(keys[next++ % keys.length] as { key: string }).key}`,
+    });
+  };
+  const lookupsBefore = sumMetric(await readMetrics(proxy), KEYSTORE_LOOKUPS_METRIC);
+  const miss = await pass();
+  const lookups = sumMetric(await readMetrics(proxy), KEYSTORE_LOOKUPS_METRIC) - lookupsBefore;
+  const hit = await pass();
+  const summary = (run: typeof miss) => ({
+    p50: run.latencyMs.p50,
+    p99: run.latencyMs.p99,
+    requestsPerSecond: run.requestsPerSecond,
+    non2xx: run.non2xx + run.errors,
+  });
+  return {
+    keys: keys.length,
+    connections: CONNECTIONS,
+    miss: summary(miss),
+    hit: summary(hit),
+    keystoreLookups: Number.isFinite(lookups) ? lookups : null,
+  };
+}

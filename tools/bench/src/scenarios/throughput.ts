@@ -1,0 +1,79 @@
+import type { BenchContext } from '../context.ts';
+import { runAutocannon } from '../load/autocannon-run.ts';
+import type { LoadResult } from '../load/load-result.ts';
+import { runWrk } from '../load/wrk-run.ts';
+import { cpuTicksOf } from '../proc.ts';
+
+export type ThroughputId = 'a' | 'b' | 'c' | 'd';
+
+export interface ThroughputTarget {
+  id: ThroughputId;
+  url: string;
+  headers: Record<string, string>;
+  /** The processes whose CPU counts as this scenario's cost (read at the start of each round). */
+  pids: () => number[];
+}
+
+export interface ThroughputRound extends LoadResult {
+  round: number;
+  scenario: ThroughputId;
+  cpuSeconds: number;
+  /** CPU time of `pids` per completed request: the headline figure. */
+  cpuMicrosPerRequest: number;
+}
+
+async function drive(ctx: BenchContext, target: ThroughputTarget, durationSeconds: number): Promise<LoadResult> {
+  const url = `${target.url}${ctx.path}`;
+  const { connections } = ctx.options;
+  if (ctx.tools.wrk !== null) {
+    return runWrk(ctx.group, { binary: ctx.tools.wrk, dir: ctx.dir, url, connections, durationSeconds, headers: target.headers });
+  }
+  return runAutocannon({ url, connections, durationSeconds, headers: target.headers });
+}
+
+export async function measureRound(ctx: BenchContext, target: ThroughputTarget, round: number): Promise<ThroughputRound> {
+  const pids = target.pids();
+  const before = cpuTicksOf(pids);
+  const load = await drive(ctx, target, ctx.options.durationSeconds);
+  const cpuSeconds = (cpuTicksOf(pids) - before) / ctx.clockTicksPerSecond;
+  return {
+    ...load,
+    round,
+    scenario: target.id,
+    cpuSeconds,
+    cpuMicrosPerRequest: load.requests > 0 ? (cpuSeconds * 1e6) / load.requests : Number.NaN,
+  };
+}
+
+/**
+ * Warms every target (JIT, keep-alive pools, caches), then runs rounds
+ * a,b,c,d,a,b,c,d,… so slow drift on a shared machine hits every scenario
+ * alike; the caller compares medians.
+ */
+export async function runThroughputRounds(
+  ctx: BenchContext,
+  targets: readonly ThroughputTarget[],
+  stillInBudget: () => boolean,
+): Promise<ThroughputRound[]> {
+  for (const target of targets) {
+    ctx.log(`  warm-up ${target.id} (${ctx.options.warmupSeconds}s)`);
+    await drive(ctx, target, ctx.options.warmupSeconds);
+  }
+  const rounds: ThroughputRound[] = [];
+  for (let round = 1; round <= ctx.options.rounds; round++) {
+    if (!stillInBudget()) {
+      ctx.log(`  time budget reached: stopping after round ${round - 1}`);
+      break;
+    }
+    for (const target of targets) {
+      const result = await measureRound(ctx, target, round);
+      rounds.push(result);
+      ctx.log(
+        `  round ${round} ${target.id}: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
+          `${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req, p99 ${result.latencyMs.p99.toFixed(2)} ms` +
+          (result.non2xx + result.errors > 0 ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
+      );
+    }
+  }
+  return rounds;
+}
