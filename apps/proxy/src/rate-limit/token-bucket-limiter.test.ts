@@ -1,0 +1,106 @@
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { CircuitBreaker } from '../key-lookup/circuit-breaker.ts';
+import { ManualClock } from '../key-lookup/testing/manual-clock.ts';
+import type { Decision } from './limiter.ts';
+import { MemoryTokenBucket } from './memory-token-bucket.ts';
+import { TokenBucketLimiter, type SharedBucket } from './token-bucket-limiter.ts';
+
+const limit = { capacity: 2, refillPerSecond: 0.001 };
+const sharedDecision: Decision = { allowed: true, limit: 2, remaining: 1, resetSeconds: 1000, retryAfterSeconds: 0 };
+
+/** A shared store whose behaviour tests switch: answer, fail, or never answer. */
+class FakeShared implements SharedBucket {
+  behaviour: 'answer' | 'fail' | 'hang' = 'answer';
+  ready = true;
+  calls = 0;
+  take(): Promise<Decision> {
+    this.calls++;
+    if (this.behaviour === 'fail') return Promise.reject(new Error('READONLY'));
+    if (this.behaviour === 'hang') return new Promise(() => undefined);
+    return Promise.resolve(sharedDecision);
+  }
+}
+
+function setup(withShared = true) {
+  const clock = new ManualClock();
+  const registry = new Registry();
+  const shared = new FakeShared();
+  const limiter = new TokenBucketLimiter({
+    local: new MemoryTokenBucket({ clock }),
+    registry,
+    logger: pino({ level: 'silent' }),
+    shared: withShared
+      ? {
+          bucket: shared,
+          breaker: new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1000, clock }),
+          timeoutMs: 20,
+          close: async () => undefined,
+        }
+      : undefined,
+  });
+  const value = async (name: string, labels: Record<string, string> = {}) =>
+    (await registry.getSingleMetric(name)!.get()).values.find((v) =>
+      Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+    )?.value ?? 0;
+  return { clock, shared, limiter, value };
+}
+
+describe('TokenBucketLimiter', () => {
+  it('uses only local buckets without Redis', async () => {
+    const { limiter, value } = setup(false);
+    expect(limiter.mode()).toBe('memory');
+    expect((await limiter.take('k', limit)).allowed).toBe(true);
+    expect((await limiter.take('k', limit)).allowed).toBe(true);
+    expect(await limiter.take('k', limit)).toMatchObject({ allowed: false, retryAfterSeconds: 1000 });
+    expect(await value('routemcp_proxy_ratelimit_decisions_total', { decision: 'limited', store: 'memory' })).toBe(1);
+    expect(await value('routemcp_proxy_ratelimit_degraded')).toBe(0);
+  });
+
+  it("takes Redis's answer while it answers", async () => {
+    const { limiter, value } = setup();
+    expect(await limiter.take('k', limit)).toEqual(sharedDecision);
+    expect(limiter.mode()).toBe('redis');
+    expect(await value('routemcp_proxy_ratelimit_decisions_total', { decision: 'allowed', store: 'redis' })).toBe(1);
+  });
+
+  it.each(['fail', 'hang'] as const)(
+    'answers from the local bucket when Redis %s, limiting only as the local bucket would',
+    async (behaviour) => {
+      const { limiter, shared, value } = setup();
+      shared.behaviour = behaviour;
+      const decisions = [];
+      for (let i = 0; i < 3; i++) decisions.push(await limiter.take('k', limit));
+      expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
+      expect(limiter.mode()).toBe('fallback');
+      expect(
+        await value('routemcp_proxy_ratelimit_redis_errors_total', {
+          kind: behaviour === 'fail' ? 'error' : 'timeout',
+        }),
+      ).toBe(3);
+      expect(await value('routemcp_proxy_ratelimit_degraded')).toBe(1);
+    },
+  );
+
+  it('stops trying Redis after consecutive failures and goes back once a probe succeeds', async () => {
+    const { limiter, shared, clock, value } = setup();
+    shared.behaviour = 'fail';
+    for (let i = 0; i < 10; i++) await limiter.take(`k${i}`, limit);
+    expect(shared.calls).toBe(3);
+    expect(await value('routemcp_proxy_ratelimit_redis_errors_total', { kind: 'circuit_open' })).toBe(7);
+    shared.behaviour = 'answer';
+    await limiter.take('k', limit);
+    expect(shared.calls).toBe(3);
+    clock.advance(1000);
+    expect(await limiter.take('k', limit)).toEqual(sharedDecision);
+    expect(limiter.mode()).toBe('redis');
+    expect(await value('routemcp_proxy_ratelimit_degraded')).toBe(0);
+  });
+
+  it('reports fallback while the client is not connected', () => {
+    const { limiter, shared } = setup();
+    shared.ready = false;
+    expect(limiter.mode()).toBe('fallback');
+  });
+});
