@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { find, loadManifests } from './manifests.ts';
+import { allContainers, workloads } from './pod-specs.ts';
+
+const manifests = loadManifests();
+const containers = workloads(manifests).flatMap((w) => allContainers(w.pod).map((c) => ({ w, c })));
+
+describe('every workload in deploy/', () => {
+  it.each(workloads(manifests).map((w) => [w.name, w]))(
+    '%s runs as non-root with the default seccomp profile',
+    (_name, w) => {
+      expect(w.pod.securityContext?.runAsNonRoot).toBe(true);
+      expect(w.pod.securityContext?.runAsUser).toBeGreaterThan(0);
+      expect(w.pod.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
+      expect(w.pod.automountServiceAccountToken).toBe(false);
+    },
+  );
+
+  it.each(containers.map(({ w, c }) => [`${w.name}/${c.name}`, c]))(
+    '%s: read-only root, no privilege escalation, no capabilities, bounded resources, probes',
+    (_name, c) => {
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(c.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(c.resources?.limits?.memory).toEqual(expect.any(String));
+      expect(c.readinessProbe).toBeDefined();
+      expect(c.livenessProbe).toBeDefined();
+    },
+  );
+});
+
+describe('network policies', () => {
+  const proxyLabel = { 'routemcp.dev/proxy': 'true' };
+  const api = workloads(manifests).find((w) => w.name === 'api');
+
+  it.each(['keystore', 'redis'])('only proxy pods reach %s', (name) => {
+    const policy = find(manifests, 'NetworkPolicy', name).spec as {
+      podSelector: { matchLabels: Record<string, string> };
+      policyTypes: string[];
+      ingress: { from?: { podSelector?: { matchLabels: Record<string, string> } }[] }[];
+    };
+    const target = workloads(manifests).find((w) => w.name === name);
+    for (const [label, value] of Object.entries(policy.podSelector.matchLabels))
+      expect(target?.podLabels[label]).toBe(value);
+    expect(policy.policyTypes).toContain('Ingress');
+    expect(policy.ingress).toHaveLength(1);
+    expect(policy.ingress[0]?.from).toEqual([{ podSelector: { matchLabels: proxyLabel } }]);
+    expect(api?.podLabels).toMatchObject(proxyLabel);
+  });
+});
+
+describe('the keystore', () => {
+  it('keeps its SQLite file on a persistent volume', () => {
+    const statefulSet = find(manifests, 'StatefulSet', 'keystore').spec as {
+      replicas: number;
+      volumeClaimTemplates: { metadata: { name: string } }[];
+      template: {
+        spec: {
+          containers: {
+            env: { name: string; value?: string }[];
+            volumeMounts: { name: string; mountPath: string }[];
+          }[];
+        };
+      };
+    };
+    expect(statefulSet.replicas).toBe(1);
+    const keystore = statefulSet.template.spec.containers[0]!;
+    const db = keystore.env.find((variable) => variable.name === 'KEYSTORE_DB')?.value ?? '';
+    const claim = statefulSet.volumeClaimTemplates[0]!.metadata.name;
+    const mount = keystore.volumeMounts.find((m) => m.name === claim);
+    expect(db.startsWith(`${mount?.mountPath}/`)).toBe(true);
+  });
+});
