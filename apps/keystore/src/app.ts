@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import { EventHub } from './events/event-hub.ts';
+import type { PrincipalResolver } from './http/principal.ts';
 import { createKeystoreServer } from './http/server.ts';
 import { KeyService } from './keys/key-service.ts';
 import { startMaintenance } from './maintenance.ts';
@@ -13,6 +14,8 @@ export interface KeystoreAppOptions {
   clock: Clock;
   serviceToken: string;
   adminToken?: string | undefined;
+  /** More management credentials (a dashboard session), tried after the admin token. */
+  managementResolvers?: readonly PrincipalResolver[];
   eventRetention: number;
   pollIntervalMs?: number;
   pingIntervalMs?: number;
@@ -42,6 +45,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     logger,
     serviceToken: options.serviceToken,
     adminToken: options.adminToken,
+    managementResolvers: options.managementResolvers,
   });
   hub.start();
   const stopMaintenance = startMaintenance({ keys, store, logger, eventRetention: options.eventRetention });

@@ -22,7 +22,10 @@ const app = createKeystoreApp({ ...config, store, logger, clock: systemClock });
 app.server.listen({ port: config.port, host: config.host }, () => {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  logger.info({ port, db: config.dbPath, epoch: store.epoch, adminApi: config.adminToken !== undefined }, 'keystore listening');
+  logger.info(
+    { port, db: config.dbPath, epoch: store.epoch, adminApi: config.adminToken !== undefined },
+    'keystore listening',
+  );
 });
 
 let stopping = false;
@@ -31,9 +34,10 @@ function shutdown(signal: string): void {
   stopping = true;
   logger.info({ signal }, 'keystore stopping');
   setTimeout(() => {
-    logger.warn('shutdown deadline reached, closing remaining connections');
+    logger.warn('closing connections still open');
     app.server.closeAllConnections();
   }, SHUTDOWN_DEADLINE_MS - 1000).unref();
+  setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
   void app.close().then(() => {
     store.close();
     process.exit(0);

@@ -35,7 +35,7 @@ function cli(...argv: string[]): { code: number; out: string; err: string } {
 
 const keyLine = (out: string): string => /^key: (\S+)$/m.exec(out)?.[1] ?? '';
 
-describe('keys CLI (spawned)', () => {
+describe('keys CLI (spawned)', { timeout: 30_000 }, () => {
   it('create prints a key that parses, stored only as its hash', async () => {
     const run = spawnNode('cli.ts', ['create', '--env', 'test', '--name', 'spawned'], { KEYSTORE_DB: dbPath });
     expect(await run.exited).toBe(0);
@@ -66,11 +66,26 @@ describe('keys CLI (spawned)', () => {
 
 describe('keys CLI', () => {
   it('create --json carries the key and the documented fields', () => {
-    const { code, out } = cli('create', '--env', 'live', '--account', 'acct_ops', '--capacity', '20', '--refill', '2', '--json');
+    const { code, out } = cli(
+      'create',
+      '--env',
+      'live',
+      '--account',
+      'acct_ops',
+      '--capacity',
+      '20',
+      '--refill',
+      '2',
+      '--json',
+    );
     expect(code).toBe(0);
     const data = JSON.parse(out) as Record<string, unknown>;
     expect(parse(data.key as string).ok).toBe(true);
-    expect(data).toMatchObject({ environment: 'live', accountId: 'acct_ops', rateLimit: { capacity: 20, refillPerSecond: 2 } });
+    expect(data).toMatchObject({
+      environment: 'live',
+      accountId: 'acct_ops',
+      rateLimit: { capacity: 20, refillPerSecond: 2 },
+    });
   });
 
   it('list shows hints, never keys', () => {
@@ -103,7 +118,10 @@ describe('keys CLI', () => {
   it.each([
     [['create'], 'error: --env: expected "live" or "test"\n'],
     [['create', '--env', 'live', '--capacity', '5'], 'error: --capacity and --refill go together\n'],
-    [['create', '--env', 'live', '--capacity', 'x', '--refill', '1'], 'error: --capacity: expected an integer 1..1000000\n'],
+    [
+      ['create', '--env', 'live', '--capacity', 'x', '--refill', '1'],
+      'error: --capacity: expected an integer 1..1000000\n',
+    ],
     [['roll', 'key_x', '--grace-seconds', '999999999'], 'error: --grace-seconds: expected an integer 0..604800\n'],
     [['revoke'], 'error: expected exactly one key id\n'],
     [['revoke', 'key_missing'], 'error: no key with id "key_missing"\n'],

@@ -7,6 +7,7 @@ import { toKeyView, type KeyRecord, type KeyView } from '../keys/key-record.ts';
 import { KeyService, type IssuedKey } from '../keys/key-service.ts';
 import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
 import { formatTable } from './format-table.ts';
+import { HELP, USAGE } from './help.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -15,46 +16,6 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
-
-const USAGE = `Usage: npm run keys -- <command> [options]
-
-Manages keys directly in the keystore database (KEYSTORE_DB, default ./data/keystore.sqlite).
-Works with the keystore running or stopped; a running keystore streams the changes to proxies.
-
-Commands:
-  create --env live|test [--name N] [--account A] [--capacity N --refill N] [--json]
-  list [--json]
-  revoke <id> [--json]
-  roll <id> [--grace-seconds N] [--json]
-
-Run "npm run keys -- <command> --help" for details.
-`;
-
-const HELP: Record<string, string> = {
-  create: `Usage: npm run keys -- create --env live|test [options]
-
-Issues a key and prints it once; only its hash is stored.
-  --env live|test     environment (required)
-  --name N            a label, at most 100 characters
-  --account A         account id (created when missing; default: the default account)
-  --capacity N        token bucket size, integer 1..1000000 (with --refill)
-  --refill N          tokens per second, > 0 (with --capacity)
-  --json              print the result as JSON
-`,
-  list: `Usage: npm run keys -- list [--json]
-
-Lists every key, newest first. Never prints a key, only its hint.
-`,
-  revoke: `Usage: npm run keys -- revoke <id> [--json]
-
-Revokes a key at once (idempotent).
-`,
-  roll: `Usage: npm run keys -- roll <id> [--grace-seconds N] [--json]
-
-Issues a replacement key and prints it once. The old key keeps working for
---grace-seconds (0..604800, default 0: revoked at once).
-`,
-};
 
 const OPTIONS = {
   create: {
@@ -100,9 +61,15 @@ function run(argv: readonly string[], io: CliIo): number {
     (name === undefined ? io.stderr : io.stdout)(USAGE);
     return name === undefined ? 1 : 0;
   }
-  if (!Object.hasOwn(OPTIONS, name)) throw new UsageError(`unknown command "${name}" (commands: create, list, revoke, roll)`);
+  if (!Object.hasOwn(OPTIONS, name))
+    throw new UsageError(`unknown command "${name}" (commands: create, list, revoke, roll)`);
   const command = name as Command;
-  const { values, positionals } = parseArgs({ args: [...rest], options: OPTIONS[command], allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: [...rest],
+    options: OPTIONS[command],
+    allowPositionals: true,
+    strict: true,
+  });
   const flags = values as Record<string, string | boolean | undefined>;
   if (flags.help === true) {
     io.stdout(HELP[command] ?? USAGE);
@@ -130,7 +97,12 @@ function run(argv: readonly string[], io: CliIo): number {
   }
 }
 
-function create(keys: KeyService, flags: Record<string, string | boolean | undefined>, json: boolean, io: CliIo): number {
+function create(
+  keys: KeyService,
+  flags: Record<string, string | boolean | undefined>,
+  json: boolean,
+  io: CliIo,
+): number {
   const capacity = flags.capacity as string | undefined;
   const refill = flags.refill as string | undefined;
   if ((capacity === undefined) !== (refill === undefined)) throw new UsageError('--capacity and --refill go together');
@@ -144,7 +116,12 @@ function create(keys: KeyService, flags: Record<string, string | boolean | undef
         : { capacity: Number(capacity), refillPerSecond: Number(refill) },
   });
   const result = keys.create(
-    { environment: body.environment, name: body.name ?? null, accountId: body.accountId, rateLimit: body.rateLimit ?? null },
+    {
+      environment: body.environment,
+      name: body.name ?? null,
+      accountId: body.accountId,
+      rateLimit: body.rateLimit ?? null,
+    },
     { createAccount: true },
   );
   if (!result.ok) throw new UsageError('--account: unknown account');
@@ -166,7 +143,16 @@ function list(keys: KeyService, json: boolean, io: CliIo): number {
   io.stdout(
     formatTable(
       ['ID', 'ENV', 'STATUS', 'HINT', 'NAME', 'ACCOUNT', 'CREATED', 'EXPIRES'],
-      views.map((v) => [v.id, v.environment, v.status, v.hint, v.name ?? '', v.accountId, v.createdAt, v.expiresAt ?? '']),
+      views.map((v) => [
+        v.id,
+        v.environment,
+        v.status,
+        v.hint,
+        v.name ?? '',
+        v.accountId,
+        v.createdAt,
+        v.expiresAt ?? '',
+      ]),
     ),
   );
   return 0;
@@ -191,7 +177,9 @@ function roll(
   const body = parseInput(rollKeySchema, { gracePeriodSeconds: grace === undefined ? undefined : Number(grace) });
   const result = keys.roll(id, body.gracePeriodSeconds ?? 0);
   if (!result.ok) {
-    throw new UsageError(result.reason === 'revoked' ? `key "${id}" is revoked and cannot be rolled` : `no key with id "${id}"`);
+    throw new UsageError(
+      result.reason === 'revoked' ? `key "${id}" is revoked and cannot be rolled` : `no key with id "${id}"`,
+    );
   }
   printIssued(result.issued, keys.now(), json, io, result.old);
   return 0;

@@ -56,7 +56,10 @@ describe('GET /internal/v1/events', () => {
 
   it.each([
     ['the Last-Event-ID header', (ks: Harness) => [`${ks.baseUrl}/internal/v1/events`, `${ks.store.epoch}:1`] as const],
-    ['the lastEventId query', (ks: Harness) => [`${ks.baseUrl}/internal/v1/events?lastEventId=${ks.store.epoch}:1`, undefined] as const],
+    [
+      'the lastEventId query',
+      (ks: Harness) => [`${ks.baseUrl}/internal/v1/events?lastEventId=${ks.store.epoch}:1`, undefined] as const,
+    ],
   ])('replays what a reconnecting client missed, from %s', async (_name, target) => {
     await using ks = await startKeystore();
     const a = await createKey(ks);
@@ -99,7 +102,10 @@ describe('GET /internal/v1/events', () => {
         sse.close();
       }
     }
-    const ok = await connectSse(`${ks.baseUrl}/internal/v1/events`, { ...AUTH, 'last-event-id': `${ks.store.epoch}:2` });
+    const ok = await connectSse(`${ks.baseUrl}/internal/v1/events`, {
+      ...AUTH,
+      'last-event-id': `${ks.store.epoch}:2`,
+    });
     try {
       await ok.next((m) => m.event === 'hello');
       expect((await ok.next()).id).toBe(`${ks.store.epoch}:3`);
@@ -139,7 +145,9 @@ describe('GET /internal/v1/events', () => {
 
   it('serves many streams at once and forgets each one when its client leaves', async () => {
     await using ks = await startKeystore();
-    const streams = await Promise.all(Array.from({ length: 40 }, () => connectSse(`${ks.baseUrl}/internal/v1/events`, AUTH)));
+    const streams = await Promise.all(
+      Array.from({ length: 40 }, () => connectSse(`${ks.baseUrl}/internal/v1/events`, AUTH)),
+    );
     await Promise.all(streams.map((s) => s.next((m) => m.event === 'hello')));
     expect(ks.app.hub.streamCount).toBe(40);
     const { id } = await createKey(ks);

@@ -4,7 +4,9 @@ import { startKeystore } from '../testing/keystore-harness.ts';
 
 const KEY_ID = /^key_[0-9A-Za-z]{24}$/;
 
-async function json(res: Response): Promise<{ success: boolean; data?: Record<string, unknown>; [k: string]: unknown }> {
+async function json(
+  res: Response,
+): Promise<{ success: boolean; data?: Record<string, unknown>; [k: string]: unknown }> {
   return (await res.json()) as { success: boolean; data?: Record<string, unknown> };
 }
 
@@ -70,7 +72,10 @@ describe('POST /v1/keys', () => {
 
   it('creates an unknown account on the fly for the operator', async () => {
     await using ks = await startKeystore();
-    const res = await ks.admin('/v1/keys', { method: 'POST', json: { environment: 'live', accountId: 'acct_partner-1' } });
+    const res = await ks.admin('/v1/keys', {
+      method: 'POST',
+      json: { environment: 'live', accountId: 'acct_partner-1' },
+    });
     expect(res.status).toBe(201);
     expect((await json(res)).data?.accountId).toBe('acct_partner-1');
     expect(ks.store.hasAccount('acct_partner-1')).toBe(true);
@@ -80,10 +85,22 @@ describe('POST /v1/keys', () => {
     [{}, 'environment: expected "live" or "test"'],
     [{ environment: 'prod' }, 'environment: expected "live" or "test"'],
     [{ environment: 'live', name: 'x'.repeat(101) }, 'name: expected a string of at most 100 characters'],
-    [{ environment: 'live', rateLimit: { capacity: 0, refillPerSecond: 1 } }, 'rateLimit.capacity: expected an integer 1..1000000'],
-    [{ environment: 'live', rateLimit: { capacity: 1.5, refillPerSecond: 1 } }, 'rateLimit.capacity: expected an integer 1..1000000'],
-    [{ environment: 'live', rateLimit: { capacity: 5, refillPerSecond: 0 } }, 'rateLimit.refillPerSecond: expected a number > 0 and <= 1000000'],
-    [{ environment: 'live', rateLimit: { capacity: 5, refillPerSecond: 1, burst: 3 } }, 'rateLimit.burst: unknown field'],
+    [
+      { environment: 'live', rateLimit: { capacity: 0, refillPerSecond: 1 } },
+      'rateLimit.capacity: expected an integer 1..1000000',
+    ],
+    [
+      { environment: 'live', rateLimit: { capacity: 1.5, refillPerSecond: 1 } },
+      'rateLimit.capacity: expected an integer 1..1000000',
+    ],
+    [
+      { environment: 'live', rateLimit: { capacity: 5, refillPerSecond: 0 } },
+      'rateLimit.refillPerSecond: expected a number > 0 and <= 1000000',
+    ],
+    [
+      { environment: 'live', rateLimit: { capacity: 5, refillPerSecond: 1, burst: 3 } },
+      'rateLimit.burst: unknown field',
+    ],
     [{ environment: 'live', expiresAt: 'tomorrow' }, 'expiresAt: expected an ISO-8601 time, e.g. 2026-12-01T00:00:00Z'],
     [{ environment: 'live', expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt: expected a time in the future'],
     [{ environment: 'live', accountId: 'bad id!' }, 'accountId: expected 1-64 characters from A-Z a-z 0-9 _ -'],
@@ -159,7 +176,12 @@ describe('reading keys', () => {
     ] as const) {
       const res = await ks.admin(path, { method, ...(method === 'PATCH' ? { json: { name: 'x' } } : {}) });
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ success: false, statusCode: 404, message: 'Key not found', code: 'NOT_FOUND' });
+      expect(await res.json()).toEqual({
+        success: false,
+        statusCode: 404,
+        message: 'Key not found',
+        code: 'NOT_FOUND',
+      });
     }
   });
 });
@@ -175,7 +197,10 @@ describe('changing keys', () => {
     const { id } = await createKey(ks, { rateLimit: { capacity: 5, refillPerSecond: 1 } });
     const renamed = await ks.admin(`/v1/keys/${id}`, { method: 'PATCH', json: { name: 'renamed' } });
     expect(renamed.status).toBe(200);
-    expect((await json(renamed)).data).toMatchObject({ name: 'renamed', rateLimit: { capacity: 5, refillPerSecond: 1 } });
+    expect((await json(renamed)).data).toMatchObject({
+      name: 'renamed',
+      rateLimit: { capacity: 5, refillPerSecond: 1 },
+    });
     const reset = await ks.admin(`/v1/keys/${id}`, { method: 'PATCH', json: { rateLimit: null } });
     expect((await json(reset)).data).toMatchObject({ name: 'renamed', rateLimit: null });
     expect(ks.store.eventsAfter(0, 10).map((e) => e.type)).toEqual(['created', 'updated', 'updated']);
@@ -249,7 +274,9 @@ describe('changing keys', () => {
     for (const gracePeriodSeconds of [-1, 604_801, 1.5, '60']) {
       const res = await ks.admin(`/v1/keys/${old.id}/roll`, { method: 'POST', json: { gracePeriodSeconds } });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { message: string }).message).toBe('gracePeriodSeconds: expected an integer 0..604800');
+      expect(((await res.json()) as { message: string }).message).toBe(
+        'gracePeriodSeconds: expected an integer 0..604800',
+      );
     }
   });
 });

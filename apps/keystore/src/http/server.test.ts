@@ -20,6 +20,30 @@ describe('edge', () => {
     expect(await res.text()).toBe('{"success":true,"data":{"status":"ok"}}');
   });
 
+  it('without an admin token configured, the management API answers 401 to everyone', async () => {
+    const clock = fakeClock();
+    const store = new SqliteKeyStore({ path: ':memory:', now: clock.now() });
+    const logger = pino({ level: 'silent' });
+    const server = createKeystoreServer({
+      keys: new KeyService({ store, clock }),
+      hub: new EventHub({ store, logger }),
+      logger,
+      serviceToken: 'service-token-0123456789',
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const authorization of ['Bearer ', 'Bearer undefined', 'Bearer service-token-0123456789']) {
+        const res = await fetch(`http://127.0.0.1:${port}/v1/keys`, { headers: { authorization } });
+        expect(res.status).toBe(401);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      store.close();
+    }
+  });
+
   it('404 for an unknown route, 405 with Allow for a wrong method', async () => {
     await using ks = await startKeystore();
     const missing = await fetch(`${ks.baseUrl}/v2/nothing`, { headers: AUTH });
@@ -62,7 +86,13 @@ describe('edge', () => {
     const { port } = ks.app.server.address() as AddressInfo;
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { port, host: '127.0.0.1', method: 'POST', path: '/v1/keys', headers: { ...AUTH, 'content-type': 'application/json' } },
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/v1/keys',
+          headers: { ...AUTH, 'content-type': 'application/json' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

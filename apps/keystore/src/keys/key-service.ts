@@ -21,8 +21,7 @@ export interface IssuedKey {
 
 export type CreateResult = { ok: true; issued: IssuedKey } | { ok: false; reason: 'unknown_account' };
 export type RollKeyResult =
-  | { ok: true; issued: IssuedKey; old: KeyRecord }
-  | { ok: false; reason: 'not_found' | 'revoked' };
+  { ok: true; issued: IssuedKey; old: KeyRecord } | { ok: false; reason: 'not_found' | 'revoked' };
 
 export interface KeyServiceOptions {
   store: KeyStore;

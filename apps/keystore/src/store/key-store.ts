@@ -36,7 +36,8 @@ export interface KeyPatch {
 }
 
 export type RevokeResult = { ok: true; key: KeyRecord } | { ok: false; reason: 'not_found' };
-export type RollResult = { ok: true; old: KeyRecord; created: KeyRecord } | { ok: false; reason: 'not_found' | 'revoked' };
+export type RollResult =
+  { ok: true; old: KeyRecord; created: KeyRecord } | { ok: false; reason: 'not_found' | 'revoked' };
 
 export interface UsageEntry {
   keyId: string;

@@ -170,7 +170,9 @@ describe('SqliteKeyStore', () => {
     ).toBe(2);
     expect(store.getKey(key.id)?.lastUsedAt).toBe(at);
     const db = new DatabaseSync(path);
-    expect(db.prepare('SELECT requests, rate_limited FROM key_usage').all()).toEqual([{ requests: 5, rate_limited: 1 }]);
+    expect(db.prepare('SELECT requests, rate_limited FROM key_usage').all()).toEqual([
+      { requests: 5, rate_limited: 1 },
+    ]);
     db.close();
   });
 

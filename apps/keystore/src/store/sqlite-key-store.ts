@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import type { Environment } from '@routemcp/api-key';
 import type { KeyRecord } from '../keys/key-record.ts';
+import { KEY_COLUMNS, toRecord, type EventRow, type KeyRow } from './key-rows.ts';
 import { migrate } from './migrations.ts';
 import type {
   KeyEvent,
@@ -24,32 +24,6 @@ export interface SqliteKeyStoreOptions {
   busyTimeoutMs?: number;
 }
 
-interface KeyRow {
-  id: string;
-  account_id: string;
-  environment: string;
-  hash: string;
-  hint: string;
-  name: string | null;
-  capacity: number | null;
-  refill_per_second: number | null;
-  created_at: number;
-  expires_at: number | null;
-  revoked_at: number | null;
-  last_used_at: number | null;
-  rolled_from: string | null;
-}
-
-interface EventRow {
-  seq: number;
-  key_id: string;
-  key_hash: string;
-  type: string;
-  at: number;
-}
-
-const KEY_COLUMNS =
-  'id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, revoked_at, last_used_at, rolled_from';
 const HOUR_MS = 3_600_000;
 
 export class SqliteKeyStore implements KeyStore {
@@ -82,7 +56,11 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   ensureAccount(id: string, name: string, now: number): boolean {
-    const result = this.#stmt('INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(id, name, now);
+    const result = this.#stmt('INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(
+      id,
+      name,
+      now,
+    );
     return result.changes > 0;
   }
 
@@ -197,10 +175,9 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   eventsAfter(afterSeq: number, limit: number): KeyEvent[] {
-    const rows = this.#stmt('SELECT seq, key_id, key_hash, type, at FROM key_events WHERE seq > ? ORDER BY seq LIMIT ?').all(
-      afterSeq,
-      limit,
-    ) as unknown as EventRow[];
+    const rows = this.#stmt(
+      'SELECT seq, key_id, key_hash, type, at FROM key_events WHERE seq > ? ORDER BY seq LIMIT ?',
+    ).all(afterSeq, limit) as unknown as EventRow[];
     return rows.map((row) => ({
       seq: row.seq,
       type: row.type as KeyEventType,
@@ -212,7 +189,8 @@ export class SqliteKeyStore implements KeyStore {
 
   latestSeq(): number {
     // sqlite_sequence survives deletes, so this is right even when every event was pruned.
-    const row = this.#stmt("SELECT seq FROM sqlite_sequence WHERE name = 'key_events'").get() as { seq: number } | undefined;
+    const row = this.#stmt("SELECT seq FROM sqlite_sequence WHERE name = 'key_events'").get() as
+      { seq: number } | undefined;
     return row?.seq ?? 0;
   }
 
@@ -235,9 +213,7 @@ export class SqliteKeyStore implements KeyStore {
     const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
     return this.#transaction(() => {
       let recorded = 0;
-      const touch = this.#stmt(
-        'UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
-      );
+      const touch = this.#stmt('UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
       const add = this.#stmt(
         `INSERT INTO key_usage (key_id, hour, requests, rate_limited) VALUES (?, ?, ?, ?)
          ON CONFLICT (key_id, hour) DO UPDATE SET requests = requests + excluded.requests, rate_limited = rate_limited + excluded.rate_limited`,
@@ -279,7 +255,12 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   #event(type: KeyEventType, key: KeyRecord, now: number): void {
-    this.#stmt('INSERT INTO key_events (key_id, key_hash, type, at) VALUES (?, ?, ?, ?)').run(key.id, key.hash, type, now);
+    this.#stmt('INSERT INTO key_events (key_id, key_hash, type, at) VALUES (?, ?, ?, ?)').run(
+      key.id,
+      key.hash,
+      type,
+      now,
+    );
   }
 
   #meta(name: string): string {
@@ -309,25 +290,4 @@ export class SqliteKeyStore implements KeyStore {
       throw error;
     }
   }
-}
-
-function toRecord(row: KeyRow | undefined): KeyRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    environment: row.environment as Environment,
-    hash: row.hash,
-    hint: row.hint,
-    name: row.name,
-    rateLimit:
-      row.capacity === null || row.refill_per_second === null
-        ? null
-        : { capacity: row.capacity, refillPerSecond: row.refill_per_second },
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at,
-    rolledFrom: row.rolled_from,
-  };
 }

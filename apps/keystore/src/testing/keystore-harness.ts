@@ -23,7 +23,9 @@ export interface Harness extends AsyncDisposable {
 }
 
 /** A real keystore on 127.0.0.1:0 over a fresh SQLite file, with a fake clock. */
-export async function startKeystore(options: { pollIntervalMs?: number; pingIntervalMs?: number } = {}): Promise<Harness> {
+export async function startKeystore(
+  options: { pollIntervalMs?: number; pingIntervalMs?: number } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
   const dbPath = join(dir, 'keystore.sqlite');
   const clock = fakeClock();
@@ -41,13 +43,19 @@ export async function startKeystore(options: { pollIntervalMs?: number; pingInte
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  const call = (token: string) => (path: string, init: RequestInit & { json?: unknown } = {}) => {
-    const { json, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    headers.set('authorization', `Bearer ${token}`);
-    if (json !== undefined) headers.set('content-type', 'application/json');
-    return fetch(`${baseUrl}${path}`, { ...rest, headers, body: json === undefined ? rest.body : JSON.stringify(json) });
-  };
+  const call =
+    (token: string) =>
+    (path: string, init: RequestInit & { json?: unknown } = {}) => {
+      const { json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${baseUrl}${path}`, {
+        ...rest,
+        headers,
+        body: json === undefined ? rest.body : JSON.stringify(json),
+      });
+    };
 
   return {
     baseUrl,

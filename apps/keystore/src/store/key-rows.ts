@@ -1,0 +1,50 @@
+import type { Environment } from '@routemcp/api-key';
+import type { KeyRecord } from '../keys/key-record.ts';
+
+/** The `keys` table as SQLite returns it. */
+export interface KeyRow {
+  id: string;
+  account_id: string;
+  environment: string;
+  hash: string;
+  hint: string;
+  name: string | null;
+  capacity: number | null;
+  refill_per_second: number | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  rolled_from: string | null;
+}
+
+export interface EventRow {
+  seq: number;
+  key_id: string;
+  key_hash: string;
+  type: string;
+  at: number;
+}
+
+export const KEY_COLUMNS =
+  'id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, revoked_at, last_used_at, rolled_from';
+export function toRecord(row: KeyRow | undefined): KeyRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    environment: row.environment as Environment,
+    hash: row.hash,
+    hint: row.hint,
+    name: row.name,
+    rateLimit:
+      row.capacity === null || row.refill_per_second === null
+        ? null
+        : { capacity: row.capacity, refillPerSecond: row.refill_per_second },
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    rolledFrom: row.rolled_from,
+  };
+}
