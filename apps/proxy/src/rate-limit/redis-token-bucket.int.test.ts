@@ -1,0 +1,130 @@
+import { startRedis } from '@routemcp/testing';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createClient } from 'redis';
+import { describe, expect, it, vi } from 'vitest';
+import { createLimiter } from './index.ts';
+import type { Limiter } from './limiter.ts';
+import { createBucketClient, RedisTokenBucket } from './redis-token-bucket.ts';
+
+const logger = pino({ level: 'silent' });
+
+async function bucketOn(url: string) {
+  const client = createBucketClient(url, 2_000);
+  await client.connect();
+  return { bucket: new RedisTokenBucket(client), [Symbol.asyncDispose]: async () => client.destroy() };
+}
+
+async function rawClient(url: string) {
+  const client = createClient({ url });
+  await client.connect();
+  return Object.assign(client, { [Symbol.asyncDispose]: async () => client.destroy() });
+}
+
+function limiterOn(url: string, redisTimeoutMs = 50) {
+  const registry = new Registry();
+  const limiter = createLimiter({ redisUrl: url, redisTimeoutMs, registry, logger });
+  const errors = async (kind: string) =>
+    (await registry.getSingleMetric('routemcp_proxy_ratelimit_redis_errors_total')!.get()).values.find(
+      (v) => v.labels.kind === kind,
+    )?.value ?? 0;
+  return { limiter, registry, errors, [Symbol.asyncDispose]: () => limiter.close() };
+}
+
+async function untilRedisMode(limiter: Limiter) {
+  await vi.waitFor(
+    async () => {
+      await limiter.take('probe', { capacity: 1000, refillPerSecond: 1000 });
+      expect(limiter.mode()).toBe('redis');
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+}
+
+describe('RedisTokenBucket on a real Redis', () => {
+  it('is exact under concurrency: 200 parallel takes on a bucket of 100 let exactly 100 through', async () => {
+    await using redis = await startRedis();
+    await using s = await bucketOn(redis.url);
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, () => s.bucket.take('exact', { capacity: 100, refillPerSecond: 0.001 }, 1)),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
+    expect(decisions.filter((d) => !d.allowed).every((d) => d.retryAfterSeconds >= 1 && d.remaining === 0)).toBe(true);
+  });
+
+  it("refills by Redis's clock and lets an idle bucket expire when it would be full", async () => {
+    await using redis = await startRedis();
+    await using s = await bucketOn(redis.url);
+    await using raw = await rawClient(redis.url);
+    const limit = { capacity: 2, refillPerSecond: 10 };
+    expect((await s.bucket.take('refill', limit, 2)).allowed).toBe(true);
+    const pttl = await raw.pTTL('routemcp:rl:refill');
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(200);
+    expect(await s.bucket.take('refill', limit, 1)).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 1,
+      resetSeconds: 1,
+    });
+    await vi.waitFor(async () => expect((await s.bucket.take('refill', limit, 1)).allowed).toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    await vi.waitFor(async () => expect(await raw.exists('routemcp:rl:refill')).toBe(0), {
+      timeout: 5_000,
+      interval: 20,
+    });
+  });
+
+  it('survives SCRIPT FLUSH mid-traffic without an error reaching the caller', async () => {
+    await using redis = await startRedis();
+    await using raw = await rawClient(redis.url);
+    await using s = limiterOn(redis.url, 2_000);
+    await untilRedisMode(s.limiter);
+    const limit = { capacity: 1000, refillPerSecond: 1 };
+    const traffic = Array.from({ length: 50 }, (_, i) => s.limiter.take(`flush${i % 5}`, limit));
+    await raw.scriptFlush();
+    traffic.push(...Array.from({ length: 50 }, (_, i) => s.limiter.take(`flush${i % 5}`, limit)));
+    const decisions = await Promise.all(traffic);
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    expect(s.limiter.mode()).toBe('redis');
+    expect(await s.errors('error')).toBe(0);
+    expect((await s.limiter.take('flush0', limit)).remaining).toBe(1000 - 21);
+  });
+});
+
+describe('createLimiter fail-over on a real Redis', () => {
+  it('answers from local buckets within about the timeout while Redis is paused, then goes back to Redis', async () => {
+    await using redis = await startRedis();
+    await using s = limiterOn(redis.url, 50);
+    await untilRedisMode(s.limiter);
+    const limit = { capacity: 5, refillPerSecond: 0.001 };
+    await redis.pause();
+    const decisions = [];
+    for (let i = 0; i < 8; i++) {
+      const started = performance.now();
+      decisions.push(await s.limiter.take('paused', limit));
+      // A liveness bound, not a benchmark: without the timeout this would wait forever.
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false]);
+    expect(s.limiter.mode()).toBe('fallback');
+    expect(await s.errors('timeout')).toBeGreaterThanOrEqual(1);
+    expect(await s.errors('circuit_open')).toBeGreaterThanOrEqual(1);
+    await redis.unpause();
+    await untilRedisMode(s.limiter);
+    expect((await s.limiter.take('back', limit)).remaining).toBe(4);
+  });
+
+  it('falls back when Redis is stopped, and never rejects', async () => {
+    const redis = await startRedis();
+    await using s = limiterOn(redis.url, 50);
+    await untilRedisMode(s.limiter);
+    await redis[Symbol.asyncDispose]();
+    const limit = { capacity: 3, refillPerSecond: 0.001 };
+    const decisions = [];
+    for (let i = 0; i < 5; i++) decisions.push(await s.limiter.take('stopped', limit));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
+    expect(s.limiter.mode()).toBe('fallback');
+  });
+});
