@@ -1,5 +1,4 @@
-import type { StackPorts } from './stack-env.ts';
-import type { AdminLogin } from './stack-env.ts';
+import type { AdminLogin, StackPorts } from './stack-env.ts';
 import { redactUrl } from './redact-url.ts';
 
 export interface BannerInput {
@@ -26,17 +25,25 @@ export function renderBanner(input: BannerInput): string {
     input.redisUrl === undefined
       ? 'in-memory (one proxy; set REDIS_URL to keep buckets in Redis)'
       : `Redis at ${redactUrl(input.redisUrl)}`;
+  const places: [string, string, string][] = [
+    ['proxy', `http://localhost:${ports.proxy}`, 'send your requests here'],
+    ['api', `http://localhost:${ports.api}`, 'the upstream (no auth; reach it through the proxy)'],
+    ['keystore', `http://localhost:${ports.keystore}`, 'key management API and dashboard'],
+    [
+      'admin',
+      `http://localhost:${ports.proxyAdmin}/metrics`,
+      'proxy health (/healthz, /readyz) and Prometheus metrics',
+    ],
+  ];
+  const width = Math.max(...places.map(([, url]) => url.length));
   const lines = [
     '',
     `RouteMCP Gateway is up (Node ${input.nodeVersion})`,
     '',
-    `  proxy      http://localhost:${ports.proxy}          send your requests here`,
-    `  api        http://localhost:${ports.api}          the upstream (no auth; reach it through the proxy)`,
-    `  keystore   http://localhost:${ports.keystore}          key management API and dashboard`,
-    `  admin      http://localhost:${ports.proxyAdmin}/metrics  proxy health (/healthz, /readyz) and Prometheus metrics`,
-    `  limiter    ${limiter}`,
-    `  database   ${input.keystoreDb}`,
-    `  logs       below, one line per event, prefixed by app name`,
+    ...places.map(([name, url, note]) => `  ${name.padEnd(10)} ${url.padEnd(width)}  ${note}`),
+    `  ${'limiter'.padEnd(10)} ${limiter}`,
+    `  ${'database'.padEnd(10)} ${input.keystoreDb}`,
+    `  ${'logs'.padEnd(10)} below, one line per event, prefixed by app name`,
     '',
   ];
 

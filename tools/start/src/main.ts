@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { everyMs, watchParent } from './parent-watch.ts';
 import { runStack } from './run-stack.ts';
 import { DEFAULT_KEYSTORE_DB, deriveStackEnv, withFirstLogin, type StackEnv } from './stack-env.ts';
 
@@ -21,6 +22,7 @@ const controller = new AbortController();
 const stop = () => controller.abort();
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+watchParent({ getPpid: () => process.ppid, onOrphaned: stop, every: everyMs(500) });
 
 const code = await runStack({
   root,
