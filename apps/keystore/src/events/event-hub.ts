@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { KeyEvent, KeyStore } from '../store/key-store.ts';
-import { decideResume, eventId } from './last-event-id.ts';
+import { MAX_REPLAY_EVENTS, decideResume, eventId } from './last-event-id.ts';
 
 export interface EventHubOptions {
   store: KeyStore;
@@ -9,7 +9,11 @@ export interface EventHubOptions {
   /** Picks up events committed by other processes (the operator CLI). */
   pollIntervalMs?: number;
   pingIntervalMs?: number;
-  /** A stream whose client reads slower than this much backlog is closed; it reconnects and replays. */
+  /**
+   * A stream whose unread backlog passes this is closed; its client reconnects
+   * and replays. Above a full replay (MAX_REPLAY_EVENTS ≈ 2.5 MB), so a
+   * replay alone never trips it.
+   */
   maxBufferedBytes?: number;
 }
 
@@ -22,8 +26,6 @@ interface Stream {
 const PAGE = 500;
 /** Bounds one pump; whatever is left is picked up by the next one. */
 const MAX_PAGES_PER_PUMP = 100;
-/** Far above the default retention (100 000 events = 200 pages). */
-const MAX_REPLAY_PAGES = 2000;
 
 /**
  * Fans the durable event log out to every connected SSE stream. One reader
@@ -46,7 +48,7 @@ export class EventHub {
     this.#logger = options.logger;
     this.#pollIntervalMs = options.pollIntervalMs ?? 250;
     this.#pingIntervalMs = options.pingIntervalMs ?? 5000;
-    this.#maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.#cursor = this.#store.latestSeq();
   }
 
@@ -115,13 +117,14 @@ export class EventHub {
     } else if (resume.kind === 'replay') {
       // node:sqlite is synchronous: nothing is published between this replay and the registration below.
       stream.cursor = resume.seq;
-      for (let page = 0; page < MAX_REPLAY_PAGES; page++) {
+      for (let page = 0; page <= MAX_REPLAY_EVENTS / PAGE + 1; page++) {
         const events = this.#store.eventsAfter(stream.cursor, PAGE);
         for (const event of events) this.#send(stream, event, formatEvent(epoch, event));
         if (events.length < PAGE) break;
       }
       stream.cursor = Math.max(stream.cursor, latestSeq);
     }
+    if (res.destroyed) return;
     this.#streams.add(stream);
     res.on('close', () => this.#streams.delete(stream));
   }

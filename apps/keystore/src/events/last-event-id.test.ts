@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideResume } from './last-event-id.ts';
+import { MAX_REPLAY_EVENTS, decideResume } from './last-event-id.ts';
 
 const log = { epoch: 'Ep0ch', latestSeq: 40, prunedThrough: 10 };
 
@@ -12,6 +12,12 @@ describe('decideResume', () => {
   it('replays from a retained seq of this epoch', () => {
     expect(decideResume('Ep0ch:10', log)).toEqual({ kind: 'replay', seq: 10 });
     expect(decideResume('Ep0ch:40', log)).toEqual({ kind: 'replay', seq: 40 });
+  });
+
+  it('resets a client so far behind that a flush is cheaper than a replay', () => {
+    const long = { epoch: 'Ep0ch', latestSeq: MAX_REPLAY_EVENTS + 5, prunedThrough: 0 };
+    expect(decideResume('Ep0ch:5', long)).toEqual({ kind: 'replay', seq: 5 });
+    expect(decideResume('Ep0ch:4', long)).toEqual({ kind: 'reset', reason: 'behind' });
   });
 
   it.each([
