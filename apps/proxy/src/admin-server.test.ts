@@ -7,6 +7,8 @@ import { ProxyMetrics } from './metrics.ts';
 import { FakeKeyVerifier } from './testing/fake-key-verifier.ts';
 import { FakeLimiter } from './testing/fake-limiter.ts';
 
+type Ready = { data: Record<string, unknown> };
+
 let close: (() => Promise<unknown>) | undefined;
 afterEach(async () => close?.());
 
@@ -34,7 +36,7 @@ describe('admin server', () => {
     const { url } = await start();
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(200);
-    const { data } = await res.json();
+    const { data } = (await res.json()) as Ready;
     expect(data).toMatchObject({ status: 'ready', limiter: 'memory' });
     expect(data.degraded).toBeUndefined();
   });
@@ -42,7 +44,7 @@ describe('admin server', () => {
   it('is ready but degraded while the limiter runs on its fallback', async () => {
     const { url, limiter } = await start();
     limiter.currentMode = 'fallback';
-    const { data } = await (await fetch(`${url}/readyz`)).json();
+    const { data } = (await (await fetch(`${url}/readyz`)).json()) as Ready;
     expect(data).toMatchObject({ limiter: 'fallback', degraded: true });
   });
 
@@ -74,6 +76,6 @@ describe('admin server', () => {
     const { url } = await start();
     const res = await fetch(`${url}/nope`);
     expect(res.status).toBe(404);
-    expect((await res.json()).code).toBe('NOT_FOUND');
+    expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
