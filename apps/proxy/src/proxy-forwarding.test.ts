@@ -112,6 +112,12 @@ describe('forwarding', () => {
     expect(upstream.requests.at(-1)).toMatchObject({ method: 'POST', body });
   });
 
+  it('serves a non-websocket Upgrade offer (h2c) as plain HTTP without forwarding it', async () => {
+    const { seen } = await forwarded({ connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABk' });
+    expect(seen.headers.upgrade).toBeUndefined();
+    expect(seen.headers['http2-settings']).toBeUndefined();
+  });
+
   it('reuses upstream connections', async () => {
     const before = upstream.connections();
     for (let i = 0; i < 5; i++) await forwarded({});

@@ -37,6 +37,10 @@ export interface ProxyServers {
   shutdown(): Promise<DrainResult>;
 }
 
+function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return req.headers.upgrade?.toLowerCase() === 'websocket';
+}
+
 export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   const { config, verifier, limiter, registry, logger } = deps;
   const clock = deps.clock ?? systemClock;
@@ -74,6 +78,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     // Node checks header/request timeouts on this interval (30 s by default): too coarse against Slowloris.
     connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
+    // Only websockets are tunnelled; any other Upgrade (e.g. curl's h2c offer) is served as plain HTTP/1.1.
+    shouldUpgradeCallback: isWebSocketUpgrade,
   });
   server.on('request', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, false));
   server.on('checkContinue', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, true));
