@@ -68,7 +68,11 @@ export class EventHub {
   stop(): void {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
-    for (const stream of this.#streams) stream.res.end();
+    for (const stream of this.#streams) {
+      stream.res.end();
+      // The stream's connection is keep-alive; a draining server must not wait for the client to hang up.
+      stream.res.socket?.end();
+    }
     this.#streams.clear();
   }
 
