@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/vitest.config.ts', 'eslint.config.mjs'],
+    files: ['**/vitest.config.ts', '**/vitest.*.config.ts', 'eslint.config.mjs'],
     rules: { 'no-restricted-syntax': 'off', '@nx/enforce-module-boundaries': 'off' },
   },
   prettier,
