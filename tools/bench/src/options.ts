@@ -31,6 +31,8 @@ export interface BenchOptions {
   revocationTrials: number;
   rssKeys: number;
   stampedeRequests: number;
+  /** When set, the main proxy runs with --cpu-prof and writes its profile here on exit. */
+  cpuProfileDir: string | null;
   /** Wall-clock budget after which remaining work is skipped, not cut short mid-measurement. */
   budgetSeconds: number;
 }
@@ -43,6 +45,8 @@ export const USAGE = `npm run bench -- [options]
   --connections C     concurrent connections for throughput rounds (default 50)
   --out FILE          JSON results (default bench-results/<timestamp>.json)
   --only a,d,…        run only these scenarios (a–i)
+  --cpu-prof DIR      profile the main proxy (pair with --only d); summarise with
+                      node tools/bench/src/profile-summary.ts DIR/*.cpuprofile
   --help              this text
 `;
 
@@ -81,6 +85,7 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
       connections: { type: 'string' },
       out: { type: 'string' },
       only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -102,6 +107,7 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
     revocationTrials: quick ? 5 : 30,
     rssKeys: quick ? 5000 : 100_000,
     stampedeRequests: 1000,
+    cpuProfileDir: values['cpu-prof'] ?? null,
     budgetSeconds: quick ? 55 : 480,
   };
 }

@@ -13,6 +13,8 @@ export interface RawResults {
   revocation?: RevocationResult;
   rss?: RssResult;
   stampede?: StampedeResult;
+  /** How the run deviated from the plain path (key seeding fallback, …). */
+  notes: string[];
   /** Scenario id → why it did not run. */
   skipped: Record<string, string>;
 }

@@ -32,6 +32,7 @@ const raw: RawResults = {
     round('d', 3, 12_000, 75),
   ],
   stampede: { requests: 1000, statuses: { 200: 1000 }, keystoreLookups: 1 },
+  notes: [],
   skipped: { a: 'test' },
 };
 

@@ -93,7 +93,9 @@ export function evaluateTargets(
       met: rss && rss.keys >= fullScaleRssKeys ? atMost(rssMb, 150) : null,
       ...noteFrom([
         rss && rss.keys < fullScaleRssKeys ? `target is defined at ${fullScaleRssKeys} keys` : '',
-        rss && rss.non2xx > 0 ? `${rss.non2xx} non-2xx while caching: not every key may be cached` : '',
+        rss && Object.keys(rss.statuses).some((status) => status !== '200')
+          ? `statuses ${JSON.stringify(rss.statuses)}: not every key may be cached`
+          : '',
       ]),
     },
     {

@@ -42,16 +42,18 @@ export async function startApi(group: ProcessGroup): Promise<RunningApp> {
 export interface RunningKeystore extends RunningApp {
   serviceToken: string;
   adminToken: string;
+  dbPath: string;
 }
 
 export async function startKeystore(group: ProcessGroup, dir: string): Promise<RunningKeystore> {
   const port = await freePort();
   const serviceToken = randomBytes(24).toString('base64url');
   const adminToken = randomBytes(24).toString('base64url');
+  const dbPath = join(dir, 'keystore.sqlite');
   const app = startNodeApp(group, 'keystore', APP_ENTRIES.keystore, {
     KEYSTORE_PORT: String(port),
     KEYSTORE_HOST: '127.0.0.1',
-    KEYSTORE_DB: join(dir, 'keystore.sqlite'),
+    KEYSTORE_DB: dbPath,
     KEYSTORE_SERVICE_TOKEN: serviceToken,
     KEYSTORE_ADMIN_TOKEN: adminToken,
     // 100k created keys are 100k events; keep them all replayable during the run.
@@ -59,7 +61,7 @@ export async function startKeystore(group: ProcessGroup, dir: string): Promise<R
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(app, `${url}/healthz`);
-  return { url, process: app, serviceToken, adminToken };
+  return { url, process: app, serviceToken, adminToken, dbPath };
 }
 
 export interface ProxyLaunch {

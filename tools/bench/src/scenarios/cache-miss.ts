@@ -1,6 +1,6 @@
 import type { BenchContext } from '../context.ts';
 import { sleep } from '../context.ts';
-import type { KeystoreAdmin } from '../keystore-admin.ts';
+import type { MakeKeys } from '../keys/make-keys.ts';
 import { runAutocannon } from '../load/autocannon-run.ts';
 import { sumMetric } from '../prometheus.ts';
 import type { RunningProxy } from '../processes/apps.ts';
@@ -19,8 +19,8 @@ export interface CacheMissResult {
 /** Low concurrency, so the figure is the miss path's own latency rather than queueing behind 50 connections. */
 const CONNECTIONS = 4;
 
-export async function runCacheMiss(ctx: BenchContext, admin: KeystoreAdmin, proxy: RunningProxy): Promise<CacheMissResult> {
-  const keys = await admin.createKeys(ctx.options.cacheMissKeys);
+export async function runCacheMiss(ctx: BenchContext, makeKeys: MakeKeys, proxy: RunningProxy): Promise<CacheMissResult> {
+  const keys = await makeKeys(ctx.options.cacheMissKeys);
   // Let the keys' "created" events reach the proxy first, so they cannot evict a fresh entry mid-run.
   await sleep(300);
   const pass = async () => {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from '../context.ts';
 import { sleep } from '../context.ts';
-import type { KeystoreAdmin } from '../keystore-admin.ts';
+import type { KeystoreAdmin } from '../keys/keystore-admin.ts';
 import type { RunningProxy } from '../processes/apps.ts';
 import { percentile } from '../stats.ts';
 

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { BenchContext } from '../context.ts';
 import { sleep } from '../context.ts';
-import type { KeystoreAdmin } from '../keystore-admin.ts';
+import type { KeystoreAdmin } from '../keys/keystore-admin.ts';
 import { sumMetric } from '../prometheus.ts';
 import type { RunningProxy } from '../processes/apps.ts';
 import { KEYSTORE_LOOKUPS_METRIC, readMetrics } from './metrics.ts';

@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { BenchContext } from './context.ts';
+import { BENCH_PATH } from './context.ts';
+import { machineInfo } from './machine-info.ts';
+import { parseOptions, USAGE } from './options.ts';
+import { clockTicksPerSecond } from './proc.ts';
+import { ProcessGroup } from './processes/process-group.ts';
+import { buildReport, reportJson, reportText } from './report.ts';
+import { runBench } from './run-bench.ts';
+import { findBinary, workspaceRoot } from './workspace.ts';
+
+const startedAt = new Date();
+const options = parseOptions(process.argv.slice(2), startedAt);
+if (options === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const group = new ProcessGroup();
+const dir = mkdtempSync(join(tmpdir(), 'routemcp-bench-'));
+const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+process.once('exit', () => group.killAllNow());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping everything the bench started\n`);
+    void group.stopAll(2000).finally(() => (cleanUp(), process.exit(130)));
+  });
+}
+const tools = {
+  wrk: findBinary('wrk', ['/usr/bin/wrk']),
+  nginx: findBinary('nginx', ['/usr/sbin/nginx']),
+  redis: findBinary('redis-server', ['/usr/bin/redis-server']),
+};
+const ctx: BenchContext = {
+  options, group, dir, tools, path: BENCH_PATH,
+  clockTicksPerSecond: clockTicksPerSecond(),
+  log: (line) => process.stderr.write(`[bench] ${line}\n`),
+};
+// Before the run: the load average then says how busy the machine was without us.
+const machine = machineInfo(tools);
+try {
+  const raw = await runBench(ctx);
+  await group.stopAll();
+  const report = buildReport({ raw, options, machine, startedAt, finishedAt: new Date() });
+  const out = resolve(workspaceRoot, options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, reportJson(report));
+  process.stdout.write(`${reportText(report)}\n\nJSON: ${out}\n`);
+} finally {
+  await group.stopAll();
+  cleanUp();
+}
