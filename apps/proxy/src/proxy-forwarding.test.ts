@@ -34,6 +34,40 @@ async function forwarded(headers: Record<string, string | string[]>, key = live.
   return { res, seen: (key === test.key ? sandbox : upstream).requests.at(-1)! };
 }
 
+describe('upstream response headers', () => {
+  it('drops what the upstream nominates as hop-by-hop and keeps our RateLimit and request id', async () => {
+    const hop = await startRecordingUpstream({
+      handler: (_req, res) => {
+        res.writeHead(200, {
+          connection: 'close, X-Upstream-Hop',
+          'x-upstream-hop': 'secret',
+          'keep-alive': 'timeout=1',
+          'ratelimit-limit': '999',
+          'x-request-id': 'upstream-id',
+          'x-app': 'kept',
+        });
+        res.end('{}');
+      },
+    });
+    const own = await startProxy({ upstreamUrl: hop.url });
+    try {
+      own.verifier.add(live.key, { environment: 'live' });
+      const res = await sendRequest(`${own.url}/x`, {
+        headers: { authorization: `Bearer ${live.key}`, connection: 'keep-alive', 'x-request-id': 'mine' },
+      });
+      expect(res.headers['x-upstream-hop']).toBeUndefined();
+      expect(res.headers['keep-alive']).not.toBe('timeout=1');
+      expect(res.headers.connection).toBe('keep-alive');
+      expect(res.headers['ratelimit-limit']).toBe('100');
+      expect(res.headers['x-request-id']).toBe('mine');
+      expect(res.headers['x-app']).toBe('kept');
+    } finally {
+      await own.close();
+      await hop.close();
+    }
+  });
+});
+
 describe('forwarding', () => {
   it('does not forward the credential and adds the identity headers', async () => {
     const { seen } = await forwarded({});
@@ -116,6 +150,11 @@ describe('forwarding', () => {
     const { seen } = await forwarded({ connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABk' });
     expect(seen.headers.upgrade).toBeUndefined();
     expect(seen.headers['http2-settings']).toBeUndefined();
+  });
+
+  it("decides the client connection's persistence itself", async () => {
+    expect((await forwarded({ connection: 'close' })).res.headers.connection).toBe('close');
+    expect((await forwarded({ connection: 'keep-alive' })).res.headers.connection).toBe('keep-alive');
   });
 
   it('reuses upstream connections', async () => {
