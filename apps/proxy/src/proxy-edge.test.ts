@@ -75,6 +75,26 @@ describe('upstream failures', () => {
   });
 });
 
+describe('client aborts during the key lookup', () => {
+  it('never contacts the upstream and records the abort', async () => {
+    const { proxy, upstream } = await setup();
+    let open!: () => void;
+    proxy.verifier.gate = new Promise<void>((resolve) => (open = resolve));
+    const client = request(`${proxy.url}/api/v1/contacts`, { headers: { authorization }, agent: false });
+    client.on('error', () => {});
+    client.end();
+    await vi.waitFor(() => expect(proxy.verifier.lookups.length).toBe(1), { timeout: 2_000, interval: 10 });
+    client.destroy();
+    await vi.waitFor(() => expect(proxy.logs.at(-1)).toContain('"outcome":"CLIENT_CLOSED"'), { timeout: 2_000, interval: 10 });
+    open();
+    // The server is still healthy afterwards.
+    proxy.verifier.gate = null;
+    expect((await sendRequest(`${proxy.url}/api/v1/contacts`, { headers: { authorization } })).status).toBe(200);
+    expect(upstream.requests).toHaveLength(1);
+    expect(proxy.limiter.calls).toHaveLength(1);
+  });
+});
+
 describe('edge hygiene', () => {
   it('answers 413 from Content-Length before any upstream connection', async () => {
     const { proxy, upstream } = await setup({ env: { MAX_BODY_BYTES: '1000' } });

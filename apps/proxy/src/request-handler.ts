@@ -62,11 +62,12 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       const { key } = verified;
       res.keyId = key.id;
       res.accountId = key.accountId;
+      // The client may have left during the lookup: spend no token on it.
+      if (res.destroyed) return;
       const decision = await takeToken(limiter, rateLimits, key);
       setRateLimitHeaders(res, decision);
       res.rateLimited = true;
       if (!decision.allowed) return refuse(req, res, 'RATE_LIMITED', expectContinue);
-      // The client may have left while we were looking the key up.
       if (res.destroyed) return;
       forward(req, res, key, key.environment, expectContinue);
     } catch (err) {

@@ -32,8 +32,12 @@ export class FakeKeyVerifier implements KeyVerifier {
     this.#fallback = verdict;
   }
 
+  /** While set, every lookup waits for it: a slow keystore under test control. */
+  gate: Promise<void> | null = null;
+
   async verify(keyHash: string): Promise<Verdict> {
     this.lookups.push(keyHash);
+    if (this.gate !== null) await this.gate;
     return this.#verdicts.get(keyHash) ?? this.#fallback;
   }
 
