@@ -39,7 +39,8 @@ function readiness(deps: AdminServerDeps, res: ServerResponse): void {
   const health = deps.verifier.health();
   const limiter = deps.limiter.mode();
   const ready = health.keystoreReachable || health.cachedKeys > 0;
-  if (!ready) return void writeError(res, 'SERVICE_UNAVAILABLE', { message: 'Keystore unreachable and no keys cached' });
+  if (!ready)
+    return void writeError(res, 'SERVICE_UNAVAILABLE', { message: 'Keystore unreachable and no keys cached' });
   writeSuccess(res, {
     status: 'ready',
     keystore: health.keystoreReachable ? 'reachable' : 'unreachable',

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 const port = (fallback: number) =>
-  z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535, 'expected a port number').default(fallback);
+  z.coerce
+    .number({ error: 'expected a port number' })
+    .int()
+    .min(0)
+    .max(65535, 'expected a port number')
+    .default(fallback);
 const wholeNumber = (fallback: number, min: number) =>
   z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(min).default(fallback);
 const positiveInt = (fallback: number) => wholeNumber(fallback, 1);

@@ -1,4 +1,3 @@
-
 export type DrainResult = 'drained' | 'forced';
 
 /**

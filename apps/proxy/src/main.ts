@@ -30,7 +30,12 @@ const verifier = createKeyVerifier({
   registry,
   logger,
 });
-const limiter = createLimiter({ redisUrl: config.REDIS_URL, redisTimeoutMs: config.REDIS_TIMEOUT_MS, registry, logger });
+const limiter = createLimiter({
+  redisUrl: config.REDIS_URL,
+  redisTimeoutMs: config.REDIS_TIMEOUT_MS,
+  registry,
+  logger,
+});
 const proxy = createProxyServer({ config, verifier, limiter, registry, logger });
 
 await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);

@@ -66,7 +66,10 @@ describe('the proxy in front of an upstream', () => {
   });
 
   it('lets public paths through without a key, identity headers absent', async () => {
-    const res = await sendRequest(proxy.url, { path: '/public//status?x=1', headers: { 'x-routemcp-key-id': 'key_spoof' } });
+    const res = await sendRequest(proxy.url, {
+      path: '/public//status?x=1',
+      headers: { 'x-routemcp-key-id': 'key_spoof' },
+    });
     expect(res.status).toBe(200);
     const recorded = upstream.requests.at(-1)!;
     expect(recorded.url).toBe('/public//status?x=1');
@@ -75,17 +78,30 @@ describe('the proxy in front of an upstream', () => {
   });
 
   it('does not treat look-alikes of a public path as public', async () => {
-    for (const path of ['/public/status/', '/public/%2e%2e/public/status', '/public/status%2f', '/public/x/../status/..']) {
+    for (const path of [
+      '/public/status/',
+      '/public/%2e%2e/public/status',
+      '/public/status%2f',
+      '/public/x/../status/..',
+    ]) {
       expect((await sendRequest(proxy.url, { path })).status).toBe(401);
     }
   });
 
   it('logs one line per request with ids, never the key', async () => {
-    await sendRequest(`${proxy.url}/api/v1/contacts?secret=${keys.valid}`, { headers: { authorization: `Bearer ${keys.valid}` } });
+    await sendRequest(`${proxy.url}/api/v1/contacts?secret=${keys.valid}`, {
+      headers: { authorization: `Bearer ${keys.valid}` },
+    });
     const logs = proxy.logs.join('\n');
     expect(logs).not.toContain(keys.valid);
     const line = JSON.parse(proxy.logs.at(-1)!);
-    expect(line).toMatchObject({ method: 'GET', path: '/api/v1/contacts', status: 200, outcome: 'ok', accountId: 'acct_test' });
+    expect(line).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/contacts',
+      status: 200,
+      outcome: 'ok',
+      accountId: 'acct_test',
+    });
     expect(line.keyId).toMatch(/^key_/);
     expect(typeof line.reqId).toBe('string');
     expect(typeof line.ms).toBe('number');

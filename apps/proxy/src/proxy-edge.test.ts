@@ -12,7 +12,9 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function setup(options: { env?: Record<string, string>; upstream?: RecordingUpstream; upstreamUrl?: string } = {}) {
+async function setup(
+  options: { env?: Record<string, string>; upstream?: RecordingUpstream; upstreamUrl?: string } = {},
+) {
   const upstream = options.upstream ?? (await startRecordingUpstream());
   cleanups.push(() => upstream.close());
   const proxy = await startProxy({ upstreamUrl: options.upstreamUrl ?? upstream.url, env: options.env });
@@ -48,7 +50,9 @@ describe('upstream failures', () => {
     const { proxy } = await setup({ upstreamUrl: `http://127.0.0.1:${await closedPort()}` });
     const res = await sendRequest(`${proxy.url}/api/v1/contacts`, { headers: { authorization } });
     expect(res.status).toBe(502);
-    expect(res.body).toBe('{"success":false,"statusCode":502,"message":"Upstream service unavailable","code":"UPSTREAM_UNAVAILABLE"}');
+    expect(res.body).toBe(
+      '{"success":false,"statusCode":502,"message":"Upstream service unavailable","code":"UPSTREAM_UNAVAILABLE"}',
+    );
   });
 
   it('answers 504 UPSTREAM_TIMEOUT when the upstream never answers', async () => {
@@ -71,7 +75,10 @@ describe('upstream failures', () => {
     expect(hanging.openSockets()).toBe(1);
     client.destroy();
     await vi.waitFor(() => expect(hanging.openSockets()).toBe(0), { timeout: 2_000, interval: 10 });
-    await vi.waitFor(() => expect(proxy.logs.at(-1)).toContain('"outcome":"CLIENT_CLOSED"'), { timeout: 2_000, interval: 10 });
+    await vi.waitFor(() => expect(proxy.logs.at(-1)).toContain('"outcome":"CLIENT_CLOSED"'), {
+      timeout: 2_000,
+      interval: 10,
+    });
   });
 });
 
@@ -85,7 +92,10 @@ describe('client aborts during the key lookup', () => {
     client.end();
     await vi.waitFor(() => expect(proxy.verifier.lookups.length).toBe(1), { timeout: 2_000, interval: 10 });
     client.destroy();
-    await vi.waitFor(() => expect(proxy.logs.at(-1)).toContain('"outcome":"CLIENT_CLOSED"'), { timeout: 2_000, interval: 10 });
+    await vi.waitFor(() => expect(proxy.logs.at(-1)).toContain('"outcome":"CLIENT_CLOSED"'), {
+      timeout: 2_000,
+      interval: 10,
+    });
     open();
     // The server is still healthy afterwards.
     proxy.verifier.gate = null;
@@ -123,7 +133,11 @@ describe('edge hygiene', () => {
     const { proxy } = await setup({ env: { MAX_HEADER_BYTES: '4096' } });
     const raw = await rawExchange(proxy, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8000)}\r\n\r\n`);
     expect(raw).toMatch(/^HTTP\/1\.1 431 /);
-    expect(raw.endsWith('{"success":false,"statusCode":431,"message":"Request header fields too large","code":"HEADERS_TOO_LARGE"}')).toBe(true);
+    expect(
+      raw.endsWith(
+        '{"success":false,"statusCode":431,"message":"Request header fields too large","code":"HEADERS_TOO_LARGE"}',
+      ),
+    ).toBe(true);
   });
 
   it('answers 400 in the envelope for a request the strict parser refuses', async () => {

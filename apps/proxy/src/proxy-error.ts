@@ -7,7 +7,17 @@ import { writeRawError } from './raw-error.ts';
 
 const TIMEOUTS = new Set(['UPSTREAM_TIMEOUT', 'ECONNECT_TIMEOUT', 'ETIMEDOUT']);
 /** Failures that say "the upstream is not there or broke the connection": expected, not worth a stack. */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'HPE_INVALID_CONSTANT']);
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'HPE_INVALID_CONSTANT',
+]);
 
 /** What a proxy error means on the wire; `CLIENT_CLOSED` when nobody is left to answer. */
 export function outcomeOf(err: NodeJS.ErrnoException, clientGone: boolean): ErrorCode | 'CLIENT_CLOSED' {

@@ -140,14 +140,22 @@ describe('forwarding', () => {
     const body = JSON.stringify({ name: 'Ada' });
     await sendRequest(`${proxy.url}/api/v1/contacts`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${live.key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: {
+        authorization: `Bearer ${live.key}`,
+        'content-type': 'application/json',
+        'transfer-encoding': 'chunked',
+      },
       body,
     });
     expect(upstream.requests.at(-1)).toMatchObject({ method: 'POST', body });
   });
 
   it('serves a non-websocket Upgrade offer (h2c) as plain HTTP without forwarding it', async () => {
-    const { seen } = await forwarded({ connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABk' });
+    const { seen } = await forwarded({
+      connection: 'Upgrade, HTTP2-Settings',
+      upgrade: 'h2c',
+      'http2-settings': 'AAMAAABk',
+    });
     expect(seen.headers.upgrade).toBeUndefined();
     expect(seen.headers['http2-settings']).toBeUndefined();
   });

@@ -15,7 +15,11 @@ async function setup() {
   cleanups.push(() => upstream.close());
   const proxy = await startProxy({ upstreamUrl: upstream.url });
   cleanups.push(() => proxy.close());
-  return { upstream, proxy, record: proxy.verifier.add(key.key, { environment: 'live', rateLimit: { capacity: 1, refillPerSecond: 1 } }) };
+  return {
+    upstream,
+    proxy,
+    record: proxy.verifier.add(key.key, { environment: 'live', rateLimit: { capacity: 1, refillPerSecond: 1 } }),
+  };
 }
 
 function handshake(authorization: string | null): string {
@@ -28,7 +32,10 @@ function handshake(authorization: string | null): string {
 }
 
 /** Opens a socket, sends the handshake, resolves with the socket and the response head (plus any bytes after it). */
-function upgrade(url: string, authorization: string | null): Promise<{ socket: Socket; head: string; closed: Promise<string> }> {
+function upgrade(
+  url: string,
+  authorization: string | null,
+): Promise<{ socket: Socket; head: string; closed: Promise<string> }> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1', () => socket.write(handshake(authorization)));
@@ -49,7 +56,11 @@ describe('websocket upgrades', () => {
       const { closed } = await upgrade(proxy.url, authorization);
       const raw = await closed;
       expect(raw).toMatch(/^HTTP\/1\.1 401 /);
-      expect(raw.endsWith('{"success":false,"statusCode":401,"message":"Invalid or missing API key","code":"INVALID_API_KEY"}')).toBe(true);
+      expect(
+        raw.endsWith(
+          '{"success":false,"statusCode":401,"message":"Invalid or missing API key","code":"INVALID_API_KEY"}',
+        ),
+      ).toBe(true);
     }
     expect(upstream.connections()).toBe(0);
   });

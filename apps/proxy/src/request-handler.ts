@@ -38,14 +38,24 @@ const CLOSE = { headers: { connection: 'close' } };
 export function createRequestHandler(deps: RequestHandlerDeps) {
   const { verifier, limiter, forwarder, clock, logger, isPublic, rateLimits, maxBodyBytes, isDraining } = deps;
 
-  function forward(req: IncomingMessage, res: ProxyResponse, identity: Identity | null, environment: Environment, expectContinue: boolean): void {
+  function forward(
+    req: IncomingMessage,
+    res: ProxyResponse,
+    identity: Identity | null,
+    environment: Environment,
+    expectContinue: boolean,
+  ): void {
     if (expectContinue) res.writeContinue();
     if (needsCounting(req.headers)) countBody(req, res, maxBodyBytes);
     rewriteHeaders(req, identity, res.requestId, false);
     forwarder.web(req, res, environment);
   }
 
-  return async function handleRequest(req: IncomingMessage, res: ProxyResponse, expectContinue: boolean): Promise<void> {
+  return async function handleRequest(
+    req: IncomingMessage,
+    res: ProxyResponse,
+    expectContinue: boolean,
+  ): Promise<void> {
     res.startedAt = performance.now();
     res.once('close', deps.onResponseClose);
     const requestId = requestIdOf(req.headers['x-request-id']);
@@ -84,6 +94,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
  */
 function refuse(req: IncomingMessage, res: ProxyResponse, code: ErrorCode, expectContinue: boolean): void {
   res.outcome = code;
-  const bodyPending = expectContinue || req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const bodyPending =
+    expectContinue || req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (!writeError(res, code, bodyPending ? CLOSE : undefined)) res.destroy();
 }

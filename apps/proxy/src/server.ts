@@ -65,7 +65,14 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   });
 
   const handleRequest = createRequestHandler({
-    verifier, limiter, forwarder, clock, logger, isPublic, rateLimits, isDraining,
+    verifier,
+    limiter,
+    forwarder,
+    clock,
+    logger,
+    isPublic,
+    rateLimits,
+    isDraining,
     maxBodyBytes: config.MAX_BODY_BYTES,
     onResponseClose: createAccessLog({ logger, metrics }),
   });
@@ -83,7 +90,16 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   });
   server.on('request', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, false));
   server.on('checkContinue', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, true));
-  const handleUpgrade = createUpgradeHandler({ verifier, limiter, forwarder, clock, logger, metrics, isPublic, rateLimits });
+  const handleUpgrade = createUpgradeHandler({
+    verifier,
+    limiter,
+    forwarder,
+    clock,
+    logger,
+    metrics,
+    isPublic,
+    rateLimits,
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void handleUpgrade(req, socket, head));
   server.on('clientError', createClientErrorHandler({ metrics }));
 

@@ -35,16 +35,39 @@ export interface UpgradeHandlerDeps {
 export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
   const { verifier, limiter, forwarder, clock, logger, metrics, isPublic, rateLimits } = deps;
 
-  function done(req: IncomingMessage, startedAt: number, requestId: string, keyId: string | null, outcome: string, status: number): void {
+  function done(
+    req: IncomingMessage,
+    startedAt: number,
+    requestId: string,
+    keyId: string | null,
+    outcome: string,
+    status: number,
+  ): void {
     const ms = performance.now() - startedAt;
     metrics.request(outcome, ms / 1000);
     logger.info(
-      { reqId: requestId, keyId, method: req.method, path: loggablePath(req.url), status, outcome, ms: Math.round(ms * 1000) / 1000, upgrade: true },
+      {
+        reqId: requestId,
+        keyId,
+        method: req.method,
+        path: loggablePath(req.url),
+        status,
+        outcome,
+        ms: Math.round(ms * 1000) / 1000,
+        upgrade: true,
+      },
       'request',
     );
   }
 
-  function refuse(req: IncomingMessage, socket: Socket, startedAt: number, requestId: string, code: ErrorCode, decision?: Decision): void {
+  function refuse(
+    req: IncomingMessage,
+    socket: Socket,
+    startedAt: number,
+    requestId: string,
+    code: ErrorCode,
+    decision?: Decision,
+  ): void {
     const lines = `X-Request-Id: ${requestId}\r\n${decision === undefined ? '' : rateLimitHeaderLines(decision)}`;
     writeRawError(socket, code, lines);
     done(req, startedAt, requestId, null, code, errorCatalog[code].statusCode);

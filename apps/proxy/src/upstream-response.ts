@@ -15,7 +15,13 @@ const FRAMING = new Set(['content-length', 'transfer-encoding']);
  * `Connection` is about the upstream socket, and http-proxy-3 would otherwise
  * copy the client's request `Connection` (or a default keep-alive) back.
  */
-export function respondToUpstream(upstream: IncomingMessage, req: IncomingMessage, res: ProxyResponse, metrics: ProxyMetrics, draining: boolean): void {
+export function respondToUpstream(
+  upstream: IncomingMessage,
+  req: IncomingMessage,
+  res: ProxyResponse,
+  metrics: ProxyMetrics,
+  draining: boolean,
+): void {
   metrics.upstream((performance.now() - res.forwardedAt) / 1000);
   const headers = upstream.headers;
   const connection = headers.connection;

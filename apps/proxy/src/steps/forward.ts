@@ -24,7 +24,13 @@ export interface ForwarderOptions {
 export interface Forwarder {
   web(req: IncomingMessage, res: ProxyResponse, environment: Environment): void;
   /** `extraHeaders` go on the 101 answer (request id, RateLimit-*). */
-  ws(req: IncomingMessage, socket: Socket, head: Buffer, environment: Environment, extraHeaders: Record<string, string>): void;
+  ws(
+    req: IncomingMessage,
+    socket: Socket,
+    head: Buffer,
+    environment: Environment,
+    extraHeaders: Record<string, string>,
+  ): void;
   /** Upgraded sockets, so a shutdown can end them. */
   readonly upgraded: ReadonlySet<Socket>;
   close(): void;

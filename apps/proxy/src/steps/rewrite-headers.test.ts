@@ -6,7 +6,12 @@ const identity: Identity = { id: 'key_abc', accountId: 'acct_1', environment: 'l
 
 function rewrite(headers: IncomingHttpHeaders, options: { identity?: Identity | null; websocket?: boolean } = {}) {
   const req = { headers, socket: { remoteAddress: '127.0.0.1' } };
-  rewriteHeaders(req, options.identity === undefined ? identity : options.identity, 'req-1', options.websocket ?? false);
+  rewriteHeaders(
+    req,
+    options.identity === undefined ? identity : options.identity,
+    'req-1',
+    options.websocket ?? false,
+  );
   return req.headers;
 }
 
@@ -67,9 +72,9 @@ describe('rewriteHeaders', () => {
       'x-other': 'o',
       'x-kept': 'k',
     });
-    expect(Object.keys(out).filter((name) => !name.startsWith('x-routemcp-') && !name.startsWith('x-forwarded-'))).toEqual(
-      ['x-kept', 'x-request-id'],
-    );
+    expect(
+      Object.keys(out).filter((name) => !name.startsWith('x-routemcp-') && !name.startsWith('x-forwarded-')),
+    ).toEqual(['x-kept', 'x-request-id']);
   });
 
   it("never lets Connection nominate the proxy's own headers or the body framing away", () => {

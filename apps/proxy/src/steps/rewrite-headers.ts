@@ -37,7 +37,12 @@ export interface RewriteInput {
  * Identity headers are added last, so nothing the client sent can remove or
  * shadow them.
  */
-export function rewriteHeaders(req: RewriteInput, identity: Identity | null, requestId: string, websocket: boolean): void {
+export function rewriteHeaders(
+  req: RewriteInput,
+  identity: Identity | null,
+  requestId: string,
+  websocket: boolean,
+): void {
   const incoming = req.headers;
   const nominated = nominatedBy(incoming.connection);
   const out: IncomingHttpHeaders = {};

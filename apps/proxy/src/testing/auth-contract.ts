@@ -45,7 +45,9 @@ export function runAuthContract(target: AuthContractTarget): void {
     });
 
     it('401 for the Basic scheme', async () => {
-      expectInvalid(await target.request({ authorization: `Basic ${Buffer.from(`${target.keys().valid}:`).toString('base64')}` }));
+      expectInvalid(
+        await target.request({ authorization: `Basic ${Buffer.from(`${target.keys().valid}:`).toString('base64')}` }),
+      );
     });
 
     it('401 for two Authorization headers, even when both are valid', async () => {

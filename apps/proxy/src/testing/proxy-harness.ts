@@ -35,7 +35,14 @@ export async function startProxy(options: {
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
   const verifier = new FakeKeyVerifier();
   const limiter = new FakeLimiter();
-  const servers = createProxyServer({ config, verifier, limiter, registry: new Registry(), logger, clock: options.clock });
+  const servers = createProxyServer({
+    config,
+    verifier,
+    limiter,
+    registry: new Registry(),
+    logger,
+    clock: options.clock,
+  });
   await listen(servers.server, 0, '127.0.0.1');
   await listen(servers.adminServer, 0, '127.0.0.1');
   const port = (servers.server.address() as AddressInfo).port;
