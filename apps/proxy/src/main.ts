@@ -53,7 +53,7 @@ async function stop(signal: string): Promise<void> {
   const result = await proxy.shutdown();
   await Promise.allSettled([verifier.close(), limiter.close()]);
   logger.info({ result }, 'stopped');
-  process.exit(0);
+  logger.flush(() => process.exit(0));
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
