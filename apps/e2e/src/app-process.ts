@@ -10,6 +10,14 @@ export interface AppProcess extends AsyncDisposable {
   output(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
+  /** Resolves when the process has exited: its code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGSTOP: the process keeps its sockets open but answers nothing (a hung service). */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
+  /** SIGKILL (a crash: no drain, no goodbye on open connections); resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Starts one of the workspace's apps (`node <entry>`) on this Node 24. */
@@ -22,16 +30,34 @@ export function startApp(name: string, entry: string, env: Record<string, string
   const chunks: string[] = [];
   child.stdout?.on('data', (data: Buffer) => chunks.push(data.toString()));
   child.stderr?.on('data', (data: Buffer) => chunks.push(data.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async (graceMs = 5000): Promise<number | null> => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    if (!running()) return child.exitCode;
+    // A paused process would only see the SIGTERM once continued.
+    child.kill('SIGCONT');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    const code = await exited;
+    const { code } = await exited;
     clearTimeout(timer);
     return code;
   };
-  return { name, child, output: () => chunks.join(''), stop, [Symbol.asyncDispose]: async () => void (await stop()) };
+  return {
+    name,
+    child,
+    output: () => chunks.join(''),
+    stop,
+    exited,
+    pause: () => void (running() && child.kill('SIGSTOP')),
+    resume: () => void (running() && child.kill('SIGCONT')),
+    async kill() {
+      if (running()) child.kill('SIGKILL');
+      await exited;
+    },
+    [Symbol.asyncDispose]: async () => void (await stop()),
+  };
 }
 
 /** Polls `url` until it answers 2xx, the process dies, or `timeoutMs` passes. */

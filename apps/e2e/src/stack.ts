@@ -17,7 +17,17 @@ export interface Stack extends AsyncDisposable {
   apiUrl: string;
   keystoreUrl: string;
   adminToken: string;
+  /** What proxies present to the keystore's internal API (for proxies pointed at a fake keystore, say). */
+  serviceToken: string;
+  /** The keystore's SQLite file (for the operator CLI, or a restart on the same data). */
+  keystoreDb: string;
+  /** `keystore` is replaced by `restartKeystore()`. */
   apps: { keystore: AppProcess; api: AppProcess; proxy: AppProcess };
+  /**
+   * Starts a new keystore process on the same port and database. Stops the
+   * running one first (SIGTERM) unless it is already gone (killed by a test).
+   */
+  restartKeystore(): Promise<AppProcess>;
   /** Management API call with the admin token. */
   manage(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response shapes vary per call; tests assert them
   /** Another proxy on the same keystore, upstream and Redis (several sidecars, one shared bucket). */
@@ -34,13 +44,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const adminToken = randomBytes(24).toString('base64url');
   const keystoreUrl = `http://127.0.0.1:${keystorePort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const keystore = startApp('keystore', 'apps/keystore/src/main.ts', {
-    KEYSTORE_PORT: String(keystorePort),
-    KEYSTORE_HOST: '127.0.0.1',
-    KEYSTORE_DB: join(dir, 'keystore.sqlite'),
-    KEYSTORE_SERVICE_TOKEN: serviceToken,
-    KEYSTORE_ADMIN_TOKEN: adminToken,
-  });
+  const keystoreDb = join(dir, 'keystore.sqlite');
+  const launchKeystore = () =>
+    startApp('keystore', 'apps/keystore/src/main.ts', {
+      KEYSTORE_PORT: String(keystorePort),
+      KEYSTORE_HOST: '127.0.0.1',
+      KEYSTORE_DB: keystoreDb,
+      KEYSTORE_SERVICE_TOKEN: serviceToken,
+      KEYSTORE_ADMIN_TOKEN: adminToken,
+    });
+  const keystore = launchKeystore();
+  const pastKeystores: AppProcess[] = [];
   const api = startApp('api', 'apps/api/src/main.ts', { API_PORT: String(apiPort), API_HOST: '127.0.0.1' });
   await Promise.all([
     waitUntilHealthy(keystore, `${keystoreUrl}/healthz`),
@@ -71,7 +85,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     apiUrl,
     keystoreUrl,
     adminToken,
+    serviceToken,
+    keystoreDb,
     apps,
+    async restartKeystore() {
+      const old = apps.keystore;
+      await old.stop();
+      pastKeystores.push(old);
+      apps.keystore = launchKeystore();
+      await waitUntilHealthy(apps.keystore, `${keystoreUrl}/healthz`);
+      return apps.keystore;
+    },
     async manage(method, path, body) {
       const res = await fetch(`${keystoreUrl}${path}`, {
         method,
@@ -85,10 +109,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       extraProxies.push(started.app);
       return started;
     },
-    logs: () => [keystore, api, proxy, ...extraProxies].map((app) => app.output()).join('\n'),
+    logs: () => [...pastKeystores, apps.keystore, api, proxy, ...extraProxies].map((app) => app.output()).join('\n'),
     async [Symbol.asyncDispose]() {
       await Promise.all([proxy, ...extraProxies].map((app) => app.stop()));
-      await Promise.all([api.stop(), keystore.stop()]);
+      await Promise.all([api.stop(), apps.keystore.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
