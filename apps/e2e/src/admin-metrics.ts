@@ -23,5 +23,8 @@ export function sampleSum(text: string, name: string, labels: Record<string, str
 /** Keystore lookups this proxy made (every result, including refusals by its breaker). */
 export async function keystoreLookups(adminUrl: string): Promise<number> {
   const text = await scrape(adminUrl);
-  return sampleSum(text, 'routemcp_proxy_keystore_requests_total') - sampleSum(text, 'routemcp_proxy_keystore_requests_total', { result: 'circuit_open' });
+  return (
+    sampleSum(text, 'routemcp_proxy_keystore_requests_total') -
+    sampleSum(text, 'routemcp_proxy_keystore_requests_total', { result: 'circuit_open' })
+  );
 }

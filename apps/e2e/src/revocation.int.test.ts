@@ -68,7 +68,9 @@ describe('instant revocation at every proxy', () => {
     await using stack = await startStack({ proxyEnv: { CACHE_TTL_MS: '600000' } });
     const { id, key } = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
     expect(await statusOf(stack.proxyUrl, PATH, key)).toBe(200);
-    const revokedEventsBefore = sampleSum(await scrape(stack.adminUrl), 'routemcp_proxy_key_events_total', { type: 'revoked' });
+    const revokedEventsBefore = sampleSum(await scrape(stack.adminUrl), 'routemcp_proxy_key_events_total', {
+      type: 'revoked',
+    });
 
     await stack.apps.keystore.kill();
     // The keystore is gone, so the revoke goes straight into its database.
@@ -83,7 +85,9 @@ describe('instant revocation at every proxy', () => {
     expect(ms).toBeLessThan(20_000);
     // Replayed from Last-Event-ID (same database, same epoch), not a guess from a TTL.
     const text = await scrape(stack.adminUrl);
-    expect(sampleSum(text, 'routemcp_proxy_key_events_total', { type: 'revoked' })).toBeGreaterThan(revokedEventsBefore);
+    expect(sampleSum(text, 'routemcp_proxy_key_events_total', { type: 'revoked' })).toBeGreaterThan(
+      revokedEventsBefore,
+    );
     await expectNoKeyLeaked(stack, issued, [stack.adminUrl]);
   });
 });

@@ -39,7 +39,12 @@ export interface Stack extends AsyncDisposable {
 /** Keystore, api and proxy as real processes on free loopback ports, like `npm start` runs them. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'routemcp-e2e-'));
-  const [proxyPort, adminPort, apiPort, keystorePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [proxyPort, adminPort, apiPort, keystorePort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const serviceToken = randomBytes(24).toString('base64url');
   const adminToken = randomBytes(24).toString('base64url');
   const keystoreUrl = `http://127.0.0.1:${keystorePort}`;
@@ -56,10 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const keystore = launchKeystore();
   const pastKeystores: AppProcess[] = [];
   const api = startApp('api', 'apps/api/src/main.ts', { API_PORT: String(apiPort), API_HOST: '127.0.0.1' });
-  await Promise.all([
-    waitUntilHealthy(keystore, `${keystoreUrl}/healthz`),
-    waitUntilHealthy(api, `${apiUrl}/healthz`),
-  ]);
+  await Promise.all([waitUntilHealthy(keystore, `${keystoreUrl}/healthz`), waitUntilHealthy(api, `${apiUrl}/healthz`)]);
   const extraProxies: AppProcess[] = [];
   const launchProxy = async (port: number, adminPort: number, env: Record<string, string> = {}) => {
     const app = startApp('proxy', 'apps/proxy/src/main.ts', {
@@ -99,7 +101,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async manage(method, path, body) {
       const res = await fetch(`${keystoreUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return { status: res.status, json: await res.json() };
