@@ -114,13 +114,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const host = api.getHost();
     const adminUrl = `http://${host}:${api.getMappedPort(ADMIN_PORT)}`;
     const waitUntilReady = async () => {
+      // Ready, and subscribed to key events: the first `hello` flushes the cache, so a key used before it
+      // would not stay cached.
       await poll(
-        'the proxy to be ready',
-        async () => ((await request(`${adminUrl}/readyz`, { timeoutMs: 1000 })).status === 200 ? true : undefined),
-        {
-          timeoutMs: 30_000,
-          intervalMs: 100,
+        'the proxy to be ready with its key event stream connected',
+        async () => {
+          const res = await request(`${adminUrl}/readyz`, { timeoutMs: 1000 });
+          const events = (JSON.parse(res.body) as { data?: { events?: string } }).data?.events;
+          return res.status === 200 && events === 'connected' ? true : undefined;
         },
+        { timeoutMs: 30_000, intervalMs: 100 },
       );
     };
     const stack: Stack = {
