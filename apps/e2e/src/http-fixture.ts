@@ -8,6 +8,8 @@ export interface HttpFixture extends AsyncDisposable {
   requests: { method: string; url: string; headers: IncomingMessage['headers'] }[];
   /** Client sockets currently open to this server. */
   openSockets(): number;
+  /** Requests received and neither answered nor closed by the client yet. */
+  inFlight(): number;
 }
 
 /**
@@ -19,8 +21,11 @@ export async function startHttpFixture(
 ): Promise<HttpFixture> {
   const sockets = new Set<Socket>();
   const requests: HttpFixture['requests'] = [];
+  let inFlight = 0;
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    inFlight++;
+    res.once('close', () => inFlight--);
     handler(req, res);
   });
   server.on('connection', (socket) => {
@@ -35,6 +40,7 @@ export async function startHttpFixture(
     server,
     requests,
     openSockets: () => sockets.size,
+    inFlight: () => inFlight,
     async [Symbol.asyncDispose]() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
