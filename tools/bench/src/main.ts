@@ -33,14 +33,19 @@ const tools = {
   redis: findBinary('redis-server', ['/usr/bin/redis-server']),
 };
 const ctx: BenchContext = {
-  options, group, dir, tools, path: BENCH_PATH,
+  options,
+  group,
+  dir,
+  tools,
+  path: BENCH_PATH,
   clockTicksPerSecond: clockTicksPerSecond(),
-  log: (line) => process.stderr.write(`[bench] ${line}\n`),
+  log: (line) => process.stderr.write(`[bench +${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)}s] ${line}\n`),
 };
 // Before the run: the load average then says how busy the machine was without us.
 const machine = machineInfo(tools);
 try {
   const raw = await runBench(ctx);
+  ctx.log('stopping processes');
   await group.stopAll();
   const report = buildReport({ raw, options, machine, startedAt, finishedAt: new Date() });
   const out = resolve(workspaceRoot, options.out);

@@ -57,7 +57,8 @@ export class UsageError extends Error {
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} expects a positive whole number, got "${text}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`--${name} expects a positive whole number, got "${text}"`);
   return value;
 }
 
@@ -67,7 +68,8 @@ function scenarioSet(text: string | undefined): ReadonlySet<ScenarioId> {
   for (const raw of text.split(',')) {
     const id = raw.trim().toLowerCase();
     if (id === '') continue;
-    if (!(SCENARIOS as readonly string[]).includes(id)) throw new UsageError(`--only: unknown scenario "${raw}" (use a–i)`);
+    if (!(SCENARIOS as readonly string[]).includes(id))
+      throw new UsageError(`--only: unknown scenario "${raw}" (use a–i)`);
     picked.add(id as ScenarioId);
   }
   if (picked.size === 0) throw new UsageError('--only needs at least one scenario');

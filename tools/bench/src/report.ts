@@ -85,7 +85,10 @@ export function reportText(report: BenchReport): string {
   const other: Cell[][] = [];
   if (raw.cacheMiss) {
     const c = raw.cacheMiss;
-    other.push([`e miss, ${c.keys} keys, ${c.connections} conns`, `p50 ${fmt(c.miss.p50, 3)} ms, p99 ${fmt(c.miss.p99, 3)} ms; lookups ${c.keystoreLookups ?? '–'}`]);
+    other.push([
+      `e miss, ${c.keys} keys, ${c.connections} conns`,
+      `p50 ${fmt(c.miss.p50, 3)} ms, p99 ${fmt(c.miss.p99, 3)} ms; lookups ${c.keystoreLookups ?? '–'}`,
+    ]);
     other.push(['e same keys again (hits)', `p50 ${fmt(c.hit.p50, 3)} ms, p99 ${fmt(c.hit.p99, 3)} ms`]);
   }
   if (raw.addedLatency) {
@@ -97,18 +100,24 @@ export function reportText(report: BenchReport): string {
   }
   if (raw.revocation) {
     const g = raw.revocation;
-    other.push([`g ${g.trials} revokes × ${g.proxies} proxies`, `p50 ${fmt(g.p50)} ms, p99 ${fmt(g.p99)} ms, max ${fmt(g.max)} ms, timeouts ${g.timeouts}`]);
+    other.push([
+      `g ${g.trials} revokes × ${g.proxies} proxies`,
+      `p50 ${fmt(g.p50)} ms, p99 ${fmt(g.p99)} ms, max ${fmt(g.max)} ms, timeouts ${g.timeouts}`,
+    ]);
   }
   if (raw.rss) {
     const h = raw.rss;
     other.push([
       `h ${h.keys} cached keys`,
-      `RSS ${fmt(h.baselineMb, 1)} → ${fmt(h.afterFirstPassMb, 1)} → ${fmt(h.afterSecondPassMb, 1)} MB (keys made in ${fmt(h.createSeconds, 1)} s; statuses ${JSON.stringify(h.statuses)})`,
+      `RSS ${fmt(h.baselineMb, 1)} → ${fmt(h.afterFirstPassMb, 1)} → ${fmt(h.afterSecondPassMb ?? Number.NaN, 1)} MB (keys made in ${fmt(h.createSeconds, 1)} s; statuses ${JSON.stringify(h.statuses)})`,
     ]);
   }
   if (raw.stampede) {
     const i = raw.stampede;
-    other.push([`i ${i.requests} concurrent first requests`, `keystore lookups ${i.keystoreLookups ?? '–'}; statuses ${JSON.stringify(i.statuses)}`]);
+    other.push([
+      `i ${i.requests} concurrent first requests`,
+      `keystore lookups ${i.keystoreLookups ?? '–'}; statuses ${JSON.stringify(i.statuses)}`,
+    ]);
   }
   if (other.length > 0) parts.push('', formatTable(['scenario', 'result'], other));
   parts.push(

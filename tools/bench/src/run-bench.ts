@@ -5,7 +5,14 @@ import { KeystoreAdmin } from './keys/keystore-admin.ts';
 import { keyMaker } from './keys/make-keys.ts';
 import type { ScenarioId } from './options.ts';
 import { processFamily } from './proc.ts';
-import { appExists, startApi, startKeystore, startProxy, type RunningKeystore, type RunningProxy } from './processes/apps.ts';
+import {
+  appExists,
+  startApi,
+  startKeystore,
+  startProxy,
+  type RunningKeystore,
+  type RunningProxy,
+} from './processes/apps.ts';
 import { startNginx } from './processes/nginx.ts';
 import { startRedis } from './processes/redis-server.ts';
 import type { RawResults } from './results.ts';
@@ -25,7 +32,8 @@ function unavailable(ctx: BenchContext): Record<string, string> {
   const skipped: Record<string, string> = {};
   for (const id of ctx.options.only) {
     if (id === 'b' && ctx.tools.nginx === null) skipped[id] = 'nginx is not installed';
-    else if (NEEDS_KEYSTORE.includes(id) && !appExists('keystore')) skipped[id] = 'apps/keystore/src/main.ts does not exist';
+    else if (NEEDS_KEYSTORE.includes(id) && !appExists('keystore'))
+      skipped[id] = 'apps/keystore/src/main.ts does not exist';
     else if (NEEDS_PROXY.includes(id) && !appExists('proxy')) skipped[id] = 'apps/proxy/src/main.ts does not exist';
     else if (NEEDS_REDIS.includes(id) && ctx.tools.redis === null) skipped[id] = 'redis-server is not installed';
   }
@@ -61,14 +69,22 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
       env,
       ...(nodeOptions ? { nodeOptions } : {}),
     });
-  const profile = ctx.options.cpuProfileDir ? `--cpu-prof --cpu-prof-dir=${resolve(ctx.options.cpuProfileDir)}` : undefined;
+  const profile = ctx.options.cpuProfileDir
+    ? `--cpu-prof --cpu-prof-dir=${resolve(ctx.options.cpuProfileDir)}`
+    : undefined;
   const proxy = needs(NEEDS_PROXY) ? await launchProxy('proxy', {}, profile) : null;
-  const nginx = wanted('b') && ctx.tools.nginx ? await startNginx(ctx.group, ctx.tools.nginx, ctx.dir, Number(new URL(api.url).port)) : null;
+  const nginx =
+    wanted('b') && ctx.tools.nginx
+      ? await startNginx(ctx.group, ctx.tools.nginx, ctx.dir, Number(new URL(api.url).port))
+      : null;
   const naive =
     wanted('c') && keystore && redis
       ? await startNaiveGateway(ctx.group, { upstreamUrl: api.url, keystore, redisUrl: redis.url })
       : null;
-  const makeKeys = keystore && admin ? keyMaker({ dbPath: keystore.dbPath, admin, note: (line) => (raw.notes.push(line), ctx.log(line)) }) : null;
+  const makeKeys =
+    keystore && admin
+      ? keyMaker({ dbPath: keystore.dbPath, admin, note: (line) => (raw.notes.push(line), ctx.log(line)) })
+      : null;
   const mainKey = admin ? await admin.createKey() : null;
   const headers: Record<string, string> = mainKey ? { authorization: `Bearer ${mainKey.key}` } : {};
   if (mainKey) ctx.log(`bench key ${mainKey.hint} (unlimited bucket)`);
@@ -79,7 +95,9 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   if (naive) targets.push({ id: 'c', url: naive.url, headers, pids: () => [naive.process.pid] });
   if (wanted('d') && proxy) targets.push({ id: 'd', url: proxy.url, headers, pids: () => [proxy.process.pid] });
   if (targets.length > 0) {
-    ctx.log(`throughput: ${targets.map((t) => t.id).join(',')} × ${ctx.options.rounds} rounds of ${ctx.options.durationSeconds}s`);
+    ctx.log(
+      `throughput: ${targets.map((t) => t.id).join(',')} × ${ctx.options.rounds} rounds of ${ctx.options.durationSeconds}s`,
+    );
     raw.rounds = await runThroughputRounds(ctx, targets, inBudget);
   }
 

@@ -41,7 +41,13 @@ describe('summaries', () => {
 
   it('takes medians per scenario over the interleaved rounds', () => {
     expect(summary.a).toBeUndefined();
-    expect(summary.d).toMatchObject({ rounds: 3, medianRps: 12_000, minRps: 11_000, maxRps: 13_000, medianCpuMicrosPerRequest: 75 });
+    expect(summary.d).toMatchObject({
+      rounds: 3,
+      medianRps: 12_000,
+      minRps: 11_000,
+      maxRps: 13_000,
+      medianCpuMicrosPerRequest: 75,
+    });
   });
 
   it('computes ratios from medians, NaN where a side is missing', () => {

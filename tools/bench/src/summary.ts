@@ -66,15 +66,57 @@ export function evaluateTargets(
   const missP50 = raw.cacheMiss?.miss.p50 ?? Number.NaN;
   const revocation = raw.revocation;
   const rss = raw.rss;
-  const rssMb = rss ? Math.max(rss.afterFirstPassMb, rss.afterSecondPassMb) : Number.NaN;
+  const rssMb = rss ? Math.max(rss.afterFirstPassMb, rss.afterSecondPassMb ?? 0) : Number.NaN;
   const lookups = raw.stampede?.keystoreLookups;
   const targets: TargetResult[] = [
-    { id: 'cpu-d', figure: 'proxy CPU per request (d)', target: '≤ 80', value: finite(cpuD), unit: 'µs', met: atMost(cpuD, 80) },
-    { id: 'd-over-c', figure: 'throughput (d) ÷ naive (c)', target: '≥ 2.0', value: finite(ratios.throughputDOverC), unit: '×', met: atLeast(ratios.throughputDOverC, 2) },
-    { id: 'd-over-b', figure: 'throughput (d) ÷ nginx (b)', target: '≥ 0.5', value: finite(ratios.throughputDOverB), unit: '×', met: atLeast(ratios.throughputDOverB, 0.5) },
-    { id: 'added-p50', figure: 'added latency p50 at 1k req/s (f)', target: '≤ 0.3', value: finite(added?.addedP50), unit: 'ms', met: atMost(added?.addedP50 ?? Number.NaN, 0.3) },
-    { id: 'added-p99', figure: 'added latency p99 at 1k req/s (f)', target: '≤ 2', value: finite(added?.addedP99), unit: 'ms', met: atMost(added?.addedP99 ?? Number.NaN, 2) },
-    { id: 'miss-p50', figure: 'cache-miss p50 (e)', target: '≤ 2', value: finite(missP50), unit: 'ms', met: atMost(missP50, 2) },
+    {
+      id: 'cpu-d',
+      figure: 'proxy CPU per request (d)',
+      target: '≤ 80',
+      value: finite(cpuD),
+      unit: 'µs',
+      met: atMost(cpuD, 80),
+    },
+    {
+      id: 'd-over-c',
+      figure: 'throughput (d) ÷ naive (c)',
+      target: '≥ 2.0',
+      value: finite(ratios.throughputDOverC),
+      unit: '×',
+      met: atLeast(ratios.throughputDOverC, 2),
+    },
+    {
+      id: 'd-over-b',
+      figure: 'throughput (d) ÷ nginx (b)',
+      target: '≥ 0.5',
+      value: finite(ratios.throughputDOverB),
+      unit: '×',
+      met: atLeast(ratios.throughputDOverB, 0.5),
+    },
+    {
+      id: 'added-p50',
+      figure: 'added latency p50 at 1k req/s (f)',
+      target: '≤ 0.3',
+      value: finite(added?.addedP50),
+      unit: 'ms',
+      met: atMost(added?.addedP50 ?? Number.NaN, 0.3),
+    },
+    {
+      id: 'added-p99',
+      figure: 'added latency p99 at 1k req/s (f)',
+      target: '≤ 2',
+      value: finite(added?.addedP99),
+      unit: 'ms',
+      met: atMost(added?.addedP99 ?? Number.NaN, 2),
+    },
+    {
+      id: 'miss-p50',
+      figure: 'cache-miss p50 (e)',
+      target: '≤ 2',
+      value: finite(missP50),
+      unit: 'ms',
+      met: atMost(missP50, 2),
+    },
     {
       id: 'revocation-p99',
       figure: 'revocation to 2 proxies p99 (g)',
@@ -82,7 +124,9 @@ export function evaluateTargets(
       value: finite(revocation?.p99),
       unit: 'ms',
       met: revocation ? revocation.timeouts === 0 && revocation.p99 <= 100 : null,
-      ...(revocation && revocation.timeouts > 0 ? { note: `${revocation.timeouts} proxies never answered 401 within 2 s` } : {}),
+      ...(revocation && revocation.timeouts > 0
+        ? { note: `${revocation.timeouts} proxies never answered 401 within 2 s` }
+        : {}),
     },
     {
       id: 'rss',
@@ -105,7 +149,9 @@ export function evaluateTargets(
       value: finite(lookups),
       unit: '',
       met: lookups === null || lookups === undefined ? null : lookups === 1,
-      ...(raw.stampede && lookups === null ? { note: 'proxy does not export routemcp_proxy_keystore_requests_total' } : {}),
+      ...(raw.stampede && lookups === null
+        ? { note: 'proxy does not export routemcp_proxy_keystore_requests_total' }
+        : {}),
     },
   ];
   return targets;

@@ -13,7 +13,9 @@ function show(cell: Cell): string {
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const texts = rows.map((row) => headers.map((_, column) => show(row[column] ?? null)));
-  const widths = headers.map((header, column) => Math.max(header.length, ...texts.map((row) => (row[column] as string).length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...texts.map((row) => (row[column] as string).length)),
+  );
   const numeric = headers.map((_, column) => rows.some((row) => typeof row[column] === 'number'));
   const line = (cells: readonly string[]) =>
     cells

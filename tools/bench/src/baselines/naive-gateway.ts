@@ -61,7 +61,11 @@ export function createNaiveGateway(options: NaiveGatewayOptions): Express {
     const match = /^Bearer (sk_(?:live|test)_\w+)$/.exec(req.get('authorization') ?? '');
     if (!match) return void writeError(res, 'INVALID_API_KEY');
     try {
-      const record = await lookup(createHash('sha256').update(match[1] as string).digest('hex'));
+      const record = await lookup(
+        createHash('sha256')
+          .update(match[1] as string)
+          .digest('hex'),
+      );
       if (!record || record.status !== 'active') return void writeError(res, 'INVALID_API_KEY');
       res.locals.key = record;
       next();

@@ -31,7 +31,8 @@ export class KeystoreAdmin {
       signal: AbortSignal.timeout(10_000),
     });
     const json = (await res.json()) as { success?: boolean; data?: unknown; message?: string };
-    if (!res.ok || json.success !== true) throw new Error(`keystore ${method} ${path} → ${res.status} ${json.message ?? ''}`);
+    if (!res.ok || json.success !== true)
+      throw new Error(`keystore ${method} ${path} → ${res.status} ${json.message ?? ''}`);
     return json.data;
   }
 

@@ -2,8 +2,41 @@ import { DatabaseSync } from 'node:sqlite';
 import { generate, hash, hint } from '@routemcp/api-key';
 import { UNLIMITED, type IssuedKey } from './keystore-admin.ts';
 
-/** The keystore schema version this seeder writes (apps/keystore/src/store/migrations.ts). */
-export const KNOWN_SCHEMA_VERSION = 1;
+/** The columns this seeder fills (apps/keystore/src/store/migrations.ts, table `keys`). */
+const FILLED = [
+  'id',
+  'account_id',
+  'environment',
+  'hash',
+  'hint',
+  'name',
+  'capacity',
+  'refill_per_second',
+  'created_at',
+];
+
+interface ColumnInfo {
+  name: string;
+  notnull: number;
+  dflt_value: unknown;
+  pk: number;
+}
+
+/**
+ * Why the `keys` table is not one this seeder can write correctly, or null:
+ * every column it fills must exist, and every column it leaves out must be
+ * nullable or defaulted. Checked by shape, not by schema version, so
+ * migrations elsewhere in the database do not disable seeding.
+ */
+export function schemaProblem(columns: readonly ColumnInfo[]): string | null {
+  const names = new Set(columns.map((column) => column.name));
+  const missing = FILLED.filter((name) => !names.has(name));
+  if (missing.length > 0) return `keys table lacks ${missing.join(', ')}`;
+  const unfilled = columns.filter(
+    (column) => !FILLED.includes(column.name) && column.notnull === 1 && column.dflt_value === null && column.pk === 0,
+  );
+  return unfilled.length > 0 ? `keys table requires ${unfilled.map((column) => column.name).join(', ')}` : null;
+}
 
 /**
  * Writes `count` keys straight into the keystore's SQLite file in one
@@ -17,11 +50,10 @@ export function seedKeys(dbPath: string, count: number, now = Date.now()): Issue
   const db = new DatabaseSync(dbPath);
   try {
     db.exec('PRAGMA busy_timeout = 5000');
-    const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-    if (version !== KNOWN_SCHEMA_VERSION) {
-      throw new Error(`keystore schema version ${version}, seeder knows ${KNOWN_SCHEMA_VERSION}`);
-    }
-    const account = db.prepare("SELECT value FROM meta WHERE name = 'default_account'").get() as { value: string } | undefined;
+    const problem = schemaProblem(db.prepare('PRAGMA table_info(keys)').all() as unknown as ColumnInfo[]);
+    if (problem !== null) throw new Error(problem);
+    const account = db.prepare("SELECT value FROM meta WHERE name = 'default_account'").get() as
+      { value: string } | undefined;
     if (account === undefined) throw new Error('keystore database has no default account');
     const insert = db.prepare(
       `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at)

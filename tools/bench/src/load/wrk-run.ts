@@ -28,9 +28,11 @@ export async function runWrk(group: ProcessGroup, run: WrkRun): Promise<LoadResu
     '-t1',
     `-c${run.connections}`,
     `-d${run.durationSeconds}s`,
-    '--timeout', '5s',
+    '--timeout',
+    '5s',
     '--latency',
-    '-s', script,
+    '-s',
+    script,
     run.url,
   ]);
   let stdout = '';

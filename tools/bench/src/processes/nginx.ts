@@ -68,7 +68,12 @@ export interface RunningNginx {
   process: ManagedProcess;
 }
 
-export async function startNginx(group: ProcessGroup, binary: string, dir: string, upstreamPort: number): Promise<RunningNginx> {
+export async function startNginx(
+  group: ProcessGroup,
+  binary: string,
+  dir: string,
+  upstreamPort: number,
+): Promise<RunningNginx> {
   const nginxDir = join(dir, 'nginx');
   mkdirSync(nginxDir, { recursive: true });
   const port = await freePort();

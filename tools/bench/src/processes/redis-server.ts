@@ -37,13 +37,20 @@ function ping(port: number): Promise<boolean> {
 export async function startRedis(group: ProcessGroup, binary: string, dir: string): Promise<RunningRedis> {
   const port = await freePort();
   const process = group.start('redis', binary, [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--save', '',
-    '--appendonly', 'no',
-    '--dir', dir,
-    '--daemonize', 'no',
-    '--protected-mode', 'yes',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
   ]);
   for (let attempt = 0; attempt < 100; attempt++) {
     if (process.exited()) throw new Error(`redis-server exited:\n${process.output()}`);

@@ -27,7 +27,11 @@ const CONNECTIONS = 10;
  * Open-loop load at a fixed rate, below saturation, so latency is the
  * path's own and not queueing: direct and through the proxy, interleaved.
  */
-export async function runAddedLatency(ctx: BenchContext, urls: { direct: string; proxy: string }, authorization: string): Promise<AddedLatencyResult> {
+export async function runAddedLatency(
+  ctx: BenchContext,
+  urls: { direct: string; proxy: string },
+  authorization: string,
+): Promise<AddedLatencyResult> {
   const rounds = Math.min(ctx.options.rounds, 3);
   const empty = (): LatencySide => ({ p50: [], p99: [], requests: 0, non2xx: 0 });
   const sides = { direct: empty(), proxy: empty() };
@@ -36,7 +40,8 @@ export async function runAddedLatency(ctx: BenchContext, urls: { direct: string;
       const run = await runAutocannon({
         url: `${urls[side]}${ctx.path}`,
         connections: CONNECTIONS,
-        durationSeconds: ctx.options.durationSeconds,
+        // Latency percentiles settle within seconds at 1 000 req/s; throughput rounds need the long runs.
+        durationSeconds: Math.min(ctx.options.durationSeconds, 5),
         overallRate: ctx.options.fixedRate,
         headers: { authorization },
       });
@@ -45,7 +50,9 @@ export async function runAddedLatency(ctx: BenchContext, urls: { direct: string;
       target.p99.push(run.latencyMs.p99);
       target.requests += run.requests;
       target.non2xx += run.non2xx + run.errors;
-      ctx.log(`  round ${round} ${side}: p50 ${run.latencyMs.p50.toFixed(3)} ms, p99 ${run.latencyMs.p99.toFixed(3)} ms (${run.requestsPerSecond.toFixed(0)} req/s)`);
+      ctx.log(
+        `  round ${round} ${side}: p50 ${run.latencyMs.p50.toFixed(3)} ms, p99 ${run.latencyMs.p99.toFixed(3)} ms (${run.requestsPerSecond.toFixed(0)} req/s)`,
+      );
     }
   }
   return {

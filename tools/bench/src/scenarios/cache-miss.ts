@@ -19,7 +19,11 @@ export interface CacheMissResult {
 /** Low concurrency, so the figure is the miss path's own latency rather than queueing behind 50 connections. */
 const CONNECTIONS = 4;
 
-export async function runCacheMiss(ctx: BenchContext, makeKeys: MakeKeys, proxy: RunningProxy): Promise<CacheMissResult> {
+export async function runCacheMiss(
+  ctx: BenchContext,
+  makeKeys: MakeKeys,
+  proxy: RunningProxy,
+): Promise<CacheMissResult> {
   const keys = await makeKeys(ctx.options.cacheMissKeys);
   // Let the keys' "created" events reach the proxy first, so they cannot evict a fresh entry mid-run.
   await sleep(300);

@@ -36,7 +36,11 @@ async function until401(url: string, authorization: string, since: number): Prom
   return Number.NaN;
 }
 
-export async function runRevocation(ctx: BenchContext, admin: KeystoreAdmin, proxies: readonly RunningProxy[]): Promise<RevocationResult> {
+export async function runRevocation(
+  ctx: BenchContext,
+  admin: KeystoreAdmin,
+  proxies: readonly RunningProxy[],
+): Promise<RevocationResult> {
   const samplesMs: number[] = [];
   let timeouts = 0;
   for (let trial = 0; trial < ctx.options.revocationTrials; trial++) {

@@ -43,7 +43,11 @@ function request(socket: Socket, head: string): Promise<number> {
  * proxy sees N truly concurrent first requests for one uncached key (an
  * http.Agent would stagger them behind connection setup).
  */
-export async function runStampede(ctx: BenchContext, admin: KeystoreAdmin, proxy: RunningProxy): Promise<StampedeResult> {
+export async function runStampede(
+  ctx: BenchContext,
+  admin: KeystoreAdmin,
+  proxy: RunningProxy,
+): Promise<StampedeResult> {
   const issued = await admin.createKey();
   await sleep(300); // the key's "created" event reaches the proxy before the burst
   const port = Number(new URL(proxy.url).port);

@@ -26,12 +26,23 @@ async function drive(ctx: BenchContext, target: ThroughputTarget, durationSecond
   const url = `${target.url}${ctx.path}`;
   const { connections } = ctx.options;
   if (ctx.tools.wrk !== null) {
-    return runWrk(ctx.group, { binary: ctx.tools.wrk, dir: ctx.dir, url, connections, durationSeconds, headers: target.headers });
+    return runWrk(ctx.group, {
+      binary: ctx.tools.wrk,
+      dir: ctx.dir,
+      url,
+      connections,
+      durationSeconds,
+      headers: target.headers,
+    });
   }
   return runAutocannon({ url, connections, durationSeconds, headers: target.headers });
 }
 
-export async function measureRound(ctx: BenchContext, target: ThroughputTarget, round: number): Promise<ThroughputRound> {
+export async function measureRound(
+  ctx: BenchContext,
+  target: ThroughputTarget,
+  round: number,
+): Promise<ThroughputRound> {
   const pids = target.pids();
   const before = cpuTicksOf(pids);
   const load = await drive(ctx, target, ctx.options.durationSeconds);
