@@ -4,19 +4,15 @@ import { dirname, join, resolve } from 'node:path';
 import type { BenchContext } from './context.ts';
 import { BENCH_PATH } from './context.ts';
 import { machineInfo } from './machine-info.ts';
-import { parseOptions, USAGE } from './options.ts';
+import { parseCommandLine } from './options.ts';
 import { clockTicksPerSecond } from './proc.ts';
 import { ProcessGroup } from './processes/process-group.ts';
 import { buildReport, reportJson, reportText } from './report.ts';
 import { runBench } from './run-bench.ts';
-import { findBinary, workspaceRoot } from './workspace.ts';
+import { findTools, workspaceRoot } from './workspace.ts';
 
 const startedAt = new Date();
-const options = parseOptions(process.argv.slice(2), startedAt);
-if (options === 'help') {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const options = parseCommandLine(process.argv.slice(2), startedAt);
 const group = new ProcessGroup();
 const dir = mkdtempSync(join(tmpdir(), 'routemcp-bench-'));
 const cleanUp = () => rmSync(dir, { recursive: true, force: true });
@@ -27,11 +23,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void group.stopAll(2000).finally(() => (cleanUp(), process.exit(130)));
   });
 }
-const tools = {
-  wrk: findBinary('wrk', ['/usr/bin/wrk']),
-  nginx: findBinary('nginx', ['/usr/sbin/nginx']),
-  redis: findBinary('redis-server', ['/usr/bin/redis-server']),
-};
+const tools = findTools();
 const ctx: BenchContext = {
   options,
   group,
@@ -52,6 +44,9 @@ try {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, reportJson(report));
   process.stdout.write(`${reportText(report)}\n\nJSON: ${out}\n`);
+} catch (error) {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
 } finally {
   await group.stopAll();
   cleanUp();

@@ -113,3 +113,16 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
     budgetSeconds: quick ? 55 : 480,
   };
 }
+
+/** parseOptions for main: prints usage and exits on --help (0) or a bad flag (2). */
+export function parseCommandLine(argv: readonly string[], startedAt: Date): BenchOptions {
+  try {
+    const options = parseOptions(argv, startedAt);
+    if (options !== 'help') return options;
+    process.stdout.write(USAGE);
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}

@@ -11,3 +11,12 @@ export function findBinary(name: string, candidates: readonly string[] = []): st
   }
   return null;
 }
+
+/** The external binaries the bench can use; each is optional (its scenario or generator is skipped). */
+export function findTools(): { wrk: string | null; nginx: string | null; redis: string | null } {
+  return {
+    wrk: findBinary('wrk', ['/usr/bin/wrk']),
+    nginx: findBinary('nginx', ['/usr/sbin/nginx']),
+    redis: findBinary('redis-server', ['/usr/bin/redis-server']),
+  };
+}
