@@ -12,8 +12,40 @@ describe('loadConfig', () => {
       serviceToken: base.KEYSTORE_SERVICE_TOKEN,
       adminToken: undefined,
       eventRetention: 100_000,
+      firstUser: undefined,
+      trustProxy: false,
+      sessionTtlMs: 43_200_000,
+      sessionIdleMs: 1_800_000,
       logLevel: 'info',
     });
+  });
+
+  it('reads the first dashboard user and session settings', () => {
+    const config = loadConfig({
+      ...base,
+      KEYSTORE_ADMIN_EMAIL: 'admin@example.com',
+      KEYSTORE_ADMIN_PASSWORD: 'a long password',
+      KEYSTORE_TRUST_PROXY: 'true',
+      KEYSTORE_SESSION_TTL_SECONDS: '3600',
+      KEYSTORE_SESSION_IDLE_SECONDS: '600',
+    });
+    expect(config).toMatchObject({
+      firstUser: { email: 'admin@example.com', password: 'a long password' },
+      trustProxy: true,
+      sessionTtlMs: 3_600_000,
+      sessionIdleMs: 600_000,
+    });
+  });
+
+  it('names the admin login variable that is missing or bad, never echoing a password', () => {
+    expect(() => loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'a@b.co' })).toThrow(/^KEYSTORE_ADMIN_PASSWORD: /);
+    expect(() => loadConfig({ ...base, KEYSTORE_ADMIN_PASSWORD: 'long enough' })).toThrow(/^KEYSTORE_ADMIN_EMAIL: /);
+    expect(() => loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'nope', KEYSTORE_ADMIN_PASSWORD: 'long enough' })).toThrow(
+      'KEYSTORE_ADMIN_EMAIL: expected an email address, or unset, got "nope"',
+    );
+    expect(() => loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'a@b.co', KEYSTORE_ADMIN_PASSWORD: 'short' })).toThrow(
+      'KEYSTORE_ADMIN_PASSWORD: expected a password of at least 8 characters, or unset, got an invalid value',
+    );
   });
 
   it('reads every variable', () => {

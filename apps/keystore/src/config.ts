@@ -14,6 +14,11 @@ const schema = z.object({
   KEYSTORE_SERVICE_TOKEN: token,
   KEYSTORE_ADMIN_TOKEN: token.optional(),
   KEYSTORE_EVENT_RETENTION: z.coerce.number().int().min(1).default(100_000),
+  KEYSTORE_ADMIN_EMAIL: z.email().max(254).optional(),
+  KEYSTORE_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
+  KEYSTORE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
+  KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -24,6 +29,11 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_SERVICE_TOKEN: 'a secret of at least 16 characters (required)',
   KEYSTORE_ADMIN_TOKEN: 'a secret of at least 16 characters, or unset',
   KEYSTORE_EVENT_RETENTION: 'a positive integer (events kept for replay)',
+  KEYSTORE_ADMIN_EMAIL: 'an email address, or unset',
+  KEYSTORE_ADMIN_PASSWORD: 'a password of at least 8 characters, or unset',
+  KEYSTORE_TRUST_PROXY: '"true" or "false"',
+  KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
+  KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -36,6 +46,12 @@ export interface Config {
   serviceToken: string;
   adminToken: string | undefined;
   eventRetention: number;
+  /** The first dashboard user, created at start when the database has none. */
+  firstUser: { email: string; password: string } | undefined;
+  /** Believe X-Forwarded-Proto/-For (a TLS-terminating proxy in front). */
+  trustProxy: boolean;
+  sessionTtlMs: number;
+  sessionIdleMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -65,6 +81,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new ConfigError(`${name}: expected ${expectations[name] ?? 'a valid value'}, ${got}`);
   }
   const c = parsed.data;
+  // One without the other would silently create no user; say so at start instead.
+  if ((c.KEYSTORE_ADMIN_EMAIL === undefined) !== (c.KEYSTORE_ADMIN_PASSWORD === undefined)) {
+    const missing = c.KEYSTORE_ADMIN_EMAIL === undefined ? 'KEYSTORE_ADMIN_EMAIL' : 'KEYSTORE_ADMIN_PASSWORD';
+    throw new ConfigError(`${missing}: expected it to be set together with the other of KEYSTORE_ADMIN_EMAIL/PASSWORD, it is unset`);
+  }
   return {
     port: c.KEYSTORE_PORT,
     host: c.KEYSTORE_HOST,
@@ -72,6 +93,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     serviceToken: c.KEYSTORE_SERVICE_TOKEN,
     adminToken: c.KEYSTORE_ADMIN_TOKEN,
     eventRetention: c.KEYSTORE_EVENT_RETENTION,
+    firstUser:
+      c.KEYSTORE_ADMIN_EMAIL === undefined || c.KEYSTORE_ADMIN_PASSWORD === undefined
+        ? undefined
+        : { email: c.KEYSTORE_ADMIN_EMAIL, password: c.KEYSTORE_ADMIN_PASSWORD },
+    trustProxy: c.KEYSTORE_TRUST_PROXY === 'true',
+    sessionTtlMs: c.KEYSTORE_SESSION_TTL_SECONDS * 1000,
+    sessionIdleMs: c.KEYSTORE_SESSION_IDLE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
   };
 }
@@ -81,5 +109,5 @@ function blankToUndefined(value: string | undefined): string | undefined {
 }
 
 function isSecret(name: string): boolean {
-  return name.endsWith('_TOKEN');
+  return name.endsWith('_TOKEN') || name.endsWith('_PASSWORD');
 }

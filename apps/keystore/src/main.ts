@@ -1,3 +1,4 @@
+import { SqliteAccountStore } from './accounts/sqlite-account-store.ts';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createKeystoreApp } from './app.ts';
@@ -17,7 +18,11 @@ try {
 
 const logger = createLogger(config.logLevel);
 const store = new SqliteKeyStore({ path: config.dbPath, now: systemClock.now() });
-const app = createKeystoreApp({ ...config, store, logger, clock: systemClock });
+const accounts = new SqliteAccountStore({ db: store.database });
+const app = createKeystoreApp({ ...config, store, accounts, logger, clock: systemClock });
+if (config.firstUser !== undefined && (await app.login?.ensureFirstUser(config.firstUser.email, config.firstUser.password, store.defaultAccountId))) {
+  logger.info({ email: config.firstUser.email }, 'first dashboard user created');
+}
 
 app.server.listen({ port: config.port, host: config.host }, () => {
   const address = app.server.address();

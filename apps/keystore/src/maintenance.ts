@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SessionService } from './accounts/session-service.ts';
 import type { KeyService } from './keys/key-service.ts';
 import type { KeyStore } from './store/key-store.ts';
 
@@ -7,14 +8,17 @@ export interface MaintenanceOptions {
   store: KeyStore;
   logger: Logger;
   eventRetention: number;
+  /** Expired sessions are deleted too, when the dashboard runs. */
+  sessions?: SessionService | undefined;
   intervalMs?: number;
 }
 
 /** Announces expiries and prunes the event log; one pass per tick. */
-export function runMaintenance({ keys, store, logger, eventRetention }: MaintenanceOptions): void {
+export function runMaintenance({ keys, store, logger, eventRetention, sessions }: MaintenanceOptions): void {
   try {
     keys.expireDue();
     store.pruneEvents(eventRetention);
+    sessions?.deleteExpired();
   } catch (error) {
     // Usually SQLITE_BUSY while the operator CLI writes: the next tick retries.
     logger.warn({ err: error }, 'maintenance pass failed');

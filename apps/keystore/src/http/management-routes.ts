@@ -10,16 +10,28 @@ import {
   rollKeySchema,
 } from '../keys/key-input.ts';
 import type { IssuedKey, KeyService } from '../keys/key-service.ts';
+import { noAudit, type KeyAuditor } from './key-audit.ts';
+import type { Principal } from './principal.ts';
 import { readJson } from './read-json.ts';
 import type { Route, RouteContext } from './router.ts';
 
+/** The account a principal is confined to; undefined: every account (the operator). */
+export function accountScope(principal: Principal | undefined): string | undefined {
+  return principal?.kind === 'user' ? principal.accountId : undefined;
+}
+
+/** The key, when it exists and the principal may see it; another account's key is "not found", not "forbidden". */
+export function visibleKey(keys: KeyService, id: string | undefined, principal: Principal | undefined): KeyRecord {
+  const key = id === undefined ? undefined : keys.get(id);
+  const scope = accountScope(principal);
+  if (key === undefined || (scope !== undefined && key.accountId !== scope)) {
+    throw new HttpError('NOT_FOUND', 'Key not found');
+  }
+  return key;
+}
+
 /** The management API (BRIEF "Keystore HTTP contract"). */
-export function managementRoutes(keys: KeyService): Route[] {
-  const found = (id: string | undefined): KeyRecord => {
-    const key = id === undefined ? undefined : keys.get(id);
-    if (key === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
-    return key;
-  };
+export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit): Route[] {
   const view = (key: KeyRecord) => toKeyView(key, keys.now());
   // The only two answers that ever carry the key itself.
   const issued = ({ key, record }: IssuedKey) => {
@@ -34,17 +46,23 @@ export function managementRoutes(keys: KeyService): Route[] {
       access: 'management',
       async handle({ req, principal }: RouteContext) {
         const body = parseInput(createKeySchema, (await readJson(req)) ?? {});
+        const scope = accountScope(principal);
+        // Same answer as for an account that does not exist: a session learns nothing about others.
+        if (scope !== undefined && body.accountId !== undefined && body.accountId !== scope) {
+          throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
+        }
         const result = keys.create(
           {
             environment: body.environment,
             name: body.name ?? null,
-            accountId: body.accountId,
+            accountId: scope ?? body.accountId,
             rateLimit: body.rateLimit ?? null,
             expiresAt: futureTime(body.expiresAt, keys.now(), 'expiresAt'),
           },
           { createAccount: principal?.kind === 'operator' },
         );
         if (!result.ok) throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
+        audit(req, principal, 'key.created', result.issued.record);
         return { status: 201, data: issued(result.issued) };
       },
     },
@@ -52,25 +70,30 @@ export function managementRoutes(keys: KeyService): Route[] {
       method: 'GET',
       pattern: '/v1/keys',
       access: 'management',
-      handle({ url }) {
+      handle({ url, principal }) {
         const filter = parseInput(listQuerySchema, Object.fromEntries(url.searchParams));
-        return { status: 200, data: keys.list(filter).map(view) };
+        const scope = accountScope(principal);
+        if (scope !== undefined && filter.accountId !== undefined && filter.accountId !== scope) {
+          return { status: 200, data: [] };
+        }
+        return { status: 200, data: keys.list({ ...filter, accountId: scope ?? filter.accountId }).map(view) };
       },
     },
     {
       method: 'GET',
       pattern: '/v1/keys/:id',
       access: 'management',
-      handle: ({ params }) => ({ status: 200, data: view(found(params.id)) }),
+      handle: ({ params, principal }) => ({ status: 200, data: view(visibleKey(keys, params.id, principal)) }),
     },
     {
       method: 'PATCH',
       pattern: '/v1/keys/:id',
       access: 'management',
-      async handle({ req, params }) {
+      async handle({ req, params, principal }) {
         const patch = parseInput(patchKeySchema, (await readJson(req)) ?? {});
-        const updated = keys.update(found(params.id).id, patch);
+        const updated = keys.update(visibleKey(keys, params.id, principal).id, patch);
         if (updated === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
+        audit(req, principal, 'key.updated', updated);
         return { status: 200, data: view(updated) };
       },
     },
@@ -78,9 +101,11 @@ export function managementRoutes(keys: KeyService): Route[] {
       method: 'POST',
       pattern: '/v1/keys/:id/revoke',
       access: 'management',
-      handle({ params }) {
-        const revoked = keys.revoke(found(params.id).id);
+      handle({ req, params, principal }) {
+        const key = visibleKey(keys, params.id, principal);
+        const revoked = keys.revoke(key.id);
         if (revoked === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
+        if (key.revokedAt === null) audit(req, principal, 'key.revoked', revoked);
         return { status: 200, data: view(revoked) };
       },
     },
@@ -88,13 +113,15 @@ export function managementRoutes(keys: KeyService): Route[] {
       method: 'POST',
       pattern: '/v1/keys/:id/roll',
       access: 'management',
-      async handle({ req, params }) {
+      async handle({ req, params, principal }) {
         const body = parseInput(rollKeySchema, (await readJson(req)) ?? {});
-        const result = keys.roll(found(params.id).id, body.gracePeriodSeconds ?? 0);
+        const result = keys.roll(visibleKey(keys, params.id, principal).id, body.gracePeriodSeconds ?? 0);
         if (!result.ok) {
           if (result.reason === 'revoked') throw new HttpError('CONFLICT', 'A revoked key cannot be rolled');
           throw new HttpError('NOT_FOUND', 'Key not found');
         }
+        audit(req, principal, 'key.rolled', result.old);
+        audit(req, principal, 'key.created', result.issued.record);
         return { status: 201, data: issued(result.issued) };
       },
     },

@@ -3,10 +3,13 @@ import type { IncomingMessage } from 'node:http';
 
 /**
  * Who is calling. `operator` holds the admin token and is trusted with every
- * account; `service` is a proxy. A dashboard session adds its own kind here
- * and its own resolver, without touching the routes.
+ * account; `service` is a proxy; `user` is a dashboard session, confined to
+ * its own account and bound to a CSRF token for state changes.
  */
-export type Principal = { kind: 'operator' } | { kind: 'service' };
+export type Principal =
+  | { kind: 'operator' }
+  | { kind: 'service' }
+  | { kind: 'user'; userId: string; email: string; accountId: string; sessionIdHash: string; csrfToken: string };
 
 /** Recognises one kind of credential; undefined means "not mine / not valid". */
 export type PrincipalResolver = (req: IncomingMessage) => Principal | undefined;

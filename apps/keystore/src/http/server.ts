@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, writeError, writeSuccess } from '@routemcp/errors';
+import type { DashboardDeps } from '../dashboard/dashboard-deps.ts';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import type { KeyService } from '../keys/key-service.ts';
+import { CSRF_HEADER, isSafeMethod, sameOrigin, tokensMatch } from './csrf.ts';
 import { internalRoutes } from './internal-routes.ts';
+import { keyAuditor, noAudit } from './key-audit.ts';
 import { managementRoutes } from './management-routes.ts';
 import { bearerTokenResolver, resolvePrincipal, type Principal, type PrincipalResolver } from './principal.ts';
 import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
+import { sessionResolver } from './session-resolver.ts';
 
 export interface KeystoreServerDeps {
   keys: KeyService;
@@ -17,6 +22,8 @@ export interface KeystoreServerDeps {
   adminToken?: string | undefined;
   /** Extra management credentials (the dashboard's session cookie), tried after the admin token. */
   managementResolvers?: readonly PrincipalResolver[];
+  /** Accounts, sessions and the web UI; unset: a headless keystore (API only). */
+  dashboard?: DashboardDeps;
 }
 
 const healthz: Route = {
@@ -27,10 +34,18 @@ const healthz: Route = {
 };
 
 export function createKeystoreServer(deps: KeystoreServerDeps): Server {
-  const router = new Router([healthz, ...managementRoutes(deps.keys), ...internalRoutes(deps)]);
+  const { dashboard } = deps;
+  const audit = dashboard === undefined ? noAudit : keyAuditor(dashboard);
+  const router = new Router([
+    healthz,
+    ...managementRoutes(deps.keys, audit),
+    ...internalRoutes(deps),
+    ...(dashboard === undefined ? [] : dashboardRoutes({ ...dashboard, keys: deps.keys, audit })),
+  ]);
   const resolvers: Record<Exclude<Access, 'public'>, readonly PrincipalResolver[]> = {
     management: [
       ...(deps.adminToken === undefined ? [] : [bearerTokenResolver(deps.adminToken, { kind: 'operator' })]),
+      ...(dashboard === undefined ? [] : [sessionResolver(dashboard.sessions)]),
       ...(deps.managementResolvers ?? []),
     ],
     service: [bearerTokenResolver(deps.serviceToken, { kind: 'service' })],
@@ -49,6 +64,14 @@ export function createKeystoreServer(deps: KeystoreServerDeps): Server {
       if (principal === undefined) {
         res.setHeader('www-authenticate', 'Bearer');
         throw new HttpError('UNAUTHORIZED');
+      }
+      // A cookie rides along on cross-site requests; a token in a header cannot.
+      if (principal.kind === 'user' && !isSafeMethod(req.method)) {
+        const presented = req.headers[CSRF_HEADER];
+        const token = typeof presented === 'string' ? presented : undefined;
+        if (!sameOrigin(req) || !tokensMatch(token, principal.csrfToken)) {
+          throw new HttpError('FORBIDDEN', 'Missing or invalid CSRF token');
+        }
       }
     }
     const result: RouteResult = await route.handle({ req, res, url, params, principal });

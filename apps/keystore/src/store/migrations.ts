@@ -56,6 +56,39 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
     meta.run('pruned_through', '0');
     db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(defaultAccount, 'Default', now);
   },
+  (db) => {
+    db.exec(`
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        -- stored lower-cased: one person, one row, whatever the capitalisation at login
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE sessions (
+        -- SHA-256 of the cookie value: a copy of the database does not log anyone in
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sessions_expires ON sessions (expires_at);
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- null: not tied to an account (a failed login for an unknown email)
+        account_id TEXT,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        address TEXT,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_account_seq ON audit_log (account_id, seq);
+    `);
+  },
 ];
 
 /**

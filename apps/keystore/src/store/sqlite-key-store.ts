@@ -51,6 +51,11 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
+  /** The open connection, shared with the account store and usage reader (one file, one writer lock). */
+  get database(): DatabaseSync {
+    return this.#db;
+  }
+
   hasAccount(id: string): boolean {
     return this.#stmt('SELECT 1 FROM accounts WHERE id = ?').get(id) !== undefined;
   }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
 import { createKeystoreApp, type KeystoreApp } from '../app.ts';
 import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
 import { fakeClock, type FakeClock } from './fake-clock.ts';
@@ -14,6 +15,7 @@ export interface Harness extends AsyncDisposable {
   baseUrl: string;
   app: KeystoreApp;
   store: SqliteKeyStore;
+  accounts: SqliteAccountStore;
   clock: FakeClock;
   dbPath: string;
   /** fetch with the admin token. */
@@ -24,14 +26,18 @@ export interface Harness extends AsyncDisposable {
 
 /** A real keystore on 127.0.0.1:0 over a fresh SQLite file, with a fake clock. */
 export async function startKeystore(
-  options: { pollIntervalMs?: number; pingIntervalMs?: number } = {},
+  options: { pollIntervalMs?: number; pingIntervalMs?: number; sessionTtlMs?: number; sessionIdleMs?: number } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
   const dbPath = join(dir, 'keystore.sqlite');
   const clock = fakeClock();
   const store = new SqliteKeyStore({ path: dbPath, now: clock.now() });
+  const accounts = new SqliteAccountStore({ db: store.database });
   const app = createKeystoreApp({
     store,
+    accounts,
+    // Cheap scrypt: the tests check behaviour, not the work factor.
+    scryptCost: { N: 1024, r: 8, p: 1 },
     clock,
     logger: pino({ level: 'silent' }),
     serviceToken: SERVICE_TOKEN,
@@ -61,6 +67,7 @@ export async function startKeystore(
     baseUrl,
     app,
     store,
+    accounts,
     clock,
     dbPath,
     admin: call(ADMIN_TOKEN),

@@ -1,0 +1,79 @@
+/** A dashboard user. Times are epoch milliseconds. */
+export interface UserRecord {
+  id: string;
+  accountId: string;
+  email: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface SessionWithUser extends SessionRecord {
+  user: UserRecord;
+}
+
+export type AuditAction =
+  | 'key.created'
+  | 'key.updated'
+  | 'key.revoked'
+  | 'key.rolled'
+  | 'login'
+  | 'login.failed'
+  | 'login.locked'
+  | 'logout';
+
+export interface NewAuditEntry {
+  /** Null when the event belongs to no account (a failed login for an unknown email). */
+  accountId: string | null;
+  /** A user's email, `operator` (admin token) or `cli`. */
+  actor: string;
+  action: AuditAction;
+  /** A key id, or what the action was about; never a key. */
+  target: string | null;
+  address: string | null;
+  at: number;
+}
+
+export interface AuditEntry extends NewAuditEntry {
+  seq: number;
+}
+
+export interface HourlyUsage {
+  keyId: string;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  requests: number;
+  rateLimited: number;
+}
+
+/**
+ * Users, sessions, the audit log and usage reads. Lives beside the key store
+ * in the same database; `now` is always passed in.
+ */
+export interface AccountStore {
+  userCount(): number;
+  /** Undefined when the email is taken. */
+  createUser(user: Omit<UserRecord, 'createdAt'>, now: number): UserRecord | undefined;
+  findUserByEmail(email: string): UserRecord | undefined;
+
+  createSession(session: SessionRecord): void;
+  findSession(idHash: string): SessionWithUser | undefined;
+  touchSession(idHash: string, now: number): void;
+  deleteSession(idHash: string): void;
+  deleteExpiredSessions(now: number): number;
+
+  appendAudit(entry: NewAuditEntry): void;
+  /** Newest first; `accountId` undefined: every account (the operator's view). */
+  listAudit(filter: { accountId?: string; limit: number }): AuditEntry[];
+
+  /** Hourly rows for these keys with hour >= `since`. */
+  usageSince(keyIds: readonly string[], since: number): HourlyUsage[];
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { readCookies, serializeCookie } from '../http/cookies.ts';
+import { CSRF_FIELD, sameOrigin, tokensMatch } from '../http/csrf.ts';
+import { readForm } from '../http/read-form.ts';
+import type { Route } from '../http/router.ts';
+import { SESSION_COOKIE, sessionPrincipal } from '../http/session-resolver.ts';
+import type { DashboardDeps } from './dashboard-deps.ts';
+import { loginPage } from './pages/login-page.ts';
+import { readCheckedForm, redirect, requireUser, sendHtml } from './page-kit.ts';
+
+/** Before there is a session, the login form is bound to this cookie instead (double submit). */
+const LOGIN_COOKIE = 'routemcp_login';
+const LOGIN_COOKIE_SECONDS = 3600;
+
+export function authRoutes(deps: DashboardDeps): Route[] {
+  const secure = (req: IncomingMessage) => deps.origin.secure(req);
+  const freshLoginToken = () => randomBytes(24).toString('base64url');
+  const loginCookie = (req: IncomingMessage, token: string) =>
+    serializeCookie(LOGIN_COOKIE, token, { secure: secure(req), maxAge: LOGIN_COOKIE_SECONDS });
+
+  return [
+    {
+      method: 'GET',
+      pattern: '/',
+      access: 'public',
+      handle: ({ res }) => redirect(res, '/keys'),
+    },
+    {
+      method: 'GET',
+      pattern: '/login',
+      access: 'public',
+      handle({ req, res }) {
+        if (sessionPrincipal(deps.sessions, req) !== undefined) return redirect(res, '/keys');
+        const token = readCookies(req).get(LOGIN_COOKIE) ?? freshLoginToken();
+        return sendHtml(res, 200, loginPage({ loginToken: token }), { 'set-cookie': loginCookie(req, token) });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/login',
+      access: 'public',
+      async handle({ req, res }) {
+        const form = await readForm(req);
+        const email = (form.get('email') ?? '').slice(0, 254);
+        const password = (form.get('password') ?? '').slice(0, 1024);
+        const cookieToken = readCookies(req).get(LOGIN_COOKIE);
+        const retry = (status: number, error: string, headers: Record<string, string> = {}) => {
+          const token = freshLoginToken();
+          return sendHtml(res, status, loginPage({ loginToken: token, email, error }), {
+            ...headers,
+            'set-cookie': loginCookie(req, token),
+          });
+        };
+        if (!sameOrigin(req) || cookieToken === undefined || !tokensMatch(form.get(CSRF_FIELD) ?? undefined, cookieToken)) {
+          return retry(403, 'This login form has expired. Please try again.');
+        }
+        const result = await deps.login.login(email, password, deps.origin.address(req));
+        if (!result.ok) {
+          if (result.reason === 'locked') {
+            const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
+            return retry(429, `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+              'retry-after': String(Math.ceil(result.retryAfterMs / 1000)),
+            });
+          }
+          return retry(401, 'Email or password is incorrect.');
+        }
+        const maxAge = (result.session.expiresAt - deps.clock.now()) / 1000;
+        return redirect(res, '/keys', {
+          'set-cookie': [
+            serializeCookie(SESSION_COOKIE, result.token, { secure: secure(req), maxAge }),
+            serializeCookie(LOGIN_COOKIE, '', { secure: secure(req), maxAge: 0 }),
+          ],
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/logout',
+      access: 'public',
+      async handle({ req, res }) {
+        const user = requireUser(deps, req, res);
+        if (user === undefined) return 'handled';
+        if ((await readCheckedForm(req, res, user)) === undefined) return 'handled';
+        deps.sessions.end(user.sessionIdHash);
+        deps.accounts.appendAudit({
+          accountId: user.accountId,
+          actor: user.email,
+          action: 'logout',
+          target: null,
+          address: deps.origin.address(req),
+          at: deps.clock.now(),
+        });
+        return redirect(res, '/login', {
+          'set-cookie': serializeCookie(SESSION_COOKIE, '', { secure: secure(req), maxAge: 0 }),
+        });
+      },
+    },
+  ];
+}

@@ -1,0 +1,14 @@
+import type { AccountStore } from '../accounts/account-store.ts';
+import type { LoginService } from '../accounts/login-service.ts';
+import type { SessionService } from '../accounts/session-service.ts';
+import type { Clock } from '../clock.ts';
+import type { RequestOrigin } from '../http/request-origin.ts';
+
+/** What the dashboard and session-authorised management calls need, built once in createKeystoreApp. */
+export interface DashboardDeps {
+  accounts: AccountStore;
+  sessions: SessionService;
+  login: LoginService;
+  origin: RequestOrigin;
+  clock: Clock;
+}

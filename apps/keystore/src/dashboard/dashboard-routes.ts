@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { KeyAuditor } from '../http/key-audit.ts';
+import type { Route } from '../http/router.ts';
+import type { KeyService } from '../keys/key-service.ts';
+import { authRoutes } from './auth-routes.ts';
+import type { DashboardDeps } from './dashboard-deps.ts';
+import { keyPageRoutes } from './key-page-routes.ts';
+import { auditPage } from './pages/audit-page.ts';
+import { requireUser, sendHtml, viewerOf } from './page-kit.ts';
+
+const AUDIT_PAGE_SIZE = 200;
+
+/** The web UI at `/`: pages, forms and its two static files. */
+export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
+  return [
+    ...authRoutes(deps),
+    ...keyPageRoutes(deps),
+    {
+      method: 'GET',
+      pattern: '/audit',
+      access: 'public',
+      handle({ req, res }) {
+        const user = requireUser(deps, req, res);
+        if (user === undefined) return 'handled';
+        const entries = deps.accounts.listAudit({ accountId: user.accountId, limit: AUDIT_PAGE_SIZE });
+        const hints = new Map(deps.keys.list({ accountId: user.accountId }).map((k) => [k.id, k.hint]));
+        return sendHtml(res, 200, auditPage({ viewer: viewerOf(user), entries, hints }));
+      },
+    },
+    asset('/assets/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'),
+    asset('/assets/dashboard.js', 'dashboard.js', 'text/javascript; charset=utf-8'),
+  ];
+}
+
+/** A static file read once at start; revalidated by ETag so an upgrade is picked up at once. */
+function asset(pattern: string, file: string, type: string): Route {
+  const body = readFileSync(resolve(import.meta.dirname, 'assets', file));
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
+  return {
+    method: 'GET',
+    pattern,
+    access: 'public',
+    handle({ req, res }) {
+      const headers = { etag, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', 'content-type': type };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        res.end();
+      } else {
+        res.writeHead(200, { ...headers, 'content-length': body.length });
+        res.end(body);
+      }
+      return 'handled';
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CSRF_FIELD, sameOrigin, tokensMatch } from '../http/csrf.ts';
+import type { Principal } from '../http/principal.ts';
+import { readForm } from '../http/read-form.ts';
+import { sessionPrincipal } from '../http/session-resolver.ts';
+import type { DashboardDeps } from './dashboard-deps.ts';
+import type { Viewer } from './layout.ts';
+import { errorPage } from './pages/error-page.ts';
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+// Everything is served by this keystore; inline SVG is markup, so no 'unsafe-inline' is needed anywhere.
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  // Pages show a user's keys and tokens: never cached, not even the list.
+  'cache-control': 'no-store',
+};
+
+export function sendHtml(res: ServerResponse, status: number, page: string, headers: Record<string, string | string[]> = {}): 'handled' {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...headers,
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(page),
+  });
+  res.end(page);
+  return 'handled';
+}
+
+/** 303: after a POST the browser follows with a GET. */
+export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): 'handled' {
+  res.writeHead(303, { ...SECURITY_HEADERS, ...headers, location, 'content-length': 0 });
+  res.end();
+  return 'handled';
+}
+
+export const viewerOf = (principal: UserPrincipal): Viewer => ({ email: principal.email, csrfToken: principal.csrfToken });
+
+/** The session's user, or a redirect to the login page (then undefined: the route is done). */
+export function requireUser(deps: DashboardDeps, req: IncomingMessage, res: ServerResponse): UserPrincipal | undefined {
+  const principal = sessionPrincipal(deps.sessions, req);
+  if (principal?.kind === 'user') return principal;
+  // An unread POST body would be parsed as the next request on this connection.
+  redirect(res, '/login', req.method === 'GET' || req.method === 'HEAD' ? {} : { connection: 'close' });
+  return undefined;
+}
+
+/**
+ * Reads a dashboard form and checks its CSRF token against the session and
+ * its Origin against this host; a refused form gets a 403 page and undefined.
+ */
+export async function readCheckedForm(
+  req: IncomingMessage,
+  res: ServerResponse,
+  principal: UserPrincipal,
+): Promise<URLSearchParams | undefined> {
+  const form = await readForm(req);
+  if (sameOrigin(req) && tokensMatch(form.get(CSRF_FIELD) ?? undefined, principal.csrfToken)) return form;
+  sendHtml(
+    res,
+    403,
+    errorPage({
+      title: 'This form has expired',
+      message: 'The page was open too long, or the request did not come from this dashboard. Reload the page and try again.',
+      viewer: viewerOf(principal),
+    }),
+  );
+  return undefined;
+}

@@ -1,0 +1,33 @@
+import { CSRF_FIELD } from '../../http/csrf.ts';
+import { html } from '../html.ts';
+import { layout } from '../layout.ts';
+
+export interface LoginPageOptions {
+  loginToken: string;
+  email?: string;
+  error?: string;
+}
+
+export function loginPage({ loginToken, email, error }: LoginPageOptions): string {
+  const body = html`<div class="login">
+  <div class="login-brand"><span class="brand-mark" aria-hidden="true">R</span>RouteMCP</div>
+  <section class="card login-card" aria-labelledby="login-title">
+    <h1 id="login-title">Log in to your dashboard</h1>
+    ${error === undefined ? '' : html`<p class="alert alert-error" role="alert">${error}</p>`}
+    <form method="post" action="/login" class="stack">
+      <input type="hidden" name="${CSRF_FIELD}" value="${loginToken}">
+      <div class="field">
+        <label for="email">Email</label>
+        <input id="email" name="email" type="email" autocomplete="username" required autofocus value="${email ?? ''}">
+      </div>
+      <div class="field">
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required>
+      </div>
+      <button type="submit" class="btn btn-primary btn-block">Log in</button>
+    </form>
+  </section>
+  <p class="login-foot">API keys for the RouteMCP API. Keys are shown once and stored only as hashes.</p>
+</div>`;
+  return layout({ title: 'Log in', body });
+}

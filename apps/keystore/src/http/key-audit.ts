@@ -1,0 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+import type { AccountStore, AuditAction } from '../accounts/account-store.ts';
+import type { Clock } from '../clock.ts';
+import type { KeyRecord } from '../keys/key-record.ts';
+import type { Principal } from './principal.ts';
+import type { RequestOrigin } from './request-origin.ts';
+
+/** Writes one audit row for a key change made over HTTP. */
+export type KeyAuditor = (req: IncomingMessage, principal: Principal | undefined, action: AuditAction, key: KeyRecord) => void;
+
+export const noAudit: KeyAuditor = () => {};
+
+export function actorName(principal: Principal | undefined): string {
+  if (principal === undefined) return 'anonymous';
+  return principal.kind === 'user' ? principal.email : principal.kind;
+}
+
+export function keyAuditor(deps: { accounts: AccountStore; clock: Clock; origin: RequestOrigin }): KeyAuditor {
+  return (req, principal, action, key) =>
+    deps.accounts.appendAudit({
+      accountId: key.accountId,
+      actor: actorName(principal),
+      action,
+      target: key.id,
+      address: deps.origin.address(req),
+      at: deps.clock.now(),
+    });
+}
