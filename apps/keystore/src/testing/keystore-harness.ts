@@ -26,7 +26,13 @@ export interface Harness extends AsyncDisposable {
 
 /** A real keystore on 127.0.0.1:0 over a fresh SQLite file, with a fake clock. */
 export async function startKeystore(
-  options: { pollIntervalMs?: number; pingIntervalMs?: number; sessionTtlMs?: number; sessionIdleMs?: number } = {},
+  options: {
+    pollIntervalMs?: number;
+    pingIntervalMs?: number;
+    sessionTtlMs?: number;
+    sessionIdleMs?: number;
+    trustProxy?: boolean;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
   const dbPath = join(dir, 'keystore.sqlite');
