@@ -11,6 +11,7 @@ export function writeRawError(socket: Socket, code: ErrorCode, headerLines = '')
     return;
   }
   const raw = rawErrorResponse(code);
+  // The status line is the first CRLF; header lines go right after it.
   socket.write(headerLines === '' ? raw : raw.replace('\r\n', `\r\n${headerLines}`));
   socket.destroySoon();
 }

@@ -10,6 +10,7 @@ export const errorCatalog = {
   FORBIDDEN: { statusCode: 403, message: 'Forbidden' },
   NOT_FOUND: { statusCode: 404, message: 'Not found' },
   METHOD_NOT_ALLOWED: { statusCode: 405, message: 'Method not allowed' },
+  REQUEST_TIMEOUT: { statusCode: 408, message: 'Request timed out' },
   CONFLICT: { statusCode: 409, message: 'Conflict' },
   PAYLOAD_TOO_LARGE: { statusCode: 413, message: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: 'Content-Type must be application/json' },

@@ -51,4 +51,11 @@ describe('rawErrorResponse', () => {
     expect(head).toContain('Connection: close');
     expect(JSON.parse(body!).code).toBe('HEADERS_TOO_LARGE');
   });
+
+  it('names every status and carries extra headers before the body', () => {
+    const raw = rawErrorResponse('RATE_LIMITED', { headers: { 'Retry-After': 3 } });
+    expect(raw).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\nRetry-After: 3\r\n/);
+    expect(rawErrorResponse('INVALID_API_KEY')).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
+    expect(rawErrorResponse('UPSTREAM_TIMEOUT')).toMatch(/^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+  });
 });

@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { STATUS_CODES, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { errorCatalog, type ErrorCode } from './codes.ts';
 import { errorBody } from './envelope.ts';
 
@@ -42,23 +42,22 @@ export function writeSuccess(
 }
 
 /**
- * A complete raw HTTP/1.1 error response, for the server's `clientError` path
- * where only the socket is left (bad request line, header block too large).
+ * A complete raw HTTP/1.1 error response, for paths where only the socket is
+ * left: the server's `clientError` (bad request line, header block too large)
+ * and refused WebSocket upgrades. `headers` values must already be safe
+ * header text (numbers, ids), never client input.
  */
-export function rawErrorResponse(code: ErrorCode, message?: string): string {
-  const body = errorBody(code, message);
+export function rawErrorResponse(
+  code: ErrorCode,
+  options: { message?: string; headers?: Record<string, string | number> } = {},
+): string {
+  const body = errorBody(code, options.message);
   const { statusCode } = errorCatalog[code];
+  let extra = '';
+  for (const [name, value] of Object.entries(options.headers ?? {})) extra += `${name}: ${value}\r\n`;
   return (
-    `HTTP/1.1 ${statusCode} ${REASONS[statusCode] ?? 'Error'}\r\n` +
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}\r\n${extra}` +
     `Content-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-    `Connection: close\r\n\r\n${body}`
+    `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`
   );
 }
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  413: 'Payload Too Large',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-};
