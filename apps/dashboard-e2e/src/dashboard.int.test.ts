@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { workspaceRoot } from './app-process.ts';
+import { launchBrowser } from './browser.ts';
+import { startDashboardStack } from './stack.ts';
+
+const SHOTS = resolve(workspaceRoot, 'reports/screenshots/dashboard');
+const REVOCATION_BOUND_MS = 2000;
+
+async function callProxy(proxyUrl: string, key: string): Promise<number> {
+  const res = await fetch(`${proxyUrl}/api/v1/contact?provider=hubspot`, { headers: { authorization: `Bearer ${key}` } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('dashboard in a real browser', () => {
+  it('log in → API Keys → Generate New Key (test) → the proxy accepts it → reload hides it → Revoke → the proxy refuses it', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await using stack = await startDashboardStack();
+    await using browser = await launchBrowser();
+    const page: Page = await browser.context.newPage();
+    let step = 0;
+    const shot = (name: string) => page.screenshot({ path: resolve(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+
+    await page.goto(`${stack.keystoreUrl}/`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.getByLabel('Email').fill(stack.login.email);
+    await page.getByLabel('Password').fill(stack.login.password);
+    await shot('login');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/keys');
+
+    await page.getByRole('link', { name: 'API Keys' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('API Keys');
+    await shot('api-keys-empty');
+
+    await page.getByRole('link', { name: 'Generate New Key' }).first().click();
+    await page.getByRole('radio', { name: /Test/ }).check();
+    await page.getByLabel('Name').fill('Local development');
+    await shot('generate-new-key');
+    await page.getByRole('button', { name: 'Generate key' }).click();
+
+    const key = ((await page.locator('#new-key').textContent()) ?? '').trim();
+    expect(key).toMatch(/^sk_test_[0-9A-Za-z]{38}$/);
+    await expect.poll(() => page.getByRole('note').textContent()).toContain('This key will not be shown again.');
+    await page.getByRole('button', { name: 'Copy' }).focus();
+    await shot('key-shown-once');
+
+    expect(await callProxy(stack.proxyUrl, key)).toBe(200);
+
+    await page.reload();
+    const html = await page.content();
+    expect(html).not.toContain(key);
+    expect(html).not.toContain(key.slice(8, -4));
+    expect(html).toContain(`sk_test_…${key.slice(-4)}`);
+    await shot('after-reload');
+
+    await page.getByRole('link', { name: 'Revoke Local development' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Revoke this key?');
+    await shot('revoke-confirm');
+    await page.getByRole('button', { name: 'Revoke key' }).click();
+    await page.waitForURL('**/keys?revoked=*');
+
+    const revokedAt = Date.now();
+    let status = await callProxy(stack.proxyUrl, key);
+    for (let i = 0; i < 40 && status !== 401 && Date.now() - revokedAt < REVOCATION_BOUND_MS; i++) {
+      await new Promise((done) => setTimeout(done, 50));
+      status = await callProxy(stack.proxyUrl, key);
+    }
+    expect(status, stack.logs()).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThanOrEqual(REVOCATION_BOUND_MS);
+    await expect.poll(() => page.locator('.status-revoked').count()).toBe(1);
+    await shot('revoked');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await expect.poll(() => page.locator('table.audit tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await shot('audit-log');
+  });
+});
