@@ -4,7 +4,7 @@ import { errorBody } from '@routemcp/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keystoreLookups, sampleSum, scrape } from './admin-metrics.ts';
 import { startHttpFixture } from './http-fixture.ts';
-import { issueKey, ROOMY } from './issue-key.ts';
+import { issueKey, issueSettledKey, ROOMY } from './issue-key.ts';
 import { expectNoKeyLeaked } from './leaks.ts';
 import { startStack, type Stack } from './stack.ts';
 import { call, sleep, statusOf, until } from './traffic.ts';
@@ -29,13 +29,15 @@ async function answer(url: string, key: string): Promise<{ status: number; body:
   return { status: res.status, body: await res.text(), ms: performance.now() - started };
 }
 
-/** Waits until the proxy has applied `type` key events beyond `before` (so a later eviction cannot race the test). */
-async function eventsApplied(adminUrl: string, type: string, before: number): Promise<void> {
-  const seen = await until(
-    async () => sampleSum(await scrape(adminUrl), 'routemcp_proxy_key_events_total', { type }),
-    (count) => count > before,
+/** Lookups the keystore itself logged (one access line per request, by route pattern). */
+const keystoreSide = () => stack.apps.keystore.output().split('"route":"/internal/v1/keys/:hash"').length - 1;
+
+/** The keystore's count since `before`, once its access line for at least one lookup has arrived. */
+async function keystoreSideSince(before: number): Promise<number> {
+  return await until(
+    async () => keystoreSide() - before,
+    (n) => n >= 1,
   );
-  expect(seen).toBeGreaterThan(before);
 }
 
 beforeAll(async () => {
@@ -50,20 +52,21 @@ afterAll(async () => {
 describe('lookups', () => {
   it('1000 concurrent first requests for one fresh key → one keystore lookup, 1000 × 200', async () => {
     const p = await proxy();
-    const created = sampleSum(await scrape(p.adminUrl), 'routemcp_proxy_key_events_total', { type: 'created' });
-    const { key } = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
-    // The key's "created" event evicts its hash; let it land before the stampede so only the stampede counts.
-    await eventsApplied(p.adminUrl, 'created', created);
+    // Its "created" event evicts the hash; it lands first so only the stampede counts.
+    const { key } = await issueSettledKey(stack, issued, { environment: 'live', rateLimit: ROOMY }, [p.adminUrl]);
     const before = await keystoreLookups(p.adminUrl);
+    const atKeystore = keystoreSide();
     const statuses = await Promise.all(Array.from({ length: 1000 }, () => statusOf(p.url, PATH, key)));
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect((await keystoreLookups(p.adminUrl)) - before).toBe(1);
+    expect(await keystoreSideSince(atKeystore)).toBe(1);
   });
 
-  it('500 requests with one random well-formed unknown key → 500 × 401, at most one keystore lookup', async () => {
+  it('500 requests with one random well-formed unknown key → 500 × 401, one keystore lookup (negative TTL 60 s)', async () => {
     const p = await proxy({ CACHE_NEGATIVE_TTL_MS: '60000' });
     const unknown = makeTestKey('live').key;
     const before = await keystoreLookups(p.adminUrl);
+    const atKeystore = keystoreSide();
     const bodies: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
       const answers = await Promise.all(Array.from({ length: 50 }, () => answer(p.url, unknown)));
@@ -71,14 +74,15 @@ describe('lookups', () => {
     }
     expect(new Set(bodies)).toEqual(new Set([`401 ${INVALID_KEY_BODY}`]));
     expect(bodies).toHaveLength(500);
-    expect((await keystoreLookups(p.adminUrl)) - before).toBeLessThanOrEqual(1);
+    expect((await keystoreLookups(p.adminUrl)) - before).toBe(1);
+    expect(await keystoreSideSince(atKeystore)).toBe(1);
   });
 });
 
 describe('keystore faults: a known key keeps working for the stale window, an unknown one is 503, never 401 or 200', () => {
   it('keystore killed (SIGKILL)', async () => {
     const p = await proxy({ CACHE_TTL_MS: '500' });
-    const cached = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
+    const cached = await issueSettledKey(stack, issued, { environment: 'live', rateLimit: ROOMY }, [p.adminUrl]);
     const uncached = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
     expect(await statusOf(p.url, PATH, cached.key)).toBe(200);
     await stack.apps.keystore.kill();
@@ -105,7 +109,7 @@ describe('keystore faults: a known key keeps working for the stale window, an un
 
   it('keystore paused (SIGSTOP): answers still come within the keystore timeout', async () => {
     const p = await proxy({ CACHE_TTL_MS: '500' });
-    const cached = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
+    const cached = await issueSettledKey(stack, issued, { environment: 'live', rateLimit: ROOMY }, [p.adminUrl]);
     const uncached = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
     expect(await statusOf(p.url, PATH, cached.key)).toBe(200);
     stack.apps.keystore.pause();
@@ -182,11 +186,12 @@ describe('expiry', () => {
   it('a cached key is refused once its expiresAt passes, by the proxy alone (keystore dead, 10 min cache TTL)', async () => {
     const p = await proxy({ CACHE_TTL_MS: '600000' });
     const expiresAt = Date.now() + 3000;
-    const { key } = await issueKey(stack, issued, {
-      environment: 'live',
-      rateLimit: ROOMY,
-      expiresAt: new Date(expiresAt).toISOString(),
-    });
+    const { key } = await issueSettledKey(
+      stack,
+      issued,
+      { environment: 'live', rateLimit: ROOMY, expiresAt: new Date(expiresAt).toISOString() },
+      [p.adminUrl],
+    );
     expect(await statusOf(p.url, PATH, key)).toBe(200);
     // No keystore: no expiry event, no lookup. Only the proxy's own check can refuse it now.
     await stack.apps.keystore.kill();

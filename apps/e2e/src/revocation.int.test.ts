@@ -2,7 +2,7 @@ import { errorBody } from '@routemcp/errors';
 import { startRedis } from '@routemcp/testing';
 import { describe, expect, it } from 'vitest';
 import { sampleSum, scrape } from './admin-metrics.ts';
-import { issueKey, ROOMY } from './issue-key.ts';
+import { issueKey, issueSettledKey, ROOMY } from './issue-key.ts';
 import { keystoreCli } from './keystore-cli.ts';
 import { expectNoKeyLeaked } from './leaks.ts';
 import { startStack, type Stack } from './stack.ts';
@@ -66,7 +66,9 @@ describe('instant revocation at every proxy', () => {
     const issued: string[] = [];
     // Positive entries live 10 minutes: only the event replay can explain a 401 within this test.
     await using stack = await startStack({ proxyEnv: { CACHE_TTL_MS: '600000' } });
-    const { id, key } = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
+    const { id, key } = await issueSettledKey(stack, issued, { environment: 'live', rateLimit: ROOMY }, [
+      stack.adminUrl,
+    ]);
     expect(await statusOf(stack.proxyUrl, PATH, key)).toBe(200);
     const revokedEventsBefore = sampleSum(await scrape(stack.adminUrl), 'routemcp_proxy_key_events_total', {
       type: 'revoked',
