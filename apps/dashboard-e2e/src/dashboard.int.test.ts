@@ -74,6 +74,20 @@ describe('dashboard in a real browser', () => {
     await expect.poll(() => page.locator('.status-revoked').count()).toBe(1);
     await shot('revoked');
 
+    // A live key beside the revoked test key: the environments must look different at a glance.
+    await page.getByRole('link', { name: 'Generate New Key' }).first().click();
+    await page.getByRole('radio', { name: /Live/ }).check();
+    await page.getByLabel('Name').fill('Production backend');
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    const live = ((await page.locator('#new-key').textContent()) ?? '').trim();
+    expect(live).toMatch(/^sk_live_/);
+    await page.getByRole('link', { name: /back to API Keys/ }).click();
+    expect(await page.content()).not.toContain(live);
+    await shot('live-and-test');
+    await page.getByRole('link', { name: 'Production backend', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: 'Roll key' }).count()).toBe(1);
+    await shot('key-details');
+
     await page.getByRole('link', { name: 'Audit log' }).click();
     await expect.poll(() => page.locator('table.audit tbody tr').count()).toBeGreaterThanOrEqual(3);
     await shot('audit-log');

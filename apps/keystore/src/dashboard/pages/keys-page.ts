@@ -25,7 +25,7 @@ function row(key: KeyRecord, usage: UsagePoint[] | undefined, now: number): Safe
   <td><code class="hint">${key.hint}</code></td>
   <td>${timeTag(key.createdAt, now)}</td>
   <td>${timeTag(key.lastUsedAt, now)}</td>
-  <td class="usage-cell">${usage === undefined ? '' : usageChart(usage, { width: 96, height: 22 })}<span class="usage-numbers">${sum.requests.toLocaleString('en-US')}${sum.rateLimited > 0 ? html` <span class="limited">· ${sum.rateLimited} × 429</span>` : ''}</span></td>
+  <td><div class="usage-cell">${usage === undefined ? '' : usageChart(usage, { width: 72, height: 22 })}<span class="usage-numbers">${sum.requests.toLocaleString('en-US')}${sum.rateLimited > 0 ? html` <span class="limited">· ${sum.rateLimited} × 429</span>` : ''}</span></div></td>
   <td>${statusBadge(status)}${status === 'expiring' && key.expiresAt !== null ? html`<div class="subtle">ends ${timeTag(key.expiresAt, now)}</div>` : ''}</td>
   <td class="actions">${
     usable
@@ -48,7 +48,7 @@ export function keysPage({ viewer, keys, usage, now, notice }: KeysPageOptions):
   <div class="page-head">
     <div>
       <h1>API Keys</h1>
-      <p class="lede">Every request to the RouteMCP API carries one of these in <code>Authorization: Bearer …</code>.</p>
+      <p class="lede">Send one with every request to the RouteMCP API as <code>Authorization: Bearer sk_…</code></p>
     </div>
     <a class="btn btn-primary" href="/keys/new">Generate New Key</a>
   </div>
