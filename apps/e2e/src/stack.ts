@@ -36,6 +36,19 @@ export interface Stack extends AsyncDisposable {
   logs(): string;
 }
 
+async function waitUntilRedisLimiter(app: AppProcess, adminUrl: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (app.child.exitCode !== null) throw new Error(`${app.name} exited with ${app.child.exitCode}:\n${app.output()}`);
+    const ready = await fetch(`${adminUrl}/readyz`, { signal: AbortSignal.timeout(1000) })
+      .then((res) => res.json() as Promise<{ data?: { limiter?: string } }>)
+      .catch(() => undefined);
+    if (ready?.data?.limiter === 'redis') return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`${app.name} at ${adminUrl} never reported limiter "redis" within ${timeoutMs} ms:\n${app.output()}`);
+}
+
 /** Keystore, api and proxy as real processes on free loopback ports, like `npm start` runs them. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'routemcp-e2e-'));
@@ -77,6 +90,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     const adminUrl = `http://127.0.0.1:${adminPort}`;
     await waitUntilHealthy(app, `${adminUrl}/healthz`);
+    // The limiter connects to Redis in the background; until then buckets are local, not shared.
+    if (options.redisUrl !== undefined && env.REDIS_URL === undefined) await waitUntilRedisLimiter(app, adminUrl);
     return { url: `http://127.0.0.1:${port}`, adminUrl, app };
   };
   const { app: proxy, adminUrl } = await launchProxy(proxyPort, adminPort);
