@@ -109,7 +109,7 @@ export function reportText(report: BenchReport): string {
     const h = raw.rss;
     other.push([
       `h ${h.keys} cached keys`,
-      `RSS ${fmt(h.baselineMb, 1)} → ${fmt(h.afterFirstPassMb, 1)} → ${fmt(h.afterSecondPassMb ?? Number.NaN, 1)} MB (keys made in ${fmt(h.createSeconds, 1)} s; statuses ${JSON.stringify(h.statuses)})`,
+      `RSS ${fmt(h.baselineMb, 1)} → ${fmt(h.afterFirstPassMb, 1)} → ${fmt(h.afterSecondPassMb ?? Number.NaN, 1)} MB (keys made in ${fmt(h.createSeconds, 1)} s; first tries ${JSON.stringify(h.statuses.first)}, after retrying 503s ${JSON.stringify(h.statuses.final)})`,
     ]);
   }
   if (raw.stampede) {
