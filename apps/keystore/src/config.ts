@@ -5,7 +5,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const DEFAULT_DB = './data/keystore.sqlite';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const token = z.string().min(16);
+// Any non-empty secret is accepted (operators and test rigs pick their own);
+// main warns about short ones instead of refusing to start.
+const token = z.string().min(1);
+export const RECOMMENDED_TOKEN_LENGTH = 16;
+export const RECOMMENDED_PASSWORD_LENGTH = 8;
 
 const schema = z.object({
   KEYSTORE_PORT: port.default(5003),
@@ -15,7 +19,7 @@ const schema = z.object({
   KEYSTORE_ADMIN_TOKEN: token.optional(),
   KEYSTORE_EVENT_RETENTION: z.coerce.number().int().min(1).default(100_000),
   KEYSTORE_ADMIN_EMAIL: z.email().max(254).optional(),
-  KEYSTORE_ADMIN_PASSWORD: z.string().min(8).max(1024).optional(),
+  KEYSTORE_ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
   KEYSTORE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
@@ -26,11 +30,11 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_PORT: 'an integer port 0..65535',
   KEYSTORE_HOST: 'a host name or address',
   KEYSTORE_DB: 'a file path',
-  KEYSTORE_SERVICE_TOKEN: 'a secret of at least 16 characters (required)',
-  KEYSTORE_ADMIN_TOKEN: 'a secret of at least 16 characters, or unset',
+  KEYSTORE_SERVICE_TOKEN: 'a non-empty secret (required; 16+ characters recommended)',
+  KEYSTORE_ADMIN_TOKEN: 'a non-empty secret (16+ characters recommended), or unset',
   KEYSTORE_EVENT_RETENTION: 'a positive integer (events kept for replay)',
   KEYSTORE_ADMIN_EMAIL: 'an email address, or unset',
-  KEYSTORE_ADMIN_PASSWORD: 'a password of at least 8 characters, or unset',
+  KEYSTORE_ADMIN_PASSWORD: 'a password of at most 1024 characters (8+ recommended), or unset',
   KEYSTORE_TRUST_PROXY: '"true" or "false"',
   KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
   KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
@@ -68,6 +72,15 @@ type Env = Record<string, string | undefined>;
 export function resolveDbPath(env: Env = process.env, cwd = process.cwd()): string {
   const raw = blankToUndefined(env.KEYSTORE_DB) ?? DEFAULT_DB;
   return raw === ':memory:' ? raw : resolve(cwd, raw);
+}
+
+/** Names of configured secrets shorter than recommended, for a warning at start. */
+export function weakSecrets(config: Config): string[] {
+  const weak: string[] = [];
+  if (config.serviceToken.length < RECOMMENDED_TOKEN_LENGTH) weak.push('KEYSTORE_SERVICE_TOKEN');
+  if (config.adminToken !== undefined && config.adminToken.length < RECOMMENDED_TOKEN_LENGTH) weak.push('KEYSTORE_ADMIN_TOKEN');
+  if (config.firstUser !== undefined && config.firstUser.password.length < RECOMMENDED_PASSWORD_LENGTH) weak.push('KEYSTORE_ADMIN_PASSWORD');
+  return weak;
 }
 
 /** Pure: reads only `env`. Throws a ConfigError naming the first bad variable. */

@@ -1,6 +1,6 @@
 import { SqliteAccountStore } from './accounts/sqlite-account-store.ts';
 import { systemClock } from './clock.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, weakSecrets } from './config.ts';
 import { createKeystoreApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { SqliteKeyStore } from './store/sqlite-key-store.ts';
@@ -17,6 +17,8 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+const weak = weakSecrets(config);
+if (weak.length > 0) logger.warn({ variables: weak }, 'secrets shorter than recommended');
 const store = new SqliteKeyStore({ path: config.dbPath, now: systemClock.now() });
 const accounts = new SqliteAccountStore({ db: store.database });
 const app = createKeystoreApp({ ...config, store, accounts, logger, clock: systemClock });
