@@ -1,0 +1,2 @@
+export { KeystoreUsageSink } from './keystore-usage-sink.ts';
+export { UsageRecorder, type UsageEntry, type UsageSink } from './usage-recorder.ts';

@@ -1,0 +1,62 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { UsageRecorder, type UsageEntry, type UsageSink } from './usage-recorder.ts';
+
+function setup(options: { fail?: boolean; maxKeys?: number } = {}) {
+  let now = Date.parse('2026-11-28T10:00:00.000Z');
+  const batches: UsageEntry[][] = [];
+  let fail = options.fail ?? false;
+  const sink: UsageSink = {
+    send: async (entries) => {
+      if (fail) throw new Error('keystore down');
+      batches.push(entries);
+    },
+  };
+  const registry = new Registry();
+  const recorder = new UsageRecorder({ sink, clock: { now: () => now }, registry, maxKeys: options.maxKeys });
+  return {
+    recorder,
+    batches,
+    registry,
+    advance: (ms: number) => (now += ms),
+    heal: () => (fail = false),
+  };
+}
+
+describe('UsageRecorder', () => {
+  it('sends one entry per key per flush, counting requests and 429s', async () => {
+    const { recorder, batches, advance } = setup();
+    recorder.record('key_a', false);
+    advance(1000);
+    recorder.record('key_a', true);
+    recorder.record('key_b', false);
+    await recorder.flush();
+    expect(batches).toEqual([
+      [
+        { keyId: 'key_a', requests: 2, rateLimited: 1, lastUsedAt: '2026-11-28T10:00:01.000Z' },
+        { keyId: 'key_b', requests: 1, rateLimited: 0, lastUsedAt: '2026-11-28T10:00:01.000Z' },
+      ],
+    ]);
+    await recorder.flush();
+    expect(batches).toHaveLength(1);
+  });
+
+  it('keeps a failed batch and sends it merged with the next one', async () => {
+    const { recorder, batches, heal } = setup({ fail: true });
+    recorder.record('key_a', false);
+    await recorder.flush();
+    expect(batches).toHaveLength(0);
+    heal();
+    recorder.record('key_a', true);
+    await recorder.flush();
+    expect(batches).toEqual([[expect.objectContaining({ keyId: 'key_a', requests: 2, rateLimited: 1 })]]);
+  });
+
+  it('bounds memory: keys past the limit are dropped and counted', async () => {
+    const { recorder, batches, registry } = setup({ maxKeys: 2 });
+    for (const id of ['key_a', 'key_b', 'key_c']) recorder.record(id, false);
+    await recorder.close();
+    expect(batches[0]!.map((entry) => entry.keyId)).toEqual(['key_a', 'key_b']);
+    expect(await registry.getSingleMetricAsString('routemcp_proxy_usage_dropped_total')).toMatch(/ 1$/m);
+  });
+});
