@@ -8,6 +8,7 @@ import type { ProxyResponse } from './proxy-response.ts';
 import type { PublicPathMatcher } from './public-paths.ts';
 import type { Limiter } from './rate-limit/limiter.ts';
 import { countBody, declaredTooLarge, needsCounting } from './steps/body-limit.ts';
+import { badFraming } from './steps/check-framing.ts';
 import type { Forwarder } from './steps/forward.ts';
 import { setRateLimitHeaders, takeToken, type RateLimitDefaults } from './steps/limit.ts';
 import { readKey } from './steps/read-key.ts';
@@ -63,6 +64,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     res.setHeader('X-Request-Id', requestId);
     if (isDraining()) res.setHeader('Connection', 'close');
     try {
+      if (badFraming(req)) return refuse(req, res, 'BAD_REQUEST', expectContinue);
       if (declaredTooLarge(req.headers, maxBodyBytes)) return refuse(req, res, 'PAYLOAD_TOO_LARGE', expectContinue);
       if (isPublic(req.url ?? '/')) return forward(req, res, null, 'live', expectContinue);
       const read = readKey(req.rawHeaders);
@@ -72,13 +74,14 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       const { key } = verified;
       res.keyId = key.id;
       res.accountId = key.accountId;
-      // The client may have left during the lookup: spend no token on it.
-      if (res.destroyed) return;
+      // The client may have left during the lookup, or the parser refused the
+      // rest of its request meanwhile (and answered it): spend no token on it.
+      if (clientGone(req, res)) return;
       const decision = await takeToken(limiter, rateLimits, key);
       setRateLimitHeaders(res, decision);
       res.rateLimited = true;
       if (!decision.allowed) return refuse(req, res, 'RATE_LIMITED', expectContinue);
-      if (res.destroyed) return;
+      if (clientGone(req, res)) return;
       forward(req, res, key, key.environment, expectContinue);
     } catch (err) {
       logger.error({ err, reqId: requestId }, 'request handling failed');
@@ -87,14 +90,23 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
   };
 }
 
+/** Nobody to answer, or the socket was already answered and ended by the client-error handler. */
+function clientGone(req: IncomingMessage, res: ProxyResponse): boolean {
+  return res.destroyed || !req.socket.writable;
+}
+
 /**
  * Answers a refusal. A request that still has a body coming gets its
  * connection closed: reading megabytes from a client we just refused only to
- * keep the socket alive is the wrong trade.
+ * keep the socket alive is the wrong trade. A framing refusal always closes:
+ * where this request ends, and so where the next one starts, is unknown.
  */
 function refuse(req: IncomingMessage, res: ProxyResponse, code: ErrorCode, expectContinue: boolean): void {
   res.outcome = code;
-  const bodyPending =
-    expectContinue || req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!writeError(res, code, bodyPending ? CLOSE : undefined)) res.destroy();
+  const close =
+    code === 'BAD_REQUEST' ||
+    expectContinue ||
+    req.headers['transfer-encoding'] !== undefined ||
+    Number(req.headers['content-length'] ?? 0) > 0;
+  if (!writeError(res, code, close ? CLOSE : undefined)) res.destroy();
 }

@@ -79,6 +79,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   const server = createServer({
     ServerResponse: ProxyResponse,
     insecureHTTPParser: false,
+    // check-framing answers a missing Host with the envelope; Node's own answer is a bare 400.
+    requireHostHeader: false,
     maxHeaderSize: config.MAX_HEADER_BYTES,
     headersTimeout: config.HEADERS_TIMEOUT_MS,
     requestTimeout: config.REQUEST_TIMEOUT_MS,

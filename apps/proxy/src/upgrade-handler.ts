@@ -10,7 +10,8 @@ import type { PublicPathMatcher } from './public-paths.ts';
 import type { Decision, Limiter } from './rate-limit/limiter.ts';
 import { writeRawError } from './raw-error.ts';
 import type { Forwarder } from './steps/forward.ts';
-import { rateLimitHeaderLines, takeToken, type RateLimitDefaults } from './steps/limit.ts';
+import { badFraming } from './steps/check-framing.ts';
+import { rateLimitHeaderRecord, takeToken, type RateLimitDefaults } from './steps/limit.ts';
 import { readKey } from './steps/read-key.ts';
 import { requestIdOf } from './steps/request-id.ts';
 import { rewriteHeaders } from './steps/rewrite-headers.ts';
@@ -68,8 +69,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     code: ErrorCode,
     decision?: Decision,
   ): void {
-    const lines = `X-Request-Id: ${requestId}\r\n${decision === undefined ? '' : rateLimitHeaderLines(decision)}`;
-    writeRawError(socket, code, lines);
+    const headers = { 'X-Request-Id': requestId, ...(decision === undefined ? {} : rateLimitHeaderRecord(decision)) };
+    writeRawError(socket, code, headers);
     done(req, startedAt, requestId, null, code, errorCatalog[code].statusCode);
   }
 
@@ -79,7 +80,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     socket.on('error', onSocketError);
     const requestId = requestIdOf(req.headers['x-request-id']);
     try {
-      if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket' || badFraming(req)) {
         return refuse(req, socket, startedAt, requestId, 'BAD_REQUEST');
       }
       const extra: Record<string, string> = { 'x-request-id': requestId };

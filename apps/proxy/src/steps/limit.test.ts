@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../key-lookup/key-verifier.ts';
 import type { Decision } from '../rate-limit/limiter.ts';
 import { FakeLimiter } from '../testing/fake-limiter.ts';
-import { rateLimitHeaderLines, setRateLimitHeaders, takeToken } from './limit.ts';
+import { rateLimitHeaderRecord, setRateLimitHeaders, takeToken } from './limit.ts';
 
 const defaults = {
   live: { capacity: 100, refillPerSecond: 10 },
@@ -57,9 +57,12 @@ describe('setRateLimitHeaders', () => {
     expect(headers['Retry-After']).toBe(1);
   });
 
-  it('renders raw header lines for upgrade sockets', () => {
-    expect(rateLimitHeaderLines({ ...allowed, allowed: false, retryAfterSeconds: 4 })).toBe(
-      'RateLimit-Limit: 10\r\nRateLimit-Remaining: 7\r\nRateLimit-Reset: 3\r\nRetry-After: 4\r\n',
-    );
+  it('renders a header record for upgrade sockets', () => {
+    expect(rateLimitHeaderRecord({ ...allowed, allowed: false, retryAfterSeconds: 4 })).toEqual({
+      'RateLimit-Limit': 10,
+      'RateLimit-Remaining': 7,
+      'RateLimit-Reset': 3,
+      'Retry-After': 4,
+    });
   });
 });

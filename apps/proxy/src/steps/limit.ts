@@ -22,9 +22,9 @@ export function setRateLimitHeaders(res: HeaderSink, decision: Decision): void {
   if (!decision.allowed) res.setHeader('Retry-After', Math.max(1, decision.retryAfterSeconds));
 }
 
-/** The same headers as raw lines, for answers written straight on an upgrade socket. */
-export function rateLimitHeaderLines(decision: Decision): string {
-  const lines: string[] = [];
-  setRateLimitHeaders({ setHeader: (name, value) => lines.push(`${name}: ${value}\r\n`) }, decision);
-  return lines.join('');
+/** The same headers as a record, for answers written straight on an upgrade socket. */
+export function rateLimitHeaderRecord(decision: Decision): Record<string, string | number> {
+  const headers: Record<string, string | number> = {};
+  setRateLimitHeaders({ setHeader: (name, value) => (headers[name] = value) }, decision);
+  return headers;
 }
