@@ -22,7 +22,13 @@ describe('dashboard in a real browser', () => {
     await using browser = await launchBrowser();
     const page: Page = await browser.context.newPage();
     let step = 0;
-    const shot = (name: string) => page.screenshot({ path: resolve(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    // Keys never land in test artefacts: the one-time key box is masked in every screenshot.
+    const shot = (name: string) =>
+      page.screenshot({
+        path: resolve(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`),
+        fullPage: true,
+        mask: [page.locator('#new-key')],
+      });
 
     await page.goto(`${stack.keystoreUrl}/`);
     expect(new URL(page.url()).pathname).toBe('/login');

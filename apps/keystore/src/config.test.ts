@@ -88,6 +88,11 @@ describe('loadConfig', () => {
     );
   });
 
+  it('accepts a local login such as admin@localhost', () => {
+    const config = loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'admin@localhost', KEYSTORE_ADMIN_PASSWORD: 'long enough' });
+    expect(config.firstUser?.email).toBe('admin@localhost');
+  });
+
   it('accepts short secrets but lists them for a warning', () => {
     const config = loadConfig({ ...base, KEYSTORE_ADMIN_TOKEN: 'admin', KEYSTORE_ADMIN_EMAIL: 'a@b.co', KEYSTORE_ADMIN_PASSWORD: 'pw' });
     expect(config.adminToken).toBe('admin');

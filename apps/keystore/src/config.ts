@@ -18,7 +18,8 @@ const schema = z.object({
   KEYSTORE_SERVICE_TOKEN: token,
   KEYSTORE_ADMIN_TOKEN: token.optional(),
   KEYSTORE_EVENT_RETENTION: z.coerce.number().int().min(1).default(100_000),
-  KEYSTORE_ADMIN_EMAIL: z.email().max(254).optional(),
+  // Deliberately loose: local logins such as admin@localhost (what `npm start` uses) have no dot.
+  KEYSTORE_ADMIN_EMAIL: z.string().max(254).regex(/^[^\s@]+@[^\s@]+$/).optional(),
   KEYSTORE_ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
   KEYSTORE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
