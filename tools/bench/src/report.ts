@@ -108,8 +108,8 @@ export function reportText(report: BenchReport): string {
   if (raw.rss) {
     const h = raw.rss;
     other.push([
-      `h ${h.keys} cached keys`,
-      `RSS ${fmt(h.baselineMb, 1)} → ${fmt(h.afterFirstPassMb, 1)} → ${fmt(h.afterSecondPassMb ?? Number.NaN, 1)} MB (keys made in ${fmt(h.createSeconds, 1)} s; first tries ${JSON.stringify(h.statuses.first)}, after retrying 503s ${JSON.stringify(h.statuses.final)})`,
+      `h ${h.cachedKeys} of ${h.keys} keys cached`,
+      `RSS ${fmt(h.baselineMb, 1)} → ${fmt(h.afterFirstPassMb, 1)} → ${fmt(h.afterSecondPassMb ?? Number.NaN, 1)} MB (${fmt(h.bytesPerCachedKey, 0)} B/key; first tries ${JSON.stringify(h.statuses.first)}, after retrying 503s ${JSON.stringify(h.statuses.final)})`,
     ]);
   }
   if (raw.stampede) {

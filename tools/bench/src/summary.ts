@@ -130,16 +130,13 @@ export function evaluateTargets(
     },
     {
       id: 'rss',
-      figure: `RSS with ${rss?.keys ?? fullScaleRssKeys} cached keys (h)`,
+      figure: `RSS with ${rss?.cachedKeys ?? fullScaleRssKeys} cached keys (h)`,
       target: '≤ 150',
       value: finite(rssMb),
       unit: 'MB',
-      met: rss && rss.keys >= fullScaleRssKeys ? atMost(rssMb, 150) : null,
+      met: rss && rss.cachedKeys >= fullScaleRssKeys ? atMost(rssMb, 150) : null,
       ...noteFrom([
-        rss && rss.keys < fullScaleRssKeys ? `target is defined at ${fullScaleRssKeys} keys` : '',
-        rss && Object.keys(rss.statuses.final).some((status) => status !== '200')
-          ? `statuses ${JSON.stringify(rss.statuses.final)}: not every key is cached`
-          : '',
+        rss && rss.cachedKeys < fullScaleRssKeys ? `target is defined at ${fullScaleRssKeys} cached keys` : '',
       ]),
     },
     {
