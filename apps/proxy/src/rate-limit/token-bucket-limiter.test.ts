@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker } from '../key-lookup/circuit-breaker.ts';
 import { ManualClock } from '../key-lookup/testing/manual-clock.ts';
 import type { Decision } from './limiter.ts';
@@ -23,7 +23,7 @@ class FakeShared implements SharedBucket {
   }
 }
 
-function setup(withShared = true) {
+function setup(withShared = true, probeIntervalMs?: number) {
   const clock = new ManualClock();
   const registry = new Registry();
   const shared = new FakeShared();
@@ -31,6 +31,7 @@ function setup(withShared = true) {
     local: new MemoryTokenBucket({ clock }),
     registry,
     logger: pino({ level: 'silent' }),
+    ...(probeIntervalMs === undefined ? {} : { probeIntervalMs }),
     shared: withShared
       ? {
           bucket: shared,
@@ -102,5 +103,24 @@ describe('TokenBucketLimiter', () => {
     const { limiter, shared } = setup();
     shared.ready = false;
     expect(limiter.mode()).toBe('fallback');
+  });
+
+  it('an idle proxy notices Redis is back by itself (readiness recovers without traffic)', async () => {
+    vi.useFakeTimers();
+    try {
+      const { shared, limiter, value } = setup(true, 100);
+      shared.behaviour = 'fail';
+      await limiter.take('k', limit);
+      expect(limiter.mode()).toBe('fallback');
+      shared.behaviour = 'answer';
+      const callsBefore = shared.calls;
+      await vi.advanceTimersByTimeAsync(150);
+      expect(shared.calls).toBeGreaterThan(callsBefore);
+      expect(limiter.mode()).toBe('redis');
+      expect(await value('routemcp_proxy_ratelimit_degraded')).toBe(0);
+      await limiter.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

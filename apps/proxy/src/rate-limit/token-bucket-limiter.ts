@@ -19,7 +19,16 @@ export interface TokenBucketLimiterOptions {
   /** Where its metrics are registered. */
   registry: Registry;
   logger: Logger;
+  /**
+   * While in fallback, how often an idle proxy checks whether Redis is back
+   * (so `/readyz` and the degraded gauge recover without waiting for traffic).
+   */
+  probeIntervalMs?: number;
 }
+
+/** A bucket no client can name (bucket ids are key ids); costs nothing. */
+const PROBE_BUCKET = '\u0000probe';
+const PROBE_LIMIT: RateLimit = { capacity: 1, refillPerSecond: 1 };
 
 /**
  * The proxy's limiter. With Redis: each take goes to the shared bucket and
@@ -35,29 +44,47 @@ export class TokenBucketLimiter implements Limiter {
   readonly #options: TokenBucketLimiterOptions;
   readonly #metrics: RateLimitMetrics;
   #failing = false;
+  readonly #probeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: TokenBucketLimiterOptions) {
     this.#options = options;
     this.#metrics = new RateLimitMetrics(options.registry, () => this.mode());
+    if (options.shared !== undefined) {
+      this.#probeTimer = setInterval(() => void this.#probe(), options.probeIntervalMs ?? 1000);
+      this.#probeTimer.unref();
+    }
   }
 
   async take(bucketId: string, limit: RateLimit, cost = 1): Promise<Decision> {
     const { local, shared } = this.#options;
     const metrics = this.#metrics;
     if (shared === undefined) return count(metrics.decisions.memory, local.takeNow(bucketId, limit, cost));
-    if (shared.breaker.allow()) {
-      const decision = await this.#takeShared(bucketId, limit, cost);
-      if (decision !== undefined) {
-        shared.breaker.success();
-        this.#failing = false;
-        return count(metrics.decisions.redis, decision);
-      }
+    const decision = await this.#tryShared(bucketId, limit, cost);
+    if (decision !== undefined) return count(metrics.decisions.redis, decision);
+    return count(metrics.decisions.fallback, local.takeNow(bucketId, limit, cost));
+  }
+
+  /** The shared decision through the breaker, or undefined (the caller falls back). */
+  async #tryShared(bucketId: string, limit: RateLimit, cost: number): Promise<Decision | undefined> {
+    const shared = this.#options.shared!;
+    if (!shared.breaker.allow()) {
+      this.#metrics.redisErrors.circuit_open.inc();
+      return undefined;
+    }
+    const decision = await this.#takeShared(bucketId, limit, cost);
+    if (decision === undefined) {
       shared.breaker.failure();
       this.#failing = true;
     } else {
-      metrics.redisErrors.circuit_open.inc();
+      shared.breaker.success();
+      this.#failing = false;
     }
-    return count(metrics.decisions.fallback, local.takeNow(bucketId, limit, cost));
+    return decision;
+  }
+
+  async #probe(): Promise<void> {
+    if (this.mode() !== 'fallback' || !this.#options.shared!.bucket.ready) return;
+    await this.#tryShared(PROBE_BUCKET, PROBE_LIMIT, 0);
   }
 
   mode(): LimiterMode {
@@ -67,6 +94,7 @@ export class TokenBucketLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#probeTimer);
     await this.#options.shared?.close();
     await this.#options.local.close();
   }
