@@ -12,7 +12,7 @@ function parse(...argv: string[]): BenchOptions {
 describe('parseOptions', () => {
   it('defaults to a full run of every scenario', () => {
     const options = parse();
-    expect(options).toMatchObject({ quick: false, rounds: 5, durationSeconds: 10, connections: 50, rssKeys: 100_000 });
+    expect(options).toMatchObject({ quick: false, rounds: 5, durationSeconds: 8, connections: 50, rssKeys: 100_000 });
     expect([...options.only]).toEqual([...SCENARIOS]);
     expect(options.out).toBe('bench-results/2026-03-01T10-20-30-456Z.json');
   });

@@ -41,7 +41,7 @@ export const USAGE = `npm run bench -- [options]
 
   --quick             CI mode: short scenarios, whole run under a minute, no targets enforced
   --rounds N          interleaved throughput rounds of a,b,c,d (default 5; quick 1)
-  --duration S        seconds per throughput round (default 10; quick 2)
+  --duration S        seconds per throughput round (default 8; quick 2)
   --connections C     concurrent connections for throughput rounds (default 50)
   --out FILE          JSON results (default bench-results/<timestamp>.json)
   --only a,d,…        run only these scenarios (a–i)
@@ -99,7 +99,7 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
   return {
     quick,
     rounds: positiveInteger('rounds', values.rounds, quick ? 1 : 5),
-    durationSeconds: positiveInteger('duration', values.duration, quick ? 2 : 10),
+    durationSeconds: positiveInteger('duration', values.duration, quick ? 2 : 8),
     connections: positiveInteger('connections', values.connections, 50),
     out: values.out ?? `bench-results/${stamp}${quick ? '-quick' : ''}.json`,
     only: scenarioSet(values.only),

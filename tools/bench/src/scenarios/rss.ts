@@ -22,7 +22,7 @@ export interface RssResult {
   baselineMb: number;
   /** Once every key went through the proxy once (all cached). */
   afterFirstPassMb: number;
-  /** After a second pass over up to 20 000 of the keys (cache hits): growth here would be a leak, not the cache. Not in --quick. */
+  /** After a second pass over up to 10 000 of the keys (cache hits): growth here would be a leak, not the cache. Not in --quick. */
   afterSecondPassMb: number | null;
   /** Status → count over all passes, first attempts and after retrying 503s. */
   statuses: PassStatuses;
@@ -31,7 +31,7 @@ export interface RssResult {
 }
 
 const MB = 1024 * 1024;
-const SECOND_PASS_KEYS = 20_000;
+const SECOND_PASS_KEYS = 10_000;
 
 /**
  * Concurrent requests while caching: enough to keep the proxy busy, few
@@ -118,7 +118,7 @@ export async function runRss(
   await sleep(500); // "created" events settle before the keys are looked up
   const statuses: PassStatuses = { first: {}, final: {} };
   // Bounded: on a busy machine the miss path can be slow; the per-key cost still extrapolates.
-  await pass(ctx, proxy, keys, statuses, Date.now() + (ctx.options.quick ? 20_000 : 240_000));
+  await pass(ctx, proxy, keys, statuses, Date.now() + (ctx.options.quick ? 20_000 : 200_000));
   const cachedKeys = statuses.final['200'] ?? 0;
   await sleep(500);
   const afterFirstPassMb = readRssBytes(proxy.process.pid) / MB;
@@ -128,7 +128,7 @@ export async function runRss(
   let afterSecondPassMb: number | null = null;
   if (!ctx.options.quick) {
     // A sample is enough: growth on re-hitting cached keys would be a leak, whatever the count.
-    await pass(ctx, proxy, keys.slice(0, Math.min(SECOND_PASS_KEYS, cachedKeys)), statuses, Date.now() + 60_000);
+    await pass(ctx, proxy, keys.slice(0, Math.min(SECOND_PASS_KEYS, cachedKeys)), statuses, Date.now() + 30_000);
     await sleep(500);
     afterSecondPassMb = readRssBytes(proxy.process.pid) / MB;
     ctx.log(`  RSS after a second pass ${afterSecondPassMb.toFixed(1)} MB`);
