@@ -95,6 +95,11 @@ export class CachingKeyVerifier implements KeyVerifier {
     this.#inflight.delete(keyHash);
   }
 
+  /** Forgets a cached "unknown" for this key (it has just been created). */
+  forgetUnknown(keyHash: string): void {
+    this.#negative.delete(keyHash);
+  }
+
   /** Forgets every key. */
   flush(): void {
     this.#positive.clear();

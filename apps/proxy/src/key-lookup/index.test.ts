@@ -76,6 +76,24 @@ describe('createKeyVerifier change events', () => {
     expect(events.find((v) => v.labels.type === 'revoked')?.value).toBe(1);
   });
 
+  it('a created event drops a cached "unknown" but keeps a verified entry', async () => {
+    await using s = await setup();
+    await s.verifier.start();
+    const { hash: fresh } = makeTestKey();
+    expect(await s.verifier.verify(fresh)).toEqual({ ok: false, reason: 'unknown' });
+    s.fake.records.set(fresh, active);
+    const { hash: verified } = makeTestKey();
+    s.fake.records.set(verified, active);
+    expect((await s.verifier.verify(verified)).ok).toBe(true);
+    const before = s.fake.totalLookups;
+    s.fake.emit('created', fresh);
+    s.fake.emit('created', verified);
+    await vi.waitFor(async () => expect((await s.verifier.verify(fresh)).ok).toBe(true));
+    expect((await s.verifier.verify(verified)).ok).toBe(true);
+    // One new lookup for the formerly unknown key; the verified one stayed cached.
+    expect(s.fake.totalLookups).toBe(before + 1);
+  });
+
   it('replays what it missed while disconnected, resuming from the last event id', async () => {
     await using s = await setup();
     await s.verifier.start();

@@ -65,7 +65,9 @@ export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
         serviceToken: o.serviceToken,
         logger,
         handlers: {
-          evict: (keyHash) => verifier.evict(keyHash),
+          // A new key only invalidates an earlier "unknown"; nothing positive can be cached for it yet
+          // except its own first lookup, which is correct and worth keeping.
+          evict: (keyHash, type) => (type === 'created' ? verifier.forgetUnknown(keyHash) : verifier.evict(keyHash)),
           flush: (reason) => {
             logger.info({ reason }, 'key cache flushed');
             verifier.flush();
