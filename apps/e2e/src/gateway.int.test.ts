@@ -1,3 +1,4 @@
+import { makeTestKey } from '@routemcp/api-key/testing';
 import { startRedis, type StartedRedis } from '@routemcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './stack.ts';
@@ -90,7 +91,6 @@ describe('401 INVALID_API_KEY, byte for byte', () => {
   });
 
   it('an unknown well-formed key', async () => {
-    const { makeTestKey } = await import('@routemcp/api-key/testing');
     const res = await call('/api/v1/contact?provider=hubspot', makeTestKey('live').key);
     expect(res.status).toBe(401);
     expect(await res.text()).toBe(INVALID_KEY_BODY);

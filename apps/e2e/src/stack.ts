@@ -85,6 +85,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       KEYSTORE_URL: keystoreUrl,
       KEYSTORE_SERVICE_TOKEN: serviceToken,
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      // The 50 ms default is for production; on a loaded 2-core CI box a healthy Redis can be slower,
+      // and a timed-out take is answered by the local bucket (by design), which would blur exact counts.
+      // Fault tests still see the fallback: a paused Redis never answers.
+      REDIS_TIMEOUT_MS: '500',
       ...options.proxyEnv,
       ...env,
     });
