@@ -1,18 +1,24 @@
 export type Cell = string | number | null;
 
-function show(cell: Cell): string {
+function show(cell: Cell, decimals: boolean): string {
   if (cell === null || (typeof cell === 'number' && !Number.isFinite(cell))) return '–';
-  if (typeof cell === 'number') return Number.isInteger(cell) ? String(cell) : cell.toFixed(2);
+  if (typeof cell === 'number') return decimals ? cell.toFixed(2) : String(cell);
   return cell;
 }
 
 /**
  * A plain-text table: a header row, a rule, then rows. Numbers are right
- * aligned with two decimals, text left aligned, missing values shown as '–'
- * so a skipped scenario is visibly empty rather than zero.
+ * aligned, text left aligned, missing values shown as '–' so a skipped
+ * scenario is visibly empty rather than zero.
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const texts = rows.map((row) => headers.map((_, column) => show(row[column] ?? null)));
+  // A column with any fraction shows two decimals throughout, so figures line up.
+  const decimals = headers.map((_, column) =>
+    rows.some(
+      (row) => typeof row[column] === 'number' && Number.isFinite(row[column]) && !Number.isInteger(row[column]),
+    ),
+  );
+  const texts = rows.map((row) => headers.map((_, column) => show(row[column] ?? null, decimals[column] ?? false)));
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...texts.map((row) => (row[column] as string).length)),
   );
