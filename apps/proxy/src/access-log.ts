@@ -3,6 +3,11 @@ import type { Logger } from 'pino';
 import type { ProxyMetrics } from './metrics.ts';
 import type { ProxyResponse } from './proxy-response.ts';
 
+/** Per-key usage for the dashboard, reported to the keystore in batches (UsageRecorder). */
+export interface UsageCounter {
+  record(keyId: string, rateLimited: boolean): void;
+}
+
 /** The path as it may be logged: no query string (it can carry anything), and nothing key-shaped. */
 export function loggablePath(url: string | undefined): string {
   if (url === undefined) return '';
@@ -14,12 +19,14 @@ export function loggablePath(url: string | undefined): string {
  * One listener shared by every response ('close' fires after a complete
  * answer and after an abort alike): one log line and the request metrics.
  */
-export function createAccessLog(options: { logger: Logger; metrics: ProxyMetrics }) {
-  const { logger, metrics } = options;
+export function createAccessLog(options: { logger: Logger; metrics: ProxyMetrics; usage?: UsageCounter }) {
+  const { logger, metrics, usage } = options;
   return function onResponseClose(this: ProxyResponse): void {
     if (!this.writableFinished && this.outcome === 'ok') this.outcome = 'CLIENT_CLOSED';
     const ms = performance.now() - this.startedAt;
     metrics.request(this.outcome, ms / 1000);
+    if (usage !== undefined && typeof this.keyId === 'string')
+      usage.record(this.keyId, this.outcome === 'RATE_LIMITED');
     logger.info(
       {
         reqId: this.requestId,

@@ -48,11 +48,13 @@ const schema = z.object({
     )
     .pipe(z.array(z.string().startsWith('/', 'expected comma-separated paths starting with /'))),
   MAX_BODY_BYTES: wholeNumber(10_485_760, 0),
+  AUTH_FAILURE_LIMIT: wholeNumber(600, 0),
   HEADERS_TIMEOUT_MS: positiveInt(10_000),
   REQUEST_TIMEOUT_MS: positiveInt(30_000),
   KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
   MAX_HEADER_BYTES: positiveInt(16_384),
   SHUTDOWN_GRACE_MS: positiveInt(10_000),
+  USAGE_FLUSH_INTERVAL_MS: positiveInt(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,10 +1,12 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describeConfig, loadConfig, type ProxyConfig } from './config.ts';
 import { createKeyVerifier } from './key-lookup/index.ts';
+import { systemClock } from './clock.ts';
 import { createLogger } from './logger.ts';
 import { listen } from './listen.ts';
 import { createLimiter } from './rate-limit/index.ts';
 import { createProxyServer } from './server.ts';
+import { KeystoreUsageSink, UsageRecorder } from './usage/index.ts';
 
 let config: ProxyConfig;
 try {
@@ -36,7 +38,13 @@ const limiter = createLimiter({
   registry,
   logger,
 });
-const proxy = createProxyServer({ config, verifier, limiter, registry, logger });
+const usage = new UsageRecorder({
+  sink: new KeystoreUsageSink({ keystoreUrl: config.KEYSTORE_URL, serviceToken: config.KEYSTORE_SERVICE_TOKEN }),
+  clock: systemClock,
+  registry,
+});
+usage.start(config.USAGE_FLUSH_INTERVAL_MS);
+const proxy = createProxyServer({ config, verifier, limiter, registry, logger, usage });
 
 await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
 await listen(proxy.adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
@@ -51,7 +59,7 @@ async function stop(signal: string): Promise<void> {
   // Whatever hangs below, the process is gone shortly after the grace period.
   setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 2_000).unref();
   const result = await proxy.shutdown();
-  await Promise.allSettled([verifier.close(), limiter.close()]);
+  await Promise.allSettled([verifier.close(), limiter.close(), usage.close()]);
   logger.info({ result }, 'stopped');
   logger.flush(() => process.exit(0));
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Environment } from '@routemcp/api-key';
 import { writeError, type ErrorCode } from '@routemcp/errors';
 import type { Logger } from 'pino';
+import type { AuthFailureBudget } from './auth-failure-budget.ts';
 import type { Clock } from './clock.ts';
 import type { KeyVerifier } from './key-lookup/key-verifier.ts';
 import type { ProxyResponse } from './proxy-response.ts';
@@ -24,12 +25,15 @@ export interface RequestHandlerDeps {
   logger: Logger;
   isPublic: PublicPathMatcher;
   rateLimits: RateLimitDefaults;
+  failures: AuthFailureBudget;
   maxBodyBytes: number;
   isDraining: () => boolean;
   onResponseClose: (this: ProxyResponse) => void;
 }
 
 const CLOSE = { headers: { connection: 'close' } };
+/** The metrics/log outcome of a 429 from the failed-authentication budget, apart from per-key limits. */
+export const AUTH_FAILURES_OUTCOME = 'AUTH_FAILURES_LIMITED';
 
 /**
  * The request path: request id → body size → public path? → read key →
@@ -37,7 +41,8 @@ const CLOSE = { headers: { connection: 'close' } };
  * is answered here, before any upstream connection exists.
  */
 export function createRequestHandler(deps: RequestHandlerDeps) {
-  const { verifier, limiter, forwarder, clock, logger, isPublic, rateLimits, maxBodyBytes, isDraining } = deps;
+  const { verifier, limiter, forwarder, clock, logger, isPublic, rateLimits, failures, maxBodyBytes, isDraining } =
+    deps;
 
   function forward(
     req: IncomingMessage,
@@ -67,9 +72,19 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       if (badFraming(req)) return refuse(req, res, 'BAD_REQUEST', expectContinue);
       if (declaredTooLarge(req.headers, maxBodyBytes)) return refuse(req, res, 'PAYLOAD_TOO_LARGE', expectContinue);
       if (isPublic(req.url ?? '/')) return forward(req, res, null, 'live', expectContinue);
+      const client = req.socket.remoteAddress;
+      const admission = failures.admit(client);
+      if (admission > 0) {
+        res.setHeader('Retry-After', admission);
+        return refuse(req, res, 'RATE_LIMITED', expectContinue, AUTH_FAILURES_OUTCOME);
+      }
       const read = readKey(req.rawHeaders);
-      if (!read.ok) return refuse(req, res, 'INVALID_API_KEY', expectContinue);
+      if (!read.ok) {
+        failures.settle(client, admission, true);
+        return refuse(req, res, 'INVALID_API_KEY', expectContinue);
+      }
       const verified = await verifyKey(verifier, read.key, clock.now());
+      failures.settle(client, admission, !verified.ok && verified.code === 'INVALID_API_KEY');
       if (!verified.ok) return refuse(req, res, verified.code, expectContinue);
       const { key } = verified;
       res.keyId = key.id;
@@ -101,8 +116,14 @@ function clientGone(req: IncomingMessage, res: ProxyResponse): boolean {
  * keep the socket alive is the wrong trade. A framing refusal always closes:
  * where this request ends, and so where the next one starts, is unknown.
  */
-function refuse(req: IncomingMessage, res: ProxyResponse, code: ErrorCode, expectContinue: boolean): void {
-  res.outcome = code;
+function refuse(
+  req: IncomingMessage,
+  res: ProxyResponse,
+  code: ErrorCode,
+  expectContinue: boolean,
+  outcome: string = code,
+): void {
+  res.outcome = outcome;
   const close =
     code === 'BAD_REQUEST' ||
     expectContinue ||

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createAccessLog } from './access-log.ts';
+import { createAccessLog, type UsageCounter } from './access-log.ts';
 import { createAdminServer } from './admin-server.ts';
+import { AuthFailureBudget } from './auth-failure-budget.ts';
 import { createClientErrorHandler } from './client-error.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { ProxyConfig } from './config.ts';
@@ -26,6 +27,8 @@ export interface ProxyServerDeps {
   registry: Registry;
   logger: Logger;
   clock?: Clock;
+  /** Counts requests per verified key for the keystore's usage view. */
+  usage?: UsageCounter;
 }
 
 export type ProxyHttpServer = Server<typeof IncomingMessage, typeof ProxyResponse>;
@@ -36,6 +39,9 @@ export interface ProxyServers {
   /** Drains the proxy (in-flight requests finish, within SHUTDOWN_GRACE_MS), then closes both servers. */
   shutdown(): Promise<DrainResult>;
 }
+
+/** Addresses the failed-authentication budget tracks at once (about 100 bytes each). */
+const AUTH_FAILURE_CLIENTS = 50_000;
 
 function isWebSocketUpgrade(req: IncomingMessage): boolean {
   return req.headers.upgrade?.toLowerCase() === 'websocket';
@@ -50,6 +56,11 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     live: { capacity: config.RATE_LIMIT_LIVE_CAPACITY, refillPerSecond: config.RATE_LIMIT_LIVE_REFILL_PER_SECOND },
     test: { capacity: config.RATE_LIMIT_TEST_CAPACITY, refillPerSecond: config.RATE_LIMIT_TEST_REFILL_PER_SECOND },
   };
+  const failures = new AuthFailureBudget({
+    limitPerMinute: config.AUTH_FAILURE_LIMIT,
+    maxClients: AUTH_FAILURE_CLIENTS,
+    clock,
+  });
   let draining = false;
   const isDraining = (): boolean => draining;
 
@@ -72,9 +83,10 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     logger,
     isPublic,
     rateLimits,
+    failures,
     isDraining,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    onResponseClose: createAccessLog({ logger, metrics }),
+    onResponseClose: createAccessLog({ logger, metrics, usage: deps.usage }),
   });
   const server = createServer({
     ServerResponse: ProxyResponse,
@@ -101,6 +113,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     metrics,
     isPublic,
     rateLimits,
+    failures,
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void handleUpgrade(req, socket, head));
   server.on('clientError', createClientErrorHandler({ metrics }));

@@ -3,11 +3,12 @@ import type { Socket } from 'node:net';
 import { errorCatalog, type ErrorCode } from '@routemcp/errors';
 import type { Logger } from 'pino';
 import { loggablePath } from './access-log.ts';
+import type { AuthFailureBudget } from './auth-failure-budget.ts';
 import type { Clock } from './clock.ts';
 import type { KeyVerifier } from './key-lookup/key-verifier.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import type { PublicPathMatcher } from './public-paths.ts';
-import type { Decision, Limiter } from './rate-limit/limiter.ts';
+import type { Limiter } from './rate-limit/limiter.ts';
 import { writeRawError } from './raw-error.ts';
 import type { Forwarder } from './steps/forward.ts';
 import { badFraming } from './steps/check-framing.ts';
@@ -26,6 +27,7 @@ export interface UpgradeHandlerDeps {
   metrics: ProxyMetrics;
   isPublic: PublicPathMatcher;
   rateLimits: RateLimitDefaults;
+  failures: AuthFailureBudget;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface UpgradeHandlerDeps {
  * connection is opened.
  */
 export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
-  const { verifier, limiter, forwarder, clock, logger, metrics, isPublic, rateLimits } = deps;
+  const { verifier, limiter, forwarder, clock, logger, metrics, isPublic, rateLimits, failures } = deps;
 
   function done(
     req: IncomingMessage,
@@ -67,9 +69,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     startedAt: number,
     requestId: string,
     code: ErrorCode,
-    decision?: Decision,
+    extraHeaders: Record<string, string | number> = {},
   ): void {
-    const headers = { 'X-Request-Id': requestId, ...(decision === undefined ? {} : rateLimitHeaderRecord(decision)) };
+    const headers = { 'X-Request-Id': requestId, ...extraHeaders };
     writeRawError(socket, code, headers);
     done(req, startedAt, requestId, null, code, errorCatalog[code].statusCode);
   }
@@ -89,13 +91,22 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
         forwarder.ws(req, socket, head, 'live', extra);
         return done(req, startedAt, requestId, null, 'ok', 101);
       }
+      const client = req.socket.remoteAddress;
+      const admission = failures.admit(client);
+      if (admission > 0) return refuse(req, socket, startedAt, requestId, 'RATE_LIMITED', { 'Retry-After': admission });
       const read = readKey(req.rawHeaders);
-      if (!read.ok) return refuse(req, socket, startedAt, requestId, 'INVALID_API_KEY');
+      if (!read.ok) {
+        failures.settle(client, admission, true);
+        return refuse(req, socket, startedAt, requestId, 'INVALID_API_KEY');
+      }
       const verified = await verifyKey(verifier, read.key, clock.now());
+      failures.settle(client, admission, !verified.ok && verified.code === 'INVALID_API_KEY');
       if (!verified.ok) return refuse(req, socket, startedAt, requestId, verified.code);
       const { key } = verified;
       const decision = await takeToken(limiter, rateLimits, key);
-      if (!decision.allowed) return refuse(req, socket, startedAt, requestId, 'RATE_LIMITED', decision);
+      if (!decision.allowed) {
+        return refuse(req, socket, startedAt, requestId, 'RATE_LIMITED', rateLimitHeaderRecord(decision));
+      }
       if (socket.destroyed) return done(req, startedAt, requestId, key.id, 'CLIENT_CLOSED', 0);
       extra['ratelimit-limit'] = String(decision.limit);
       extra['ratelimit-remaining'] = String(decision.remaining);

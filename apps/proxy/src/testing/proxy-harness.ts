@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
+import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
 import { listen } from '../listen.ts';
 import { createProxyServer, type ProxyServers } from '../server.ts';
 import { FakeKeyVerifier } from './fake-key-verifier.ts';
@@ -24,6 +25,10 @@ export async function startProxy(options: {
   upstreamUrl: string;
   env?: Record<string, string>;
   clock?: Clock;
+  /** Replaces the fake verifier (e.g. a real CachingKeyVerifier over an in-memory keystore); `verifier` then goes unused. */
+  keyVerifier?: KeyVerifier;
+  /** Where the proxy's metrics go; a fresh registry otherwise. */
+  registry?: Registry;
 }): Promise<ProxyHarness> {
   const config = loadConfig({
     KEYSTORE_SERVICE_TOKEN: 'test-service-token',
@@ -37,9 +42,9 @@ export async function startProxy(options: {
   const limiter = new FakeLimiter();
   const servers = createProxyServer({
     config,
-    verifier,
+    verifier: options.keyVerifier ?? verifier,
     limiter,
-    registry: new Registry(),
+    registry: options.registry ?? new Registry(),
     logger,
     clock: options.clock,
   });
