@@ -178,6 +178,23 @@ describe('forwarding', () => {
   });
 });
 
+describe('usage', () => {
+  it('proxies report per-key usage to the keystore in batches: last used, requests and 429s', async () => {
+    const proxy = await stack.startProxy({ USAGE_FLUSH_INTERVAL_MS: '200' });
+    const { id, key } = await createKey({ environment: 'live', rateLimit: { capacity: 2, refillPerSecond: 0.01 } });
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${proxy.url}/api/v1/contacts?provider=hubspot`, { headers: { authorization: `Bearer ${key}` } });
+      await res.arrayBuffer();
+    }
+    const shown = await until(
+      () => stack.manage('GET', `/v1/keys/${id}`),
+      (r) => r.json.data.lastUsedAt !== null,
+    );
+    expect(Date.parse(shown.json.data.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
+    await proxy.app.stop();
+  });
+});
+
 describe('secrets', () => {
   it('no issued key appears in any log line of the three apps', () => {
     expect(issuedKeys.length).toBeGreaterThan(5);
