@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       PUBLIC_PATHS: [],
       MAX_BODY_BYTES: 10_485_760,
       MAX_HEADER_BYTES: 16_384,
+      AUTH_FAILURE_LIMIT: 600,
       SHUTDOWN_GRACE_MS: 10_000,
       LOG_LEVEL: 'info',
     });

@@ -35,11 +35,15 @@ function trickle(url: string, first: string, drip: string, everyMs = 50): Promis
   const { port } = new URL(url);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(first));
     let at = 0;
-    const timer = setInterval(() => {
-      if (at < drip.length && socket.writable) socket.write(drip[at++]!);
-    }, everyMs);
+    let timer: NodeJS.Timeout | undefined;
+    // The drip starts once `first` is queued, so its bytes can never overtake the request line.
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(first);
+      timer = setInterval(() => {
+        if (at < drip.length && socket.writable) socket.write(drip[at++]!);
+      }, everyMs);
+    });
     let boundHit = false;
     const bound = setTimeout(() => {
       boundHit = true;

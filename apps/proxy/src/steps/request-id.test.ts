@@ -1,3 +1,4 @@
+import { makeTestKey } from '@routemcp/api-key/testing';
 import { describe, expect, it } from 'vitest';
 import { requestIdOf } from './request-id.ts';
 
@@ -15,6 +16,12 @@ describe('requestIdOf', () => {
       expect(requestIdOf(incoming)).toMatch(UUID);
     },
   );
+
+  it('replaces anything key-shaped, so a key pasted into the header is never logged or echoed', () => {
+    const { key } = makeTestKey('live');
+    expect(requestIdOf(key)).toMatch(UUID);
+    expect(requestIdOf(`trace-${makeTestKey('test').key}`)).toMatch(UUID);
+  });
 
   it('replaces a duplicated header', () => {
     expect(requestIdOf(['a', 'b'])).toMatch(UUID);
