@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hash, parse } from '@routemcp/api-key';
+import { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
 import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { spawnNode } from '../testing/spawn.ts';
@@ -98,6 +99,20 @@ describe('keys CLI', () => {
     const json = cli('list', '--json');
     expect(json.out).not.toContain(key);
     expect(JSON.parse(json.out)).toHaveLength(1);
+  });
+
+  it('writes an audit row for every change it makes, by "cli"', () => {
+    const created = JSON.parse(cli('create', '--env', 'live', '--json').out) as { id: string };
+    cli('roll', created.id, '--grace-seconds', '60');
+    cli('revoke', created.id);
+    const store = new SqliteKeyStore({ path: dbPath, now: Date.now() });
+    const audit = new SqliteAccountStore({ db: store.database }).listAudit({ limit: 10 });
+    store.close();
+    expect(audit.map((row) => [row.actor, row.action, row.target])).toEqual([
+      ['cli', 'key.revoked', created.id],
+      ['cli', 'key.rolled', created.id],
+      ['cli', 'key.created', created.id],
+    ]);
   });
 
   it('revoke and roll', () => {

@@ -6,6 +6,8 @@ import { createKeySchema, parseInput, rollKeySchema } from '../keys/key-input.ts
 import { toKeyView, type KeyRecord, type KeyView } from '../keys/key-record.ts';
 import { KeyService, type IssuedKey } from '../keys/key-service.ts';
 import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
+import type { AuditAction } from '../accounts/account-store.ts';
 import { formatTable } from './format-table.ts';
 import { HELP, USAGE } from './help.ts';
 
@@ -80,28 +82,35 @@ function run(argv: readonly string[], io: CliIo): number {
   const store = new SqliteKeyStore({ path: resolveDbPath(io.env, io.cwd), now: io.clock.now() });
   try {
     const keys = new KeyService({ store, clock: io.clock });
+    const accounts = new SqliteAccountStore({ db: store.database });
+    // Changes made from the shell show in the dashboard's audit log like any other.
+    const audit: Audit = (action, key) =>
+      accounts.appendAudit({ accountId: key.accountId, actor: 'cli', action, target: key.id, address: 'local', at: io.clock.now() });
     switch (command) {
       case 'create':
         noPositionals(positionals);
-        return create(keys, flags, json, io);
+        return create(keys, flags, json, io, audit);
       case 'list':
         noPositionals(positionals);
         return list(keys, json, io);
       case 'revoke':
-        return revoke(keys, onePositional(positionals), json, io);
+        return revoke(keys, onePositional(positionals), json, io, audit);
       case 'roll':
-        return roll(keys, onePositional(positionals), flags, json, io);
+        return roll(keys, onePositional(positionals), flags, json, io, audit);
     }
   } finally {
     store.close();
   }
 }
 
+type Audit = (action: AuditAction, key: KeyRecord) => void;
+
 function create(
   keys: KeyService,
   flags: Record<string, string | boolean | undefined>,
   json: boolean,
   io: CliIo,
+  audit: Audit,
 ): number {
   const capacity = flags.capacity as string | undefined;
   const refill = flags.refill as string | undefined;
@@ -125,6 +134,7 @@ function create(
     { createAccount: true },
   );
   if (!result.ok) throw new UsageError('--account: unknown account');
+  audit('key.created', result.issued.record);
   printIssued(result.issued, keys.now(), json, io);
   return 0;
 }
@@ -158,9 +168,10 @@ function list(keys: KeyService, json: boolean, io: CliIo): number {
   return 0;
 }
 
-function revoke(keys: KeyService, id: string, json: boolean, io: CliIo): number {
+function revoke(keys: KeyService, id: string, json: boolean, io: CliIo, audit: Audit): number {
   const revoked = keys.revoke(id);
   if (revoked === undefined) throw new UsageError(`no key with id "${id}"`);
+  audit('key.revoked', revoked);
   const view = toKeyView(revoked, keys.now());
   io.stdout(json ? `${JSON.stringify(view, null, 2)}\n` : `revoked ${view.id} (${view.hint})\n`);
   return 0;
@@ -172,6 +183,7 @@ function roll(
   flags: Record<string, string | boolean | undefined>,
   json: boolean,
   io: CliIo,
+  audit: Audit,
 ): number {
   const grace = flags['grace-seconds'] as string | undefined;
   const body = parseInput(rollKeySchema, { gracePeriodSeconds: grace === undefined ? undefined : Number(grace) });
@@ -181,6 +193,7 @@ function roll(
       result.reason === 'revoked' ? `key "${id}" is revoked and cannot be rolled` : `no key with id "${id}"`,
     );
   }
+  audit('key.rolled', result.old);
   printIssued(result.issued, keys.now(), json, io, result.old);
   return 0;
 }
