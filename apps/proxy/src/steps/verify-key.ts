@@ -14,6 +14,12 @@ function invalid(reason: string): VerifyKeyResult {
 /**
  * Looks the key up by its hash. Fails closed: a keystore outage is a 503, never
  * a pass. Expiry is checked again here because a cached record can outlive it.
+ *
+ * The key itself is never compared with anything: it is hashed (SHA-256, whose
+ * time does not depend on the content) and only the digest is looked up, in
+ * the cache and at the keystore. A key with the right prefix and a wrong tail
+ * therefore costs exactly what any unknown key costs; nothing about how close
+ * a guess was shows in the timing.
  */
 export async function verifyKey(verifier: KeyVerifier, key: string, now: number): Promise<VerifyKeyResult> {
   const verdict = await verifier.verify(hash(key));
