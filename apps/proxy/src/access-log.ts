@@ -27,6 +27,8 @@ export function createAccessLog(options: { logger: Logger; metrics: ProxyMetrics
     metrics.request(this.outcome, ms / 1000);
     if (usage !== undefined && typeof this.keyId === 'string')
       usage.record(this.keyId, this.outcome === 'RATE_LIMITED');
+    // The line's object and its redacted path cost per request even when pino would drop them.
+    if (!logger.isLevelEnabled('info')) return;
     logger.info(
       {
         reqId: this.requestId,
