@@ -48,7 +48,8 @@ export function chart(
     const v = series.value(s);
     return v === null ? [] : [{ t: s.t, v }];
   });
-  const maxV = Math.max(1e-9, ...points.map((p) => p.v)) * 1.1;
+  // At least 1, so an all-zero series (no unexpected answers) gets a readable axis.
+  const maxV = Math.max(1, ...points.map((p) => p.v)) * 1.1;
   const spanS = Math.max(1, endS);
   const x = (t: number) => round(PAD.left + (t / spanS) * (W - PAD.left - PAD.right));
   const y = (v: number) => round(H - PAD.bottom - (v / maxV) * (H - PAD.top - PAD.bottom));
@@ -67,7 +68,10 @@ export function chart(
     )
     .join('');
   const timeTicks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<text x="${x(spanS * f)}" y="${H - 6}" text-anchor="middle">${Math.round(spanS * f)} s</text>`)
+    .map((f) => {
+      const anchor = f === 0 ? 'start' : f === 1 ? 'end' : 'middle';
+      return `<text x="${x(spanS * f)}" y="${H - 6}" text-anchor="${anchor}">${Math.round(spanS * f)} s</text>`;
+    })
     .join('');
   return (
     `<figure><figcaption>${escape(series.title)} (${escape(series.unit)})</figcaption>` +
