@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ProxyMetrics } from './metrics.ts';
 import type { ProxyResponse } from './proxy-response.ts';
+import type { UpstreamHead } from './upstream-dispatch.ts';
 
 /**
  * Never copied back: hop-by-hop headers, Transfer-Encoding (Node frames our
@@ -42,7 +43,7 @@ function nominated(connection: string | undefined): Set<string> | null {
  * about the upstream socket.
  */
 export function respondToUpstream(
-  upstream: IncomingMessage,
+  upstream: UpstreamHead,
   _req: IncomingMessage,
   res: ProxyResponse,
   metrics: ProxyMetrics,

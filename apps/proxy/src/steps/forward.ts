@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { createProxyServer, type ServerOptions } from 'http-proxy-3';
 import type { Environment } from '@routemcp/api-key';
 import type { ProxyResponse } from '../proxy-response.ts';
+import { UpstreamDispatch, type UpstreamHead } from '../upstream-dispatch.ts';
 import { bodyTooLargeError } from './body-limit.ts';
 
 export interface ForwarderOptions {
@@ -14,7 +15,7 @@ export interface ForwarderOptions {
   /** The one place every proxy error ends up: upstream refused/reset/timed out, body too large, client gone. */
   onError: (err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Socket) => void;
   /** Response headers arrived from the upstream. */
-  onUpstreamResponse: (upstream: IncomingMessage, req: IncomingMessage, res: ProxyResponse) => void;
+  onUpstreamResponse: (upstream: UpstreamHead, req: IncomingMessage, res: ProxyResponse) => void;
   /** Upper bound on sockets per upstream, so a slow upstream cannot eat all file descriptors. */
   maxSockets?: number;
   /** Filled with client sockets that switched protocols; shared with the error handler. */
@@ -96,10 +97,22 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     });
   });
 
+  const dispatchOptions = {
+    timeoutMs,
+    connections: options.maxSockets ?? 256,
+    onError: options.onError,
+    onUpstreamResponse: options.onUpstreamResponse,
+  };
+  const dispatch = {
+    live: new UpstreamDispatch({ ...dispatchOptions, upstreamUrl: live.target }),
+    test: new UpstreamDispatch({ ...dispatchOptions, upstreamUrl: test.target }),
+  };
+
   return {
     web(req, res, environment) {
       res.forwardedAt = performance.now();
-      proxy.web(req, res, environment === 'test' ? test : live);
+      if (UpstreamDispatch.handles(req)) dispatch[environment].forward(req, res);
+      else proxy.web(req, res, environment === 'test' ? test : live);
     },
     ws(req, socket, head, environment, extraHeaders) {
       const wsOptions: WsOptions = { ...(environment === 'test' ? test : live), extraHeaders };
@@ -108,6 +121,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     upgraded,
     close() {
       agent.destroy();
+      dispatch.live.close();
+      dispatch.test.close();
       for (const socket of upgraded) socket.destroy();
     },
   };
