@@ -26,7 +26,8 @@ const FRAMING = new Set(['content-length', 'transfer-encoding']);
 
 /** Header names the upstream's `Connection` nominates as hop-by-hop, or null (the usual case). */
 function nominated(connection: string | undefined): Set<string> | null {
-  if (connection === undefined) return null;
+  // Nearly every upstream says just this: nothing nominated, nothing to split.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return null;
   const names = new Set<string>();
   for (const token of connection.split(',')) {
     const name = token.trim().toLowerCase();
