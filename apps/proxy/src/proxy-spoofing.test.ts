@@ -49,6 +49,10 @@ describe('header spoofing on the wire', () => {
         'X-Forwarded-Prefix: /admin',
         'Forwarded: for=6.6.6.6;host=evil.example;proto=https',
         'Proxy-Authorization: Basic ZXZpbDpldmls',
+        'X-Real-IP: 6.6.6.6',
+        'X_Real_IP: 6.6.6.6',
+        'True-Client-IP: 6.6.6.6',
+        'CF-Connecting-IP: 6.6.6.6',
         'Connection: close',
         '',
       ].join('\r\n'),
@@ -58,6 +62,7 @@ describe('header spoofing on the wire', () => {
       'x-routemcp-account-id': 'acct_real',
       'x-routemcp-environment': 'live',
       'x-forwarded-for': '127.0.0.1',
+      'x-real-ip': '127.0.0.1',
       'x-forwarded-host': 'api.example',
       'x-forwarded-proto': 'http',
     });

@@ -21,6 +21,7 @@ describe('rewriteHeaders', () => {
       host: 'api.local:5001',
       accept: 'application/json',
       'x-forwarded-for': '127.0.0.1',
+      'x-real-ip': '127.0.0.1',
       'x-forwarded-proto': 'http',
       'x-forwarded-host': 'api.local:5001',
       'x-request-id': 'req-1',
@@ -44,6 +45,20 @@ describe('rewriteHeaders', () => {
       'x-routemcp-account-id',
       'x-routemcp-environment',
     ]);
+  });
+
+  it('reports only its peer as the client: X-Real-IP is set, other client-address claims are dropped', () => {
+    const out = rewrite({
+      'x-real-ip': '6.6.6.6',
+      x_real_ip: '6.6.6.6',
+      'true-client-ip': '6.6.6.6',
+      'x-client-ip': '6.6.6.6',
+      'x-cluster-client-ip': '6.6.6.6',
+      'cf-connecting-ip': '6.6.6.6',
+      'fastly-client-ip': '6.6.6.6',
+    });
+    expect(out['x-real-ip']).toBe('127.0.0.1');
+    expect(Object.values(out)).not.toContain('6.6.6.6');
   });
 
   it('replaces forwarding headers instead of appending, and drops Forwarded', () => {
@@ -74,7 +89,7 @@ describe('rewriteHeaders', () => {
     });
     expect(
       Object.keys(out).filter((name) => !name.startsWith('x-routemcp-') && !name.startsWith('x-forwarded-')),
-    ).toEqual(['x-kept', 'x-request-id']);
+    ).toEqual(['x-kept', 'x-real-ip', 'x-request-id']);
   });
 
   it("never lets Connection nominate the proxy's own headers or the body framing away", () => {

@@ -16,6 +16,14 @@ const DROPPED = new Set([
   'expect',
   'forwarded',
   'x-request-id',
+  // Client-address claims that upstream stacks and CDNs trust (nginx's realip, Akamai, Cloudflare): this proxy
+  // is the trust boundary, so the only address it reports is its own peer's, in X-Forwarded-For and X-Real-IP.
+  'x-real-ip',
+  'true-client-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
 ]);
 
 /**
@@ -59,7 +67,10 @@ export function rewriteHeaders(
     out.upgrade = 'websocket';
   }
   const address = req.socket.remoteAddress;
-  if (address !== undefined) out['x-forwarded-for'] = address;
+  if (address !== undefined) {
+    out['x-forwarded-for'] = address;
+    out['x-real-ip'] = address;
+  }
   out['x-forwarded-proto'] = 'http';
   if (incoming.host !== undefined) out['x-forwarded-host'] = incoming.host;
   out['x-request-id'] = requestId;
