@@ -81,6 +81,37 @@ describe('protocol versions', () => {
   });
 });
 
+describe('request targets', () => {
+  it('forwards an absolute-form target in origin-form, its authority as Host, with the same auth as any request', async () => {
+    const { proxy, upstream } = await setup({ PUBLIC_PATHS: '/healthz' });
+    const { text } = await rawExchange(
+      proxy.url,
+      get('http://api.example:8080/api/v1/contacts?provider=hubspot', bearer(key)) +
+        get('http://api.example/api/v1/contacts', bearer(unknown)) +
+        get('http://api.example/healthz', 'Connection: close\r\n'),
+    );
+    expect(parseResponses(text).map((r) => r.status)).toEqual([200, 401, 200]);
+    // Pipelined requests are forwarded concurrently (the public path needs no lookup): compare as a set.
+    const seen = upstream.requests.map((r) => [r.url, r.headers.host, r.headers['x-forwarded-host']]);
+    expect(seen.sort()).toEqual([
+      ['/api/v1/contacts?provider=hubspot', 'api.example:8080', 'api.example:8080'],
+      ['/healthz', 'api.example', 'api.example'],
+    ]);
+  });
+
+  it.each([
+    ['a relative path', 'api/v1/contacts'],
+    ['another scheme', 'ftp://api.example/api/v1/contacts'],
+    ['userinfo', 'http://user:pass@api.example/api/v1/contacts'],
+    ['asterisk-form on GET', '*'],
+  ])('answers %s with a 400 envelope and forwards nothing', async (_what, target) => {
+    const { proxy, upstream } = await setup();
+    const { text } = await rawExchange(proxy.url, get(target, bearer(key) + 'Connection: close\r\n'));
+    expect(parseResponses(text).map((r) => r.status)).toEqual([400]);
+    expect(upstream.connections()).toBe(0);
+  });
+});
+
 describe('sizes', () => {
   it('answers 431 in the envelope for an oversized header block, before any upstream connection', async () => {
     const { proxy, upstream } = await setup({ MAX_HEADER_BYTES: '4096' });

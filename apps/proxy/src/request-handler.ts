@@ -10,6 +10,7 @@ import type { PublicPathMatcher } from './public-paths.ts';
 import type { Limiter } from './rate-limit/limiter.ts';
 import { countBody, declaredTooLarge, needsCounting } from './steps/body-limit.ts';
 import { badFraming } from './steps/check-framing.ts';
+import { toOriginForm } from './steps/request-target.ts';
 import type { Forwarder } from './steps/forward.ts';
 import { setRateLimitHeaders, takeToken, type RateLimitDefaults } from './steps/limit.ts';
 import { readKey } from './steps/read-key.ts';
@@ -69,7 +70,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     res.setHeader('X-Request-Id', requestId);
     if (isDraining()) res.setHeader('Connection', 'close');
     try {
-      if (badFraming(req)) return refuse(req, res, 'BAD_REQUEST', expectContinue);
+      if (badFraming(req) || !toOriginForm(req)) return refuse(req, res, 'BAD_REQUEST', expectContinue);
       if (declaredTooLarge(req.headers, maxBodyBytes)) return refuse(req, res, 'PAYLOAD_TOO_LARGE', expectContinue);
       if (isPublic(req.url ?? '/')) return forward(req, res, null, 'live', expectContinue);
       const client = req.socket.remoteAddress;

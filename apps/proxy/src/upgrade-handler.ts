@@ -12,6 +12,7 @@ import type { Limiter } from './rate-limit/limiter.ts';
 import { writeRawError } from './raw-error.ts';
 import type { Forwarder } from './steps/forward.ts';
 import { badFraming } from './steps/check-framing.ts';
+import { toOriginForm } from './steps/request-target.ts';
 import { rateLimitHeaderRecord, takeToken, type RateLimitDefaults } from './steps/limit.ts';
 import { readKey } from './steps/read-key.ts';
 import { requestIdOf } from './steps/request-id.ts';
@@ -82,7 +83,12 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     socket.on('error', onSocketError);
     const requestId = requestIdOf(req.headers['x-request-id']);
     try {
-      if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket' || badFraming(req)) {
+      if (
+        req.method !== 'GET' ||
+        req.headers.upgrade?.toLowerCase() !== 'websocket' ||
+        badFraming(req) ||
+        !toOriginForm(req)
+      ) {
         return refuse(req, socket, startedAt, requestId, 'BAD_REQUEST');
       }
       const extra: Record<string, string> = { 'x-request-id': requestId };
