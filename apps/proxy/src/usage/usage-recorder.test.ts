@@ -2,12 +2,13 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { UsageRecorder, type UsageEntry, type UsageSink } from './usage-recorder.ts';
 
-function setup(options: { fail?: boolean; maxKeys?: number } = {}) {
+function setup(options: { fail?: boolean; maxKeys?: number; gate?: Promise<void> } = {}) {
   let now = Date.parse('2026-11-28T10:00:00.000Z');
   const batches: UsageEntry[][] = [];
   let fail = options.fail ?? false;
   const sink: UsageSink = {
     send: async (entries) => {
+      await options.gate;
       if (fail) throw new Error('keystore down');
       batches.push(entries);
     },
@@ -52,11 +53,21 @@ describe('UsageRecorder', () => {
     expect(batches).toEqual([[expect.objectContaining({ keyId: 'key_a', requests: 2, rateLimited: 1 })]]);
   });
 
-  it('bounds memory: keys past the limit are dropped and counted', async () => {
+  it('sends a full batch at once instead of dropping the next key', async () => {
     const { recorder, batches, registry } = setup({ maxKeys: 2 });
     for (const id of ['key_a', 'key_b', 'key_c']) recorder.record(id, false);
     await recorder.close();
-    expect(batches[0]!.map((entry) => entry.keyId)).toEqual(['key_a', 'key_b']);
+    expect(batches.map((batch) => batch.map((entry) => entry.keyId))).toEqual([['key_a', 'key_b'], ['key_c']]);
+    expect(await registry.getSingleMetricAsString('routemcp_proxy_usage_dropped_total')).toMatch(/ 0$/m);
+  });
+
+  it('bounds memory: while a full batch is still being sent, keys past the limit are dropped and counted', async () => {
+    let release!: () => void;
+    const { recorder, batches, registry } = setup({ maxKeys: 2, gate: new Promise((resolve) => (release = resolve)) });
+    for (const id of ['key_a', 'key_b', 'key_c', 'key_d', 'key_e']) recorder.record(id, false);
+    release();
+    await recorder.close();
+    expect(batches.map((batch) => batch.map((entry) => entry.keyId))).toEqual([['key_a', 'key_b'], ['key_c', 'key_d']]);
     expect(await registry.getSingleMetricAsString('routemcp_proxy_usage_dropped_total')).toMatch(/ 1$/m);
   });
 });

@@ -25,7 +25,7 @@ export interface UsageRecorderOptions {
   sink: UsageSink;
   clock: Clock;
   registry: Registry;
-  /** Distinct keys held between flushes; past it new keys are dropped (and counted), never memory. */
+  /** Distinct keys held between flushes; reaching it sends a batch early, and while that batch is in flight new keys are dropped (and counted), never memory. */
   maxKeys?: number;
 }
 
@@ -61,11 +61,14 @@ export class UsageRecorder {
     });
   }
 
-  /** Hot path: one map lookup and two additions. */
+  /** Hot path: one map lookup and two additions (a new key past `maxKeys` starts a flush). */
   record(keyId: string, rateLimited: boolean): void {
     const now = this.#clock.now();
     let entry = this.#pending.get(keyId);
     if (entry === undefined) {
+      // Full: send what is pending now rather than wait for the timer; drop
+      // only while an earlier batch is still on its way (a slow keystore).
+      if (this.#pending.size >= this.#maxKeys && this.#inFlight === undefined) void this.flush();
       if (this.#pending.size >= this.#maxKeys) {
         this.#dropped.inc();
         return;
