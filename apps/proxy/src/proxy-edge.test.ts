@@ -63,16 +63,18 @@ describe('upstream failures', () => {
     expect(JSON.parse(res.body)).toMatchObject({ code: 'UPSTREAM_TIMEOUT', statusCode: 504 });
   });
 
-  it('closes the upstream request when the client aborts', async () => {
-    let arrived!: () => void;
-    const reached = new Promise<void>((resolve) => (arrived = resolve));
-    const hanging = await startRecordingUpstream({ handler: () => arrived() });
+  // GET goes through the undici Pool, a streamed POST through http-proxy-3: both must cancel.
+  it.each([
+    ['a body-less GET', 'GET'],
+    ['a POST whose body is still streaming', 'POST'],
+  ])('closes the upstream request when the client aborts %s', async (_what, method) => {
+    const hanging = await startRecordingUpstream({ handler: () => {} });
     const { proxy } = await setup({ upstream: hanging });
-    const client = request(`${proxy.url}/api/v1/contacts`, { headers: { authorization }, agent: false });
+    const client = request(`${proxy.url}/api/v1/contacts`, { method, headers: { authorization }, agent: false });
     client.on('error', () => {});
-    client.end();
-    await reached;
-    expect(hanging.openSockets()).toBe(1);
+    if (method === 'GET') client.end();
+    else client.write('{"partial":');
+    await vi.waitFor(() => expect(hanging.openSockets()).toBe(1), { timeout: 2_000, interval: 10 });
     client.destroy();
     await vi.waitFor(() => expect(hanging.openSockets()).toBe(0), { timeout: 2_000, interval: 10 });
     await vi.waitFor(() => expect(proxy.logs.at(-1)).toContain('"outcome":"CLIENT_CLOSED"'), {
