@@ -27,6 +27,11 @@ describe('parseOptions', () => {
     expect([...parse('--only', 'd, A,i').only]).toEqual(['d', 'a', 'i']);
   });
 
+  it('passes Node flags to the proxies only when given', () => {
+    expect(parse().proxyNodeOptions).toBeNull();
+    expect(parse('--proxy-node-options= --max-semi-space-size=4 ').proxyNodeOptions).toBe('--max-semi-space-size=4');
+  });
+
   it('names the flag that is wrong', () => {
     expect(() => parse('--only', 'd,z')).toThrow(UsageError);
     expect(() => parse('--rounds', '0')).toThrow(/--rounds/);

@@ -33,6 +33,8 @@ export interface BenchOptions {
   stampedeRequests: number;
   /** When set, the main proxy runs with --cpu-prof and writes its profile here on exit. */
   cpuProfileDir: string | null;
+  /** Extra Node/V8 flags for every proxy the bench starts (on its command line), e.g. to compare heap settings. */
+  proxyNodeOptions: string | null;
   /** Wall-clock budget after which remaining work is skipped, not cut short mid-measurement. */
   budgetSeconds: number;
 }
@@ -47,6 +49,9 @@ export const USAGE = `npm run bench -- [options]
   --only a,d,…        run only these scenarios (a–i)
   --cpu-prof DIR      profile the main proxy (pair with --only d); summarise with
                       node tools/bench/src/profile-summary.ts DIR/*.cpuprofile
+  --proxy-node-options=FLAGS
+                      Node/V8 flags for every proxy started, e.g.
+                      --proxy-node-options="--max-semi-space-size=4" (the = is needed)
   --help              this text
 `;
 
@@ -88,6 +93,7 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
       out: { type: 'string' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'proxy-node-options': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -110,6 +116,7 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
     rssKeys: quick ? 5000 : 100_000,
     stampedeRequests: 1000,
     cpuProfileDir: values['cpu-prof'] ?? null,
+    proxyNodeOptions: values['proxy-node-options']?.trim() || null,
     budgetSeconds: quick ? 55 : 480,
   };
 }

@@ -60,8 +60,13 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   const api = await startApi(ctx.group);
   const keystore: RunningKeystore | null = needs(NEEDS_KEYSTORE) ? await startKeystore(ctx.group, ctx.dir) : null;
   const admin = keystore ? new KeystoreAdmin({ url: keystore.url, adminToken: keystore.adminToken }) : null;
-  const launchProxy = (name: string, env: Record<string, string> = {}, nodeOptions?: string): Promise<RunningProxy> =>
-    startProxy(ctx.group, {
+  const launchProxy = (
+    name: string,
+    env: Record<string, string> = {},
+    extraOptions?: string,
+  ): Promise<RunningProxy> => {
+    const nodeOptions = [ctx.options.proxyNodeOptions, extraOptions].filter(Boolean).join(' ');
+    return startProxy(ctx.group, {
       name,
       upstreamUrl: api.url,
       keystore: keystore as RunningKeystore,
@@ -69,6 +74,7 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
       env,
       ...(nodeOptions ? { nodeOptions } : {}),
     });
+  };
   const profile = ctx.options.cpuProfileDir
     ? `--cpu-prof --cpu-prof-dir=${resolve(ctx.options.cpuProfileDir)}`
     : undefined;
