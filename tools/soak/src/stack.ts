@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, httpOk, redisPing, waitUntil } from './loopback.ts';
 import type { ManagedProcess, ProcessGroup } from './process-group.ts';
@@ -29,9 +30,20 @@ export function hasRedisServer(): boolean {
   }
 }
 
-function node(group: ProcessGroup, name: string, entry: string, env: Record<string, string>): ManagedProcess {
+function node(
+  group: ProcessGroup,
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ManagedProcess {
   // process.execPath: the pinned Node 24 running the soak, never the system node.
-  return group.start(name, process.execPath, [resolve(ROOT, entry)], { LOG_LEVEL: 'warn', ...env });
+  return group.start(name, process.execPath, [...nodeArgs, resolve(ROOT, entry)], { LOG_LEVEL: 'warn', ...env });
+}
+
+/** The Node flags the proxy ships with (Dockerfile, start script): the soak watches the memory of what runs. */
+function proxyNodeFlags(): string[] {
+  return JSON.parse(readFileSync(resolve(ROOT, 'apps/proxy/node-flags.json'), 'utf8')) as string[];
 }
 
 export async function startStack(
@@ -90,15 +102,21 @@ export async function startStack(
     () => httpOk(`http://127.0.0.1:${apiPort}/healthz`),
     () => !api.exited(),
   );
-  const proxy = node(group, 'proxy', 'apps/proxy/src/main.ts', {
-    PROXY_PORT: String(proxyPort),
-    PROXY_ADMIN_PORT: String(adminPort),
-    PROXY_HOST: '127.0.0.1',
-    UPSTREAM_URL: `http://127.0.0.1:${apiPort}`,
-    KEYSTORE_URL: keystoreUrl,
-    KEYSTORE_SERVICE_TOKEN: serviceToken,
-    ...(redis === null ? {} : { REDIS_URL: `redis://127.0.0.1:${redisPort}` }),
-  });
+  const proxy = node(
+    group,
+    'proxy',
+    'apps/proxy/src/main.ts',
+    {
+      PROXY_PORT: String(proxyPort),
+      PROXY_ADMIN_PORT: String(adminPort),
+      PROXY_HOST: '127.0.0.1',
+      UPSTREAM_URL: `http://127.0.0.1:${apiPort}`,
+      KEYSTORE_URL: keystoreUrl,
+      KEYSTORE_SERVICE_TOKEN: serviceToken,
+      ...(redis === null ? {} : { REDIS_URL: `redis://127.0.0.1:${redisPort}` }),
+    },
+    proxyNodeFlags(),
+  );
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitUntil(
     'proxy',

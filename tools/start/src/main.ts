@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { everyMs, watchParent } from './parent-watch.ts';
 import { runStack } from './run-stack.ts';
@@ -27,6 +27,7 @@ watchParent({ getPpid: () => process.ppid, onOrphaned: stop, every: everyMs(500)
 const code = await runStack({
   root,
   execPath: process.execPath,
+  proxyNodeArgs: JSON.parse(readFileSync(resolve(root, 'apps/proxy/node-flags.json'), 'utf8')) as string[],
   stack,
   firstStart,
   login,

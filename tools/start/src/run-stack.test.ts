@@ -16,7 +16,7 @@ import { deriveStackEnv, withFirstLogin } from './stack-env.ts';
 const FAKE_APP = (portVariable: string, name: string) => `
 import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
-writeFileSync(new URL('../../../env-${name}.json', import.meta.url), JSON.stringify(process.env));
+writeFileSync(new URL('../../../env-${name}.json', import.meta.url), JSON.stringify({ ...process.env, EXEC_ARGV: process.execArgv.join(' ') }));
 if (process.env.FAKE_CRASH === '${name}') {
   console.error('fake ${name} failing on purpose');
   process.exit(3);
@@ -89,6 +89,7 @@ async function start(extraEnv: Record<string, string> = {}, firstStart = true) {
   const exitCode = runStack({
     root,
     execPath: process.execPath,
+    proxyNodeArgs: ['--max-semi-space-size=8'],
     stack,
     firstStart,
     login,
@@ -130,6 +131,7 @@ describe('runStack', () => {
     expect(keystore.KEYSTORE_DB).toBe(stack.keystoreDb);
     expect(keystore.KEYSTORE_ADMIN_PASSWORD).toBe('run-password');
     expect(proxy.UPSTREAM_URL).toBe(`http://127.0.0.1:${stack.ports.api}`);
+    expect([proxy.EXEC_ARGV, keystore.EXEC_ARGV]).toEqual(['--max-semi-space-size=8', '']);
 
     controller.abort();
     expect(await exitCode).toBe(0);

@@ -12,6 +12,8 @@ export interface RunStackOptions {
   /** The repository root: children's cwd, and where their scripts live. */
   root: string;
   execPath: string;
+  /** Node flags for the proxy (apps/proxy/node-flags.json, which its Dockerfile and start script repeat). */
+  proxyNodeArgs?: readonly string[];
   stack: StackEnv;
   firstStart: boolean;
   login: AdminLogin | undefined;
@@ -27,6 +29,8 @@ interface App {
   name: string;
   script: string;
   port: number;
+  /** Node flags before the script (the proxy's heap settings). */
+  nodeArgs?: readonly string[];
 }
 
 function describeExit(exit: ChildExit): string {
@@ -87,7 +91,7 @@ export async function runStack(options: RunStackOptions): Promise<number> {
       const child = startChild({
         name: app.name,
         execPath: options.execPath,
-        args: [join(root, app.script)],
+        args: [...(app.nodeArgs ?? []), join(root, app.script)],
         env: stack.env,
         cwd: root,
         onLine: (name, line) => print(formatLogLine(name, line)),
@@ -125,7 +129,14 @@ export async function runStack(options: RunStackOptions): Promise<number> {
       { name: 'api', script: 'apps/api/src/main.ts', port: stack.ports.api },
     ],
     // The proxy last: it looks keys up in the keystore and forwards to the api.
-    [{ name: 'proxy', script: 'apps/proxy/src/main.ts', port: stack.ports.proxyAdmin }],
+    [
+      {
+        name: 'proxy',
+        script: 'apps/proxy/src/main.ts',
+        port: stack.ports.proxyAdmin,
+        nodeArgs: options.proxyNodeArgs ?? [],
+      },
+    ],
   ];
   for (const phase of phases) {
     const outcome = await start(phase);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../free-port.ts';
 import { waitForHttp } from '../wait-for-http.ts';
@@ -14,6 +14,12 @@ export const APP_ENTRIES = {
 
 export type AppName = keyof typeof APP_ENTRIES;
 
+/** The Node flags the proxy ships with (its Dockerfile and start script use the same): the bench measures what runs. */
+export function shippedProxyNodeFlags(): string[] {
+  const file = resolve(workspaceRoot, 'apps/proxy/node-flags.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
+}
+
 export function appExists(name: AppName): boolean {
   return existsSync(resolve(workspaceRoot, APP_ENTRIES[name]));
 }
@@ -23,9 +29,15 @@ export interface RunningApp {
   process: ManagedProcess;
 }
 
-function startNodeApp(group: ProcessGroup, name: string, entry: string, env: Record<string, string>): ManagedProcess {
+function startNodeApp(
+  group: ProcessGroup,
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ManagedProcess {
   // process.execPath: the Node 24 that runs the bench, never the system node.
-  return group.start(name, process.execPath, [resolve(workspaceRoot, entry)], {
+  return group.start(name, process.execPath, [...nodeArgs, resolve(workspaceRoot, entry)], {
     cwd: workspaceRoot,
     env: { LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
   });
@@ -70,7 +82,7 @@ export interface ProxyLaunch {
   keystore: RunningKeystore;
   redisUrl?: string;
   env?: Record<string, string>;
-  /** e.g. `--cpu-prof --cpu-prof-dir=…` */
+  /** Node/V8 flags on the command line (not NODE_OPTIONS, which refuses most V8 flags), e.g. `--cpu-prof --cpu-prof-dir=…` */
   nodeOptions?: string;
 }
 
@@ -80,17 +92,24 @@ export interface RunningProxy extends RunningApp {
 
 export async function startProxy(group: ProcessGroup, launch: ProxyLaunch): Promise<RunningProxy> {
   const [port, adminPort] = [await freePort(), await freePort()];
-  const app = startNodeApp(group, launch.name, APP_ENTRIES.proxy, {
-    PROXY_PORT: String(port),
-    PROXY_ADMIN_PORT: String(adminPort),
-    PROXY_HOST: '127.0.0.1',
-    UPSTREAM_URL: launch.upstreamUrl,
-    KEYSTORE_URL: launch.keystore.url,
-    KEYSTORE_SERVICE_TOKEN: launch.keystore.serviceToken,
-    ...(launch.redisUrl ? { REDIS_URL: launch.redisUrl } : {}),
-    ...(launch.nodeOptions ? { NODE_OPTIONS: launch.nodeOptions } : {}),
-    ...launch.env,
-  });
+  // Later flags win, so --proxy-node-options can override a shipped one.
+  const nodeArgs = [...shippedProxyNodeFlags(), ...(launch.nodeOptions?.split(/\s+/).filter(Boolean) ?? [])];
+  const app = startNodeApp(
+    group,
+    launch.name,
+    APP_ENTRIES.proxy,
+    {
+      PROXY_PORT: String(port),
+      PROXY_ADMIN_PORT: String(adminPort),
+      PROXY_HOST: '127.0.0.1',
+      UPSTREAM_URL: launch.upstreamUrl,
+      KEYSTORE_URL: launch.keystore.url,
+      KEYSTORE_SERVICE_TOKEN: launch.keystore.serviceToken,
+      ...(launch.redisUrl ? { REDIS_URL: launch.redisUrl } : {}),
+      ...launch.env,
+    },
+    nodeArgs,
+  );
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitForHttp(app, `${adminUrl}/healthz`);
   // Ready means Redis and the keystore event stream are connected; measuring before that measures fallbacks.
