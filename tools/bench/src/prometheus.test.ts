@@ -18,6 +18,12 @@ describe('sumMetric', () => {
     expect(sumMetric(exposition, 'routemcp_proxy_requests_total')).toBe(99);
   });
 
+  it('is 0 for a declared metric with no samples yet (a labelled counter before its first increment)', () => {
+    const declared =
+      '# HELP routemcp_proxy_keystore_requests_total Keystore lookups.\n# TYPE routemcp_proxy_keystore_requests_total counter\n';
+    expect(sumMetric(declared, 'routemcp_proxy_keystore_requests_total')).toBe(0);
+  });
+
   it('is NaN when the metric is not exported', () => {
     expect(sumMetric(exposition, 'routemcp_missing_total')).toBeNaN();
   });
