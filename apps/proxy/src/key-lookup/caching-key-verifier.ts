@@ -127,6 +127,7 @@ export class CachingKeyVerifier implements KeyVerifier {
 
   async close(): Promise<void> {
     await this.#changeFeed?.close();
+    await this.#options.keystore.close?.();
   }
 
   #miss(keyHash: string, previous: CacheEntry | undefined): Promise<Verdict> {

@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { describe, expect, it } from 'vitest';
 import { HttpKeystoreClient } from './http-keystore-client.ts';
@@ -45,6 +46,7 @@ describe('HttpKeystoreClient', () => {
     ['bad-json', 'body'],
     ['wrong-shape', 'body'],
     ['hang', 'timeout'],
+    ['stall-body', 'timeout'],
   ] as const)('turns %s into an error (%s)', async (mode, error) => {
     await using keystore = await new FakeKeystore().listen();
     keystore.mode = mode;
@@ -54,6 +56,33 @@ describe('HttpKeystoreClient', () => {
   it('turns a wrong service token (401) into an error, not a not-found', async () => {
     await using keystore = await new FakeKeystore().listen();
     expect(await client(keystore, 200, 'wrong').lookup(makeTestKey().hash)).toEqual({ kind: 'error', error: 'status' });
+  });
+
+  it('holds at most maxConnections sockets open at once however many lookups wait', async () => {
+    const sockets = new Set<Socket>();
+    let mostOpen = 0;
+    const server = createHttpServer(() => {}); // never answers
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      mostOpen = Math.max(mostOpen, sockets.size);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const bounded = new HttpKeystoreClient({
+      keystoreUrl: `http://127.0.0.1:${port}`,
+      serviceToken: 't',
+      timeoutMs: 300,
+      maxConnections: 4,
+    });
+    const results = await Promise.all(Array.from({ length: 50 }, () => bounded.lookup(makeTestKey().hash)));
+    expect(new Set(results.map((result) => JSON.stringify(result)))).toEqual(
+      new Set([JSON.stringify({ kind: 'error', error: 'timeout' })]),
+    );
+    expect(mostOpen).toBe(4);
+    await bounded.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   it('turns a refused connection into an error', async () => {

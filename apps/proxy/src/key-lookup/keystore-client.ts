@@ -15,4 +15,6 @@ export type LookupResult =
 export interface KeystoreClient {
   /** Never rejects. */
   lookup(keyHash: string): Promise<LookupResult>;
+  /** Releases connections (shutdown). */
+  close?(): Promise<void>;
 }

@@ -11,7 +11,7 @@ export interface FakeKeyData {
 }
 
 /** How lookups misbehave, for failure tests. */
-export type LookupMode = 'normal' | 'error-500' | 'bad-json' | 'wrong-shape' | 'hang';
+export type LookupMode = 'normal' | 'error-500' | 'bad-json' | 'wrong-shape' | 'hang' | 'stall-body';
 
 interface LoggedEvent {
   seq: number;
@@ -103,6 +103,10 @@ export class FakeKeystore {
     const json = { 'content-type': 'application/json' };
     switch (this.mode) {
       case 'hang':
+        return;
+      case 'stall-body':
+        // Headers and half a body, then silence.
+        res.writeHead(200, json).write('{"success":true,"data":{');
         return;
       case 'error-500':
         res
