@@ -1,5 +1,5 @@
 import { hash } from '@routemcp/api-key';
-import { makeTestKey } from '@routemcp/api-key/testing';
+import { makeTestKey, nearMiss } from '@routemcp/api-key/testing';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CachingKeyVerifier } from './key-lookup/caching-key-verifier.ts';
@@ -133,5 +133,45 @@ describe('key enumeration against the real cache', () => {
     // More unknown keys than the cache holds went by; the valid one is still a hit.
     expect(await sequentially(proxy, [valid, valid], BYSTANDER)).toEqual([200, 200]);
     expect(keystore.calls).toBe(1 + 50);
+  });
+});
+
+describe('timing: a key is never compared, only its SHA-256 is looked up', () => {
+  it('a right-prefix, wrong-tail guess takes exactly the path of a random unknown key', async () => {
+    const keystore = new MemoryKeystoreClient();
+    const asked: string[] = [];
+    const lookup = keystore.lookup.bind(keystore);
+    keystore.lookup = (keyHash) => {
+      asked.push(keyHash);
+      return lookup(keyHash);
+    };
+    keystore.put(hash(valid), {
+      id: 'key_v',
+      accountId: 'acct_v',
+      environment: 'live',
+      expiresAt: null,
+      rateLimit: null,
+    });
+    const { proxy } = await setup({ keystore });
+    expect(await sequentially(proxy, [valid])).toEqual([200]);
+
+    const guess = nearMiss(valid);
+    const random = randomKeys(1)[0]!;
+    const [near] = await statuses(proxy, request(guess));
+    const [far] = await statuses(proxy, request(random));
+
+    // The keystore is asked for the digest of the whole key and nothing else, once per key:
+    // no prefix, id or partial match exists anywhere that could make a close guess cheaper or dearer.
+    expect(asked).toEqual([hash(valid), hash(guess), hash(random)]);
+    // And the two refusals are the same bytes, apart from the request id and the date.
+    const comparable = (r: typeof near) => ({
+      status: r!.status,
+      body: r!.body,
+      headers: Object.fromEntries(
+        Object.entries(r!.headers).filter(([name]) => !['x-request-id', 'date'].includes(name)),
+      ),
+    });
+    expect(comparable(near)).toEqual(comparable(far));
+    expect(near!.status).toBe(401);
   });
 });

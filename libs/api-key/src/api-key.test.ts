@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KEY_LENGTH, generate, hash, hint, parse, redact } from './api-key.ts';
+import { CHECKSUM_LENGTH, KEY_LENGTH, generate, hash, hint, parse, redact, type Environment } from './api-key.ts';
+import { nearMiss } from './testing.ts';
 import { BASE62 } from './base62.ts';
 
 const environments = fc.constantFrom('live' as const, 'test' as const);
@@ -85,5 +86,21 @@ describe('redact', () => {
     const text = `Authorization: Bearer ${key} failed`;
     expect(redact(text)).toBe(`Authorization: Bearer ${hint(key)} failed`);
     expect(redact(text)).not.toContain(key);
+  });
+});
+
+describe('nearMiss (testing helper)', () => {
+  it('keeps prefix and length, changes the last random character, and still parses', () => {
+    fc.assert(
+      fc.property(fc.constantFrom<Environment>('live', 'test'), (environment) => {
+        const key = generate(environment);
+        const near = nearMiss(key);
+        expect(parse(near)).toEqual({ ok: true, environment });
+        expect(near).toHaveLength(key.length);
+        expect(near.slice(0, KEY_LENGTH - CHECKSUM_LENGTH - 1)).toBe(key.slice(0, KEY_LENGTH - CHECKSUM_LENGTH - 1));
+        expect(near.at(-CHECKSUM_LENGTH - 1)).not.toBe(key.at(-CHECKSUM_LENGTH - 1));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
