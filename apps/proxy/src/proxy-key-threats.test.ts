@@ -59,6 +59,17 @@ async function sequentially(proxy: ProxyHarness, keys: string[], from = ATTACKER
   return out;
 }
 
+/** The keystore knows `valid` (an ordinary live key). */
+function knowValid(keystore: MemoryKeystoreClient): void {
+  keystore.put(hash(valid), {
+    id: 'key_v',
+    accountId: 'acct_v',
+    environment: 'live',
+    expiresAt: null,
+    rateLimit: null,
+  });
+}
+
 const randomKeys = (n: number) => Array.from({ length: n }, () => makeTestKey('live').key);
 
 describe('failed-authentication budget per client', () => {
@@ -116,13 +127,7 @@ describe('key enumeration against the real cache', () => {
   it('a flood of distinct random keys costs at most the budget in lookups; valid keys stay cached', async () => {
     const keystore = new MemoryKeystoreClient();
     const { proxy } = await setup({ keystore, env: { AUTH_FAILURE_LIMIT: '50' } });
-    keystore.put(hash(valid), {
-      id: 'key_v',
-      accountId: 'acct_v',
-      environment: 'live',
-      expiresAt: null,
-      rateLimit: null,
-    });
+    knowValid(keystore);
     expect(await sequentially(proxy, [valid], BYSTANDER)).toEqual([200]);
 
     const codes = await sequentially(proxy, randomKeys(300));
@@ -145,13 +150,7 @@ describe('timing: a key is never compared, only its SHA-256 is looked up', () =>
       asked.push(keyHash);
       return lookup(keyHash);
     };
-    keystore.put(hash(valid), {
-      id: 'key_v',
-      accountId: 'acct_v',
-      environment: 'live',
-      expiresAt: null,
-      rateLimit: null,
-    });
+    knowValid(keystore);
     const { proxy } = await setup({ keystore });
     expect(await sequentially(proxy, [valid])).toEqual([200]);
 

@@ -17,7 +17,8 @@ export type ParsedKey = { ok: true; environment: Environment } | { ok: false; re
 
 const BODY = /^[0-9A-Za-z]+$/;
 
-function checksum(text: string): string {
+/** The 6-character base62 CRC32 of everything before it. Not part of the package's index: the format's own use and its testing helpers. */
+export function checksum(text: string): string {
   return encodeUint32(crc32(text), CHECKSUM_LENGTH);
 }
 

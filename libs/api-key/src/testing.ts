@@ -1,6 +1,5 @@
-import { crc32 } from 'node:zlib';
-import { CHECKSUM_LENGTH, generate, hash, hint, type Environment } from './api-key.ts';
-import { BASE62, encodeUint32 } from './base62.ts';
+import { CHECKSUM_LENGTH, checksum, generate, hash, hint, type Environment } from './api-key.ts';
+import { BASE62 } from './base62.ts';
 
 export interface TestKey {
   key: string;
@@ -25,5 +24,5 @@ export function nearMiss(key: string): string {
   const last = head.at(-1)!;
   const other = BASE62[(BASE62.indexOf(last) + 1) % BASE62.length]!;
   const changed = head.slice(0, -1) + other;
-  return changed + encodeUint32(crc32(changed), CHECKSUM_LENGTH);
+  return changed + checksum(changed);
 }
