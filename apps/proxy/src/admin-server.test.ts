@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAdminServer } from './admin-server.ts';
+import { createAdminServer, localAdminSource } from './admin-server.ts';
 import { listen } from './listen.ts';
 import { ProxyMetrics } from './metrics.ts';
 import { FakeKeyVerifier } from './testing/fake-key-verifier.ts';
@@ -17,7 +17,7 @@ async function start() {
   const verifier = new FakeKeyVerifier();
   const limiter = new FakeLimiter();
   const metrics = new ProxyMetrics({ registry });
-  const server = createAdminServer({ registry, verifier, limiter });
+  const server = createAdminServer(localAdminSource({ registry, verifier, limiter }));
   await listen(server, 0, '127.0.0.1');
   close = () => new Promise((resolve) => server.close(resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { describeConfig, loadConfig } from './config.ts';
 
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
       AUTH_FAILURE_LIMIT: 600,
       SHUTDOWN_GRACE_MS: 10_000,
       LOG_LEVEL: 'info',
+      PROXY_WORKERS: 1,
     });
     expect([config.PROXY_HOST, config.UPSTREAM_TEST_URL, config.REDIS_URL]).toEqual([undefined, undefined, undefined]);
   });
@@ -42,6 +44,13 @@ describe('loadConfig', () => {
     expect(config.RATE_LIMIT_LIVE_REFILL_PER_SECOND).toBe(0.5);
   });
 
+  it('takes PROXY_WORKERS as a count, or auto for one per available core', () => {
+    const redis = { ...TOKEN, REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig({ ...redis, PROXY_WORKERS: '4' }).PROXY_WORKERS).toBe(4);
+    expect(loadConfig({ ...redis, PROXY_WORKERS: 'auto' }).PROXY_WORKERS).toBe(availableParallelism());
+    expect(loadConfig({ ...TOKEN, PROXY_WORKERS: '' }).PROXY_WORKERS).toBe(1);
+  });
+
   it('treats empty strings as unset for optional variables', () => {
     const config = loadConfig({ ...TOKEN, UPSTREAM_TEST_URL: '', REDIS_URL: '' });
     expect([config.UPSTREAM_TEST_URL, config.REDIS_URL]).toEqual([undefined, undefined]);
@@ -56,6 +65,10 @@ describe('loadConfig', () => {
     [{ ...TOKEN, MAX_BODY_BYTES: '1.5' }, /MAX_BODY_BYTES: expected a whole number/],
     [{ ...TOKEN, PUBLIC_PATHS: 'health' }, /PUBLIC_PATHS.*starting with \//],
     [{ ...TOKEN, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ ...TOKEN, PROXY_WORKERS: '0' }, /PROXY_WORKERS: expected a whole number from 1 to 64, or auto/],
+    [{ ...TOKEN, PROXY_WORKERS: 'two' }, /PROXY_WORKERS: expected a whole number from 1 to 64, or auto/],
+    [{ ...TOKEN, PROXY_WORKERS: '65' }, /PROXY_WORKERS: expected a whole number/],
+    [{ ...TOKEN, PROXY_WORKERS: '2' }, /PROXY_WORKERS: more than one worker needs REDIS_URL/],
   ])('names the bad variable and what it expected (%o)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

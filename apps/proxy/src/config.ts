@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const port = (fallback: number) =>
@@ -17,46 +18,63 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
-const schema = z.object({
-  PROXY_PORT: port(5001),
-  PROXY_ADMIN_PORT: port(9901),
-  PROXY_HOST: optional(z.string().min(1)),
-  UPSTREAM_URL: httpUrl.default('http://127.0.0.1:5002'),
-  UPSTREAM_TEST_URL: optional(httpUrl),
-  KEYSTORE_URL: httpUrl.default('http://127.0.0.1:5003'),
-  KEYSTORE_SERVICE_TOKEN: z.string({ error: 'is required' }).min(1, 'must not be empty'),
-  REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })),
-  CACHE_MAX_KEYS: positiveInt(100_000),
-  CACHE_TTL_MS: positiveInt(30_000),
-  CACHE_NEGATIVE_TTL_MS: positiveInt(5_000),
-  CACHE_STALE_IF_ERROR_MS: wholeNumber(300_000, 0),
-  KEYSTORE_TIMEOUT_MS: positiveInt(250),
-  REDIS_TIMEOUT_MS: positiveInt(50),
-  UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
-  RATE_LIMIT_LIVE_CAPACITY: positiveInt(100),
-  RATE_LIMIT_LIVE_REFILL_PER_SECOND: positiveNumber(10),
-  RATE_LIMIT_TEST_CAPACITY: positiveInt(100),
-  RATE_LIMIT_TEST_REFILL_PER_SECOND: positiveNumber(10),
-  PUBLIC_PATHS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((path) => path.trim())
-        .filter((path) => path !== ''),
-    )
-    .pipe(z.array(z.string().startsWith('/', 'expected comma-separated paths starting with /'))),
-  MAX_BODY_BYTES: wholeNumber(10_485_760, 0),
-  AUTH_FAILURE_LIMIT: wholeNumber(600, 0),
-  HEADERS_TIMEOUT_MS: positiveInt(10_000),
-  REQUEST_TIMEOUT_MS: positiveInt(30_000),
-  KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
-  MAX_HEADER_BYTES: positiveInt(16_384),
-  SHUTDOWN_GRACE_MS: positiveInt(10_000),
-  USAGE_FLUSH_INTERVAL_MS: positiveInt(10_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+/** `auto` is one worker per core this process may use. */
+const workers = z.preprocess(
+  (value) => (value === 'auto' ? availableParallelism() : value === '' ? undefined : value),
+  z.coerce
+    .number({ error: 'expected a whole number from 1 to 64, or auto' })
+    .int('expected a whole number from 1 to 64, or auto')
+    .min(1, 'expected a whole number from 1 to 64, or auto')
+    .max(64, 'expected a whole number from 1 to 64, or auto')
+    .default(1),
+);
+
+const schema = z
+  .object({
+    PROXY_PORT: port(5001),
+    PROXY_ADMIN_PORT: port(9901),
+    PROXY_HOST: optional(z.string().min(1)),
+    PROXY_WORKERS: workers,
+    UPSTREAM_URL: httpUrl.default('http://127.0.0.1:5002'),
+    UPSTREAM_TEST_URL: optional(httpUrl),
+    KEYSTORE_URL: httpUrl.default('http://127.0.0.1:5003'),
+    KEYSTORE_SERVICE_TOKEN: z.string({ error: 'is required' }).min(1, 'must not be empty'),
+    REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })),
+    CACHE_MAX_KEYS: positiveInt(100_000),
+    CACHE_TTL_MS: positiveInt(30_000),
+    CACHE_NEGATIVE_TTL_MS: positiveInt(5_000),
+    CACHE_STALE_IF_ERROR_MS: wholeNumber(300_000, 0),
+    KEYSTORE_TIMEOUT_MS: positiveInt(250),
+    REDIS_TIMEOUT_MS: positiveInt(50),
+    UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
+    RATE_LIMIT_LIVE_CAPACITY: positiveInt(100),
+    RATE_LIMIT_LIVE_REFILL_PER_SECOND: positiveNumber(10),
+    RATE_LIMIT_TEST_CAPACITY: positiveInt(100),
+    RATE_LIMIT_TEST_REFILL_PER_SECOND: positiveNumber(10),
+    PUBLIC_PATHS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((path) => path.trim())
+          .filter((path) => path !== ''),
+      )
+      .pipe(z.array(z.string().startsWith('/', 'expected comma-separated paths starting with /'))),
+    MAX_BODY_BYTES: wholeNumber(10_485_760, 0),
+    AUTH_FAILURE_LIMIT: wholeNumber(600, 0),
+    HEADERS_TIMEOUT_MS: positiveInt(10_000),
+    REQUEST_TIMEOUT_MS: positiveInt(30_000),
+    KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
+    MAX_HEADER_BYTES: positiveInt(16_384),
+    SHUTDOWN_GRACE_MS: positiveInt(10_000),
+    USAGE_FLUSH_INTERVAL_MS: positiveInt(10_000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((config) => config.PROXY_WORKERS === 1 || config.REDIS_URL !== undefined, {
+    path: ['PROXY_WORKERS'],
+    message: 'more than one worker needs REDIS_URL: without Redis each worker would keep its own token buckets',
+  });
 
 export type ProxyConfig = z.output<typeof schema>;
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAccessLog, type UsageCounter } from './access-log.ts';
-import { createAdminServer } from './admin-server.ts';
+import { createAdminServer, localAdminSource } from './admin-server.ts';
 import { AuthFailureBudget } from './auth-failure-budget.ts';
 import { createClientErrorHandler } from './client-error.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -118,7 +118,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void handleUpgrade(req, socket, head));
   server.on('clientError', createClientErrorHandler({ metrics }));
 
-  const adminServer = createAdminServer({ registry, verifier, limiter });
+  const adminServer = createAdminServer(localAdminSource({ registry, verifier, limiter }));
 
   return {
     server,

@@ -44,6 +44,8 @@ export class KeyLookupMetrics {
       name: 'routemcp_proxy_event_stream_connected',
       help: '1 while the keystore change-event stream is connected.',
       registers: [registry],
+      // With PROXY_WORKERS > 1: 1 only while every worker's stream is connected.
+      aggregator: 'min',
     });
     this.cache = {
       hit: cache.labels('hit'),

@@ -31,6 +31,8 @@ export class RateLimitMetrics {
       name: 'routemcp_proxy_ratelimit_degraded',
       help: '1 while Redis is configured but decisions come from local buckets.',
       registers: [registry],
+      // With PROXY_WORKERS > 1: 1 while any worker is degraded.
+      aggregator: 'max',
       collect() {
         this.set(mode() === 'fallback' ? 1 : 0);
       },

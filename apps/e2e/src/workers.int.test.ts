@@ -1,0 +1,194 @@
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { startRedis, type StartedRedis } from '@routemcp/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleSum, scrape } from './admin-metrics.ts';
+import { startApp, type AppProcess } from './app-process.ts';
+import { freePort } from './free-port.ts';
+import { startHttpFixture, type HttpFixture } from './http-fixture.ts';
+import { issueKey, ROOMY, type IssuedKey } from './issue-key.ts';
+import { expectNoKeyLeaked } from './leaks.ts';
+import { rawRequest } from './raw-request.ts';
+import { startStack, type Stack } from './stack.ts';
+import { until } from './traffic.ts';
+
+const PATH = '/api/v1/contacts?provider=hubspot';
+
+let redis: StartedRedis;
+let stack: Stack;
+/** Answers every request after 1.5 s. */
+let slow: HttpFixture;
+let live: IssuedKey;
+const issued: string[] = [];
+
+beforeAll(async () => {
+  slow = await startHttpFixture((_req, res) => {
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}'), 1500);
+  });
+  redis = await startRedis();
+  stack = await startStack({ redisUrl: redis.url });
+  live = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
+});
+
+afterAll(async () => {
+  if (stack !== undefined) await expectNoKeyLeaked(stack, issued, []);
+  await stack?.[Symbol.asyncDispose]();
+  await slow?.[Symbol.asyncDispose]();
+  await redis?.[Symbol.asyncDispose]();
+});
+
+/** The primary's worker processes, by pid. */
+function workerPids(app: AppProcess): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(app.child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line !== '')
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there are none
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** JSON log lines whose `msg` is `msg`. */
+function logLines(app: AppProcess, msg: string): Record<string, unknown>[] {
+  return app
+    .output()
+    .split('\n')
+    .filter((line) => line.includes(`"msg":"${msg}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** One request per new connection, so the cluster spreads them over its workers. */
+function burst(url: string, key: string, tag: string, count: number) {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      rawRequest(url, PATH, { authorization: `Bearer ${key}`, 'x-request-id': `${tag}-${i}` }),
+    ),
+  );
+}
+
+describe('PROXY_WORKERS=2', { timeout: 60_000 }, () => {
+  it('spreads connections over both workers; one /metrics sums them, one /readyz speaks for both, one Redis bucket serves both', async () => {
+    const p = await stack.startProxy({ PROXY_WORKERS: '2' });
+    expect(workerPids(p.app)).toHaveLength(2);
+
+    const answers = await burst(p.url, live.key, 'spread', 40);
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    const served = await until(
+      async () => logLines(p.app, 'request').filter((line) => String(line.reqId).startsWith('spread-')),
+      (lines) => lines.length === 40,
+    );
+    const byWorker = Map.groupBy(served, (line) => line.worker);
+    expect([...byWorker.keys()].sort()).toEqual([1, 2]);
+
+    const text = await scrape(p.adminUrl);
+    expect(sampleSum(text, 'routemcp_proxy_requests_total', { outcome: 'ok' })).toBe(40);
+    expect(sampleSum(text, 'routemcp_proxy_workers')).toBe(2);
+    expect(sampleSum(text, 'routemcp_proxy_event_stream_connected')).toBe(1);
+    const ready = await fetch(`${p.adminUrl}/readyz`);
+    expect(await ready.json()).toMatchObject({
+      success: true,
+      data: { status: 'ready', keystore: 'reachable', events: 'connected', limiter: 'redis', workers: 2 },
+    });
+
+    const small = await issueKey(stack, issued, {
+      environment: 'live',
+      rateLimit: { capacity: 6, refillPerSecond: 0.001 },
+    });
+    const limited = await burst(p.url, small.key, 'bucket', 12);
+    const statuses = limited.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(6).fill(200), ...Array(6).fill(429)]);
+    await expectNoKeyLeaked(stack, issued, [p.adminUrl]);
+    await p.app.stop();
+  });
+
+  it('replaces a worker killed with -9; the admin port says so and requests are answered again', async () => {
+    const p = await stack.startProxy({ PROXY_WORKERS: '2' });
+    const [victim, survivor] = workerPids(p.app);
+    process.kill(victim!, 'SIGKILL');
+
+    const replaced = await until(
+      async () => workerPids(p.app),
+      (pids) => pids.length === 2 && !pids.includes(victim!),
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
+    expect(replaced).toContain(survivor);
+    const ready = await until(
+      () => fetch(`${p.adminUrl}/readyz`).then((res) => res.status),
+      (status) => status === 200,
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
+    expect(ready).toBe(200);
+    expect(sampleSum(await scrape(p.adminUrl), 'routemcp_proxy_worker_restarts_total')).toBe(1);
+    expect(logLines(p.app, 'worker exited; starting another')).toMatchObject([{ signal: 'SIGKILL', level: 50 }]);
+
+    const answers = await burst(p.url, live.key, 'after-kill', 20);
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    await p.app.stop();
+  });
+
+  it('SIGTERM: every worker finishes its in-flight requests, then the primary exits 0 and leaves no worker behind', async () => {
+    const p = await stack.startProxy({ PROXY_WORKERS: '2', UPSTREAM_URL: slow.url, SHUTDOWN_GRACE_MS: '8000' });
+    const pids = workerPids(p.app);
+    const before = slow.requests.length;
+    const inFlight = burst(p.url, live.key, 'drain', 10);
+    const arrived = await until(
+      async () => slow.requests.length - before,
+      (n) => n === 10,
+      { timeoutMs: 10_000 },
+    );
+    expect(arrived).toBe(10);
+
+    p.app.child.kill('SIGTERM');
+    const answers = await inFlight;
+    expect(answers.map((a) => `${a.status} ${a.body}`)).toEqual(Array(10).fill('200 {"success":true}'));
+    expect(await p.app.exited).toEqual({ code: 0, signal: null });
+    expect(pids.filter(alive)).toEqual([]);
+    const stopped = logLines(p.app, 'stopped');
+    expect(stopped.map((line) => line.worker).sort()).toEqual([0, 1, 2]);
+    expect(stopped.filter((line) => line.worker !== 0).map((line) => line.result)).toEqual(['drained', 'drained']);
+    // Both workers had requests in flight: the slow upstream saw them from both.
+    const served = logLines(p.app, 'request').filter((line) => String(line.reqId).startsWith('drain-'));
+    expect(new Set(served.map((line) => line.worker)).size).toBe(2);
+  });
+
+  it('a worker that cannot listen stops the whole proxy with a non-zero exit, naming the cause', async () => {
+    const taken: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const app = startApp('proxy', 'apps/proxy/src/main.ts', {
+        PROXY_PORT: String(port),
+        PROXY_ADMIN_PORT: String(await freePort()),
+        PROXY_HOST: '127.0.0.1',
+        PROXY_WORKERS: '2',
+        REDIS_URL: redis.url,
+        KEYSTORE_URL: stack.keystoreUrl,
+        KEYSTORE_SERVICE_TOKEN: stack.serviceToken,
+      });
+      const timer = setTimeout(() => app.child.kill('SIGKILL'), 20_000);
+      const exit = await app.exited;
+      clearTimeout(timer);
+      expect(exit.code).toBe(1);
+      const failures = logLines(app, 'proxy failed to start');
+      expect(failures.filter((line) => line.worker !== 0).map((line) => JSON.stringify(line.err))).toEqual(
+        expect.arrayContaining([expect.stringContaining('EADDRINUSE')]),
+      );
+      expect(failures.filter((line) => line.worker === 0)).toMatchObject([
+        { err: { message: expect.stringMatching(/^worker \d exited during start-up \(code 1/) } },
+      ]);
+      expect(workerPids(app)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import cluster from 'node:cluster';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { readinessOf } from './admin-server.ts';
+import { answerPrimary } from './cluster/answer-primary.ts';
+import type { ProxyConfig } from './config.ts';
+import { createKeyVerifier } from './key-lookup/index.ts';
+import { systemClock } from './clock.ts';
+import { listen } from './listen.ts';
+import { createLimiter } from './rate-limit/index.ts';
+import { createProxyServer } from './server.ts';
+import { KeystoreUsageSink, UsageRecorder } from './usage/index.ts';
+
+/**
+ * One proxy process: the whole proxy with PROXY_WORKERS=1, or one cluster
+ * worker, which shares the public port and leaves the admin port to the
+ * primary (it answers the primary's questions instead).
+ */
+export async function runProxy(config: ProxyConfig, logger: Logger): Promise<void> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const verifier = createKeyVerifier({
+    keystoreUrl: config.KEYSTORE_URL,
+    serviceToken: config.KEYSTORE_SERVICE_TOKEN,
+    cacheMaxKeys: config.CACHE_MAX_KEYS,
+    cacheTtlMs: config.CACHE_TTL_MS,
+    negativeTtlMs: config.CACHE_NEGATIVE_TTL_MS,
+    staleIfErrorMs: config.CACHE_STALE_IF_ERROR_MS,
+    keystoreTimeoutMs: config.KEYSTORE_TIMEOUT_MS,
+    registry,
+    logger,
+  });
+  const limiter = createLimiter({
+    redisUrl: config.REDIS_URL,
+    redisTimeoutMs: config.REDIS_TIMEOUT_MS,
+    registry,
+    logger,
+  });
+  const usage = new UsageRecorder({
+    sink: new KeystoreUsageSink({ keystoreUrl: config.KEYSTORE_URL, serviceToken: config.KEYSTORE_SERVICE_TOKEN }),
+    clock: systemClock,
+    registry,
+  });
+  usage.start(config.USAGE_FLUSH_INTERVAL_MS);
+  const proxy = createProxyServer({ config, verifier, limiter, registry, logger, usage });
+
+  if (cluster.isWorker) {
+    answerPrimary({ readiness: () => readinessOf(verifier, limiter), metrics: () => registry.getMetricsAsJSON() });
+    await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
+    logger.debug({ port: config.PROXY_PORT }, 'worker listening');
+  } else {
+    await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
+    await listen(proxy.adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
+    logger.info({ port: config.PROXY_PORT, adminPort: config.PROXY_ADMIN_PORT }, 'proxy listening');
+  }
+  await verifier.start();
+
+  let stopping = false;
+  async function stop(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    // Whatever hangs below, the process is gone shortly after the grace period.
+    setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 2_000).unref();
+    const result = await proxy.shutdown();
+    await Promise.allSettled([verifier.close(), limiter.close(), usage.close()]);
+    logger.info({ result }, 'stopped');
+    logger.flush(() => process.exit(0));
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
