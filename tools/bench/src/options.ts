@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
@@ -13,6 +13,7 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   g: 'revocation propagation, 2 proxies',
   h: 'proxy RSS with many cached keys',
   i: 'stampede: concurrent first requests, one key',
+  j: 'proxy as (d), PROXY_WORKERS=2',
 };
 
 /** Everything a run needs to know, resolved from the command line. */
@@ -42,11 +43,11 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [options]
 
   --quick             CI mode: short scenarios, whole run under a minute, no targets enforced
-  --rounds N          interleaved throughput rounds of a,b,c,d (default 5; quick 1)
+  --rounds N          interleaved throughput rounds of a,b,c,d,j (default 5; quick 1)
   --duration S        seconds per throughput round (default 8; quick 2)
   --connections C     concurrent connections for throughput rounds (default 50)
   --out FILE          JSON results (default bench-results/<timestamp>.json)
-  --only a,d,…        run only these scenarios (a–i)
+  --only a,d,…        run only these scenarios (a–j)
   --cpu-prof DIR      profile the main proxy (pair with --only d); summarise with
                       node tools/bench/src/profile-summary.ts DIR/*.cpuprofile
   --proxy-node-options=FLAGS

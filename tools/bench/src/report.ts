@@ -63,7 +63,7 @@ export function reportText(report: BenchReport): string {
     `RouteMCP bench — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, nginx ${machine.nginx ?? '–'}, ` +
       `redis ${machine.redis ?? '–'}, commit ${machine.gitCommit?.slice(0, 7) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}`,
   );
-  const throughputRows: Cell[][] = (['a', 'b', 'c', 'd'] as const).map((id) => {
+  const throughputRows: Cell[][] = (['a', 'b', 'c', 'd', 'j'] as const).map((id) => {
     const s = throughput[id];
     return [
       `${id} ${SCENARIO_TITLES[id]}`,
@@ -80,7 +80,11 @@ export function reportText(report: BenchReport): string {
     `\nThroughput: median of ${options.rounds} interleaved rounds, ${tool} ${options.connections} connections, ${options.durationSeconds}s each`,
     formatTable(['scenario', 'req/s', 'min', 'max', 'CPU µs/req', 'p50 ms', 'p99 ms', 'non-2xx/err'], throughputRows),
     `\nRatios: d/c ${fmt(ratios.throughputDOverC)}×  d/b ${fmt(ratios.throughputDOverB)}×  d/a ${fmt(ratios.throughputDOverA)}×  ` +
-      `CPU per request d/b ${fmt(ratios.cpuDOverB)}×  d/c ${fmt(ratios.cpuDOverC)}×`,
+      `CPU per request d/b ${fmt(ratios.cpuDOverB)}×  d/c ${fmt(ratios.cpuDOverC)}×` +
+      (throughput.j
+        ? `\nTwo workers (j): j/d ${fmt(ratios.throughputJOverD)}×  j/c ${fmt(ratios.throughputJOverC)}×  ` +
+          `j/b ${fmt(ratios.throughputJOverB)}× (nginx runs one worker)`
+        : ''),
   );
   const other: Cell[][] = [];
   if (raw.cacheMiss) {

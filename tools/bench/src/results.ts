@@ -41,6 +41,10 @@ export interface Ratios {
   /** CPU µs/request of (d) ÷ that of (b): how many nginx's worth of CPU a request costs. */
   cpuDOverB: number;
   cpuDOverC: number;
+  /** (j), two workers, against one (d), the naive gateway (c) and nginx with one worker (b). */
+  throughputJOverD: number;
+  throughputJOverC: number;
+  throughputJOverB: number;
 }
 
 export interface TargetResult {

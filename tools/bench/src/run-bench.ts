@@ -23,9 +23,10 @@ import { runRss } from './scenarios/rss.ts';
 import { runStampede } from './scenarios/stampede.ts';
 import { runThroughputRounds, type ThroughputTarget } from './scenarios/throughput.ts';
 
-const NEEDS_KEYSTORE: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i'];
-const NEEDS_PROXY: readonly ScenarioId[] = ['d', 'e', 'f', 'g', 'h', 'i'];
-const NEEDS_REDIS: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i'];
+const NEEDS_KEYSTORE: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+const NEEDS_PROXY: readonly ScenarioId[] = ['d', 'e', 'f', 'g', 'h', 'i', 'j'];
+// (j): more than one worker needs Redis.
+const NEEDS_REDIS: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
 
 /** Which requested scenarios cannot run here, and why (missing app or binary). */
 function unavailable(ctx: BenchContext): Record<string, string> {
@@ -79,6 +80,7 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     ? `--cpu-prof --cpu-prof-dir=${resolve(ctx.options.cpuProfileDir)}`
     : undefined;
   const proxy = needs(NEEDS_PROXY) ? await launchProxy('proxy', {}, profile) : null;
+  const workers = wanted('j') ? await launchProxy('proxy-workers', { PROXY_WORKERS: '2' }) : null;
   const nginx =
     wanted('b') && ctx.tools.nginx
       ? await startNginx(ctx.group, ctx.tools.nginx, ctx.dir, Number(new URL(api.url).port))
@@ -100,6 +102,8 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   if (nginx) targets.push({ id: 'b', url: nginx.url, headers, pids: () => processFamily(nginx.process.pid) });
   if (naive) targets.push({ id: 'c', url: naive.url, headers, pids: () => [naive.process.pid] });
   if (wanted('d') && proxy) targets.push({ id: 'd', url: proxy.url, headers, pids: () => [proxy.process.pid] });
+  // The primary and its workers: the primary's share is its admin port and the round-robin accept.
+  if (workers) targets.push({ id: 'j', url: workers.url, headers, pids: () => processFamily(workers.process.pid) });
   if (targets.length > 0) {
     ctx.log(
       `throughput: ${targets.map((t) => t.id).join(',')} × ${ctx.options.rounds} rounds of ${ctx.options.durationSeconds}s`,

@@ -30,6 +30,7 @@ const raw: RawResults = {
     round('b', 3, 22_000, 29),
     round('c', 3, 5500, 210),
     round('d', 3, 12_000, 75),
+    round('j', 1, 18_000, 95),
   ],
   stampede: { requests: 1000, statuses: { 200: 1000 }, keystoreLookups: 1 },
   notes: [],
@@ -56,6 +57,8 @@ describe('summaries', () => {
     expect(ratios.throughputDOverB).toBeCloseTo(0.6);
     expect(ratios.cpuDOverB).toBeCloseTo(2.5);
     expect(ratios.throughputDOverA).toBeNaN();
+    expect(ratios.throughputJOverD).toBeCloseTo(1.5);
+    expect(ratios.throughputJOverB).toBeCloseTo(0.9);
   });
 
   it('judges each target, and leaves unmeasured ones open', () => {

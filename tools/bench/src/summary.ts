@@ -4,7 +4,7 @@ import { median, ratio } from './stats.ts';
 
 export function summariseThroughput(raw: RawResults): Partial<Record<ThroughputId, ThroughputSummary>> {
   const out: Partial<Record<ThroughputId, ThroughputSummary>> = {};
-  for (const scenario of ['a', 'b', 'c', 'd'] as const) {
+  for (const scenario of ['a', 'b', 'c', 'd', 'j'] as const) {
     const rounds = raw.rounds.filter((round) => round.scenario === scenario);
     if (rounds.length === 0) continue;
     const rps = rounds.map((round) => round.requestsPerSecond);
@@ -34,6 +34,9 @@ export function computeRatios(summary: Partial<Record<ThroughputId, ThroughputSu
     throughputDOverA: ratio(rps('d'), rps('a')),
     cpuDOverB: ratio(cpu('d'), cpu('b')),
     cpuDOverC: ratio(cpu('d'), cpu('c')),
+    throughputJOverD: ratio(rps('j'), rps('d')),
+    throughputJOverC: ratio(rps('j'), rps('c')),
+    throughputJOverB: ratio(rps('j'), rps('b')),
   };
 }
 

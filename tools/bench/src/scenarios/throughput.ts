@@ -4,7 +4,7 @@ import type { LoadResult } from '../load/load-result.ts';
 import { runWrk } from '../load/wrk-run.ts';
 import { cpuTicksOf } from '../proc.ts';
 
-export type ThroughputId = 'a' | 'b' | 'c' | 'd';
+export type ThroughputId = 'a' | 'b' | 'c' | 'd' | 'j';
 
 export interface ThroughputTarget {
   id: ThroughputId;
@@ -58,7 +58,7 @@ export async function measureRound(
 
 /**
  * Warms every target (JIT, keep-alive pools, caches), then runs rounds
- * a,b,c,d,a,b,c,d,… so slow drift on a shared machine hits every scenario
+ * a,b,c,d,j,a,b,c,d,j,… so slow drift on a shared machine hits every scenario
  * alike; the caller compares medians.
  */
 export async function runThroughputRounds(
