@@ -161,6 +161,36 @@ describe('PROXY_WORKERS=2', { timeout: 60_000 }, () => {
     expect(new Set(served.map((line) => line.worker)).size).toBe(2);
   });
 
+  it('a worker that stops answering (SIGSTOP) makes /readyz 503 and fails the scrape instead of under-counting', async () => {
+    const p = await stack.startProxy({ PROXY_WORKERS: '2' });
+    const [frozen] = workerPids(p.app);
+    process.kill(frozen!, 'SIGSTOP');
+    try {
+      const ready = await fetch(`${p.adminUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: 'A worker did not answer' });
+      expect((await fetch(`${p.adminUrl}/metrics`)).status).toBe(500);
+    } finally {
+      process.kill(frozen!, 'SIGCONT');
+    }
+    expect((await fetch(`${p.adminUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${p.adminUrl}/metrics`)).status).toBe(200);
+    await p.app.stop();
+  });
+
+  it('workers do not outlive a primary killed with -9', async () => {
+    const p = await stack.startProxy({ PROXY_WORKERS: '2' });
+    const pids = workerPids(p.app);
+    expect(pids).toHaveLength(2);
+    await p.app.kill();
+    const left = await until(
+      async () => pids.filter(alive),
+      (still) => still.length === 0,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    expect(left).toEqual([]);
+  });
+
   it('a worker that cannot listen stops the whole proxy with a non-zero exit, naming the cause', async () => {
     const taken: Server = createServer();
     const port = await freePort();

@@ -59,6 +59,8 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
   let nextId = 0;
 
   function ask(worker: Worker, question: Question): Promise<unknown> {
+    // A worker that just exited answers nothing.
+    if (!worker.isConnected()) return Promise.resolve(undefined);
     const id = nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -67,7 +69,8 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
       }, ANSWER_TIMEOUT_MS);
       pending.set(id, { resolve, timer });
       const message: Ask = { type: 'routemcp:ask', id, question };
-      worker.send(message);
+      // With a callback, a channel that closes meanwhile is the timer's business, not an 'error' event.
+      worker.send(message, undefined, () => undefined);
     });
   }
 
