@@ -71,6 +71,10 @@ describe('hash', () => {
     expect(hash(a)).toBe(hash(a));
     expect(hash(a)).not.toBe(hash(generate('test')));
   });
+
+  it('matches the FIPS 180-2 SHA-256 test vector (stored hashes depend on it)', () => {
+    expect(hash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
 });
 
 describe('hint', () => {
