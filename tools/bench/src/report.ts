@@ -2,7 +2,7 @@ import type { MachineInfo } from './machine-info.ts';
 import { SCENARIO_TITLES, type BenchOptions } from './options.ts';
 import type { RawResults, Ratios, TargetResult, ThroughputSummary } from './results.ts';
 import type { ThroughputId } from './scenarios/throughput.ts';
-import { round } from './stats.ts';
+import { median, round } from './stats.ts';
 import { computeRatios, evaluateTargets, summariseThroughput } from './summary.ts';
 import { formatTable, type Cell } from './table.ts';
 
@@ -99,7 +99,8 @@ export function reportText(report: BenchReport): string {
     const f = raw.addedLatency;
     other.push([
       `f ${f.rate} req/s, direct vs proxy`,
-      `added p50 ${fmt(f.addedP50, 3)} ms, p99 ${fmt(f.addedP99, 3)} ms (direct p50 ${fmt(f.direct.p50[0] ?? NaN, 3)} ms)`,
+      `added p50 ${fmt(f.addedP50, 3)} ms, p99 ${fmt(f.addedP99, 3)} ms (direct p50 ${fmt(median(f.direct.p50), 3)} ms; ` +
+        `${f.pacing}, ${fmt(median(f.proxy.requestsPerSecond), 0)} req/s achieved)`,
     ]);
   }
   if (raw.revocation) {

@@ -11,6 +11,12 @@ export interface WrkRun {
   connections: number;
   durationSeconds: number;
   headers?: Record<string, string>;
+  /**
+   * Pacing: each connection waits this long after an answer before its next
+   * request (wrk's `delay()` hook), for a fixed rate below saturation of
+   * about connections × 1000 / delayMs requests per second.
+   */
+  delayMs?: number;
 }
 
 /**
@@ -23,6 +29,7 @@ export async function runWrk(group: ProcessGroup, run: WrkRun): Promise<LoadResu
   const lines = Object.entries(run.headers ?? {}).map(
     ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
   );
+  if (run.delayMs !== undefined) lines.push(`function delay() return ${run.delayMs} end`);
   writeFileSync(script, `${lines.join('\n')}\n`, { mode: 0o600 });
   const wrk = group.start('wrk', run.binary, [
     '-t1',

@@ -1,5 +1,7 @@
 import type { BenchContext } from '../context.ts';
 import { runAutocannon } from '../load/autocannon-run.ts';
+import type { LoadResult } from '../load/load-result.ts';
+import { runWrk } from '../load/wrk-run.ts';
 import { median } from '../stats.ts';
 
 export interface LatencySide {
@@ -7,12 +9,16 @@ export interface LatencySide {
   p99: number[];
   requests: number;
   non2xx: number;
+  /** Achieved rate per round. */
+  requestsPerSecond: number[];
 }
 
 export interface AddedLatencyResult {
   rate: number;
   connections: number;
   rounds: number;
+  /** `wrk (paced)`, or `autocannon (per-second quota)` when wrk is missing: see `drive`. */
+  pacing: string;
   direct: LatencySide;
   proxy: LatencySide;
   /** median(proxy pX) − median(direct pX), ms. */
@@ -20,36 +26,60 @@ export interface AddedLatencyResult {
   addedP99: number;
 }
 
-/** Enough connections that 1 000 req/s never waits on a busy one, few enough to stay open-loop. */
+/** Enough connections that 1 000 req/s never waits on a busy one, few enough to stay far from saturation. */
 const CONNECTIONS = 10;
 
 /**
- * Open-loop load at a fixed rate, below saturation, so latency is the
- * path's own and not queueing: direct and through the proxy, interleaved.
+ * Load at a fixed rate, below saturation, so latency is the path's own and
+ * not queueing. wrk paces it: each connection waits connections × 1000 /
+ * rate ms after each answer (10 ms for 1 000 req/s over 10 connections), so
+ * the achieved rate is a little under the nominal one and is reported.
+ * autocannon's `overallRate` is no substitute: it is a per-second quota per
+ * connection (`reqsMadeThisSecond`), so every second starts with a burst at
+ * full speed until the quota is spent, and the latency it reports is that of
+ * a saturated path. It is used only when wrk is missing, and says so.
  */
+async function drive(ctx: BenchContext, url: string, authorization: string, seconds: number): Promise<LoadResult> {
+  const rate = ctx.options.fixedRate;
+  if (ctx.tools.wrk !== null) {
+    return runWrk(ctx.group, {
+      binary: ctx.tools.wrk,
+      dir: ctx.dir,
+      url,
+      connections: CONNECTIONS,
+      durationSeconds: seconds,
+      headers: { authorization },
+      delayMs: Math.round((CONNECTIONS * 1000) / rate),
+    });
+  }
+  return runAutocannon({
+    url,
+    connections: CONNECTIONS,
+    durationSeconds: seconds,
+    overallRate: rate,
+    headers: { authorization },
+  });
+}
+
+/** Direct and through the proxy, interleaved. */
 export async function runAddedLatency(
   ctx: BenchContext,
   urls: { direct: string; proxy: string },
   authorization: string,
 ): Promise<AddedLatencyResult> {
   const rounds = Math.min(ctx.options.rounds, 3);
-  const empty = (): LatencySide => ({ p50: [], p99: [], requests: 0, non2xx: 0 });
+  const empty = (): LatencySide => ({ p50: [], p99: [], requests: 0, non2xx: 0, requestsPerSecond: [] });
   const sides = { direct: empty(), proxy: empty() };
   for (let round = 1; round <= rounds; round++) {
     for (const side of ['direct', 'proxy'] as const) {
-      const run = await runAutocannon({
-        url: `${urls[side]}${ctx.path}`,
-        connections: CONNECTIONS,
-        // Latency percentiles settle within seconds at 1 000 req/s; throughput rounds need the long runs.
-        durationSeconds: Math.min(ctx.options.durationSeconds, 5),
-        overallRate: ctx.options.fixedRate,
-        headers: { authorization },
-      });
+      // Latency percentiles settle within seconds at 1 000 req/s; throughput rounds need the long runs.
+      const run = await drive(ctx, `${urls[side]}${ctx.path}`, authorization, Math.min(ctx.options.durationSeconds, 5));
       const target = sides[side];
       target.p50.push(run.latencyMs.p50);
       target.p99.push(run.latencyMs.p99);
       target.requests += run.requests;
       target.non2xx += run.non2xx + run.errors;
+      target.requestsPerSecond.push(run.requestsPerSecond);
       ctx.log(
         `  round ${round} ${side}: p50 ${run.latencyMs.p50.toFixed(3)} ms, p99 ${run.latencyMs.p99.toFixed(3)} ms (${run.requestsPerSecond.toFixed(0)} req/s)`,
       );
@@ -59,6 +89,7 @@ export async function runAddedLatency(
     rate: ctx.options.fixedRate,
     connections: CONNECTIONS,
     rounds,
+    pacing: ctx.tools.wrk !== null ? 'wrk (paced)' : 'autocannon (per-second quota: bursts)',
     ...sides,
     addedP50: median(sides.proxy.p50) - median(sides.direct.p50),
     addedP99: median(sides.proxy.p99) - median(sides.direct.p99),
