@@ -1,7 +1,11 @@
 import { docker } from '@routemcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proxyLog } from './container-log.ts';
 import { bearer, request, type HttpResponse } from './http-client.ts';
 import { startStack, type Stack } from './stack.ts';
+import { numberedTraffic } from './traffic.ts';
+
+const TRAFFIC_ID = 'drain-';
 
 let stack: Stack;
 let key: string;
@@ -39,7 +43,7 @@ describe('the proxy container', () => {
         chunkDelayMs: 100,
       }),
     );
-    const quick = numberedTraffic(`${stack.podUrl}/api/v1/contacts?provider=hubspot`, key, 300, 4);
+    const quick = numberedTraffic(`${stack.podUrl}/api/v1/contacts?provider=hubspot`, key, 300, 4, TRAFFIC_ID);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await docker('stop', '--time', '15', stack.proxy.getId());
 
@@ -66,39 +70,3 @@ describe('the proxy container', () => {
     }
   });
 });
-
-const TRAFFIC_ID = 'drain-';
-
-/** `total` requests, `concurrency` at a time, each on a fresh connection with its own X-Request-Id. */
-async function numberedTraffic(url: string, key: string, total: number, concurrency: number) {
-  const answered = new Map<string, number>();
-  const failed = new Map<string, string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const id = `${TRAFFIC_ID}${next++}`;
-      try {
-        const res = await request(url, { headers: { ...bearer(key), 'x-request-id': id }, timeoutMs: 5_000 });
-        answered.set(id, res.status);
-      } catch (error) {
-        failed.set(id, error instanceof Error ? error.message : String(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { answered, failed };
-}
-
-interface LogEntry {
-  msg?: string;
-  reqId?: string;
-  result?: string;
-}
-
-/** The (stopped) proxy container's JSON log lines. */
-async function proxyLog(containerId: string): Promise<LogEntry[]> {
-  return (await docker('logs', containerId))
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogEntry);
-}

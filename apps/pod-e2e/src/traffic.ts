@@ -75,3 +75,27 @@ export function countBy(values: (string | number)[]): Record<string, number> {
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
 }
+
+/**
+ * `total` requests, `concurrency` at a time, each on a fresh connection with
+ * its own X-Request-Id (`${idPrefix}${n}`), so the proxy's access log can
+ * be matched with what each client got.
+ */
+export async function numberedTraffic(url: string, key: string, total: number, concurrency: number, idPrefix: string) {
+  const answered = new Map<string, number>();
+  const failed = new Map<string, string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const id = `${idPrefix}${next++}`;
+      try {
+        const res = await request(url, { headers: { ...bearer(key), 'x-request-id': id }, timeoutMs: 5_000 });
+        answered.set(id, res.status);
+      } catch (error) {
+        failed.set(id, error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { answered, failed };
+}
