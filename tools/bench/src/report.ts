@@ -94,6 +94,11 @@ export function reportText(report: BenchReport): string {
       `p50 ${fmt(c.miss.p50, 3)} ms, p99 ${fmt(c.miss.p99, 3)} ms; lookups ${c.keystoreLookups ?? '–'}`,
     ]);
     other.push(['e same keys again (hits)', `p50 ${fmt(c.hit.p50, 3)} ms, p99 ${fmt(c.hit.p99, 3)} ms`]);
+    const q = c.sequential;
+    other.push([
+      `e one at a time, ${q.keys} keys`,
+      `miss p50 ${fmt(q.miss.p50, 3)} ms, p99 ${fmt(q.miss.p99, 3)} ms; hit p50 ${fmt(q.hit.p50, 3)} ms, p99 ${fmt(q.hit.p99, 3)} ms (not judged)`,
+    ]);
   }
   if (raw.addedLatency) {
     const f = raw.addedLatency;
