@@ -1,5 +1,5 @@
 import type { BenchOptions } from './options.ts';
-import type { ProcessGroup } from './processes/process-group.ts';
+import type { ProcessGroup } from '@routemcp/process-group';
 
 /** What every scenario gets: options, the process group, a scratch dir, the tools found. */
 export interface BenchContext {

@@ -6,7 +6,7 @@ import { BENCH_PATH } from './context.ts';
 import { machineInfo } from './machine-info.ts';
 import { parseCommandLine } from './options.ts';
 import { clockTicksPerSecond } from './proc.ts';
-import { ProcessGroup } from './processes/process-group.ts';
+import { ProcessGroup } from '@routemcp/process-group';
 import { buildReport, reportJson, reportText } from './report.ts';
 import { runBench } from './run-bench.ts';
 import { findTools, workspaceRoot } from './workspace.ts';

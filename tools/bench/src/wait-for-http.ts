@@ -1,4 +1,4 @@
-import type { ManagedProcess } from './processes/process-group.ts';
+import type { ManagedProcess } from '@routemcp/process-group';
 
 /** Polls `url` until it answers 2xx; fails early if the process dies. Bounded by `timeoutMs`. */
 export async function waitForHttp(process: ManagedProcess, url: string, timeoutMs = 20_000): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseOptions, USAGE, UsageError } from './options.ts';
-import { ProcessGroup } from './process-group.ts';
+import { ProcessGroup } from '@routemcp/process-group';
 import { renderHtml } from './report.ts';
 import { runSoak } from './run-soak.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { planFaults, runFaults, type FaultTarget } from './faults.ts';
 import { startLoad } from './load.ts';
 import type { SoakOptions } from './options.ts';
-import type { ProcessGroup } from './process-group.ts';
+import type { ProcessGroup } from '@routemcp/process-group';
 import type { SoakReport } from './report.ts';
 import { takeSample, type Sample } from './sampler.ts';
 import { hasRedisServer, startStack } from './stack.ts';

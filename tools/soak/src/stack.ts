@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, httpOk, redisPing, waitUntil } from './loopback.ts';
-import type { ManagedProcess, ProcessGroup } from './process-group.ts';
+import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 /** Keys the load uses: big enough buckets that the per-key limit never answers during the soak. */
@@ -37,8 +37,7 @@ function node(
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): ManagedProcess {
-  // process.execPath: the pinned Node 24 running the soak, never the system node.
-  return group.start(name, process.execPath, [...nodeArgs, resolve(ROOT, entry)], { LOG_LEVEL: 'warn', ...env });
+  return group.startNode(name, resolve(ROOT, entry), { env: { LOG_LEVEL: 'warn', ...env }, nodeArgs });
 }
 
 /** The Node flags the proxy ships with (Dockerfile, start script): the soak watches the memory of what runs. */
@@ -70,7 +69,7 @@ export async function startStack(
       '--dir',
       options.dir,
     ];
-    const redis = group.start('redis', 'redis-server', args, {});
+    const redis = group.start('redis', 'redis-server', args);
     await waitUntil(
       'redis',
       () => redisPing(redisPort!),

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { freePort } from '../free-port.ts';
 import type { RunningApp, RunningKeystore } from '../processes/apps.ts';
-import type { ProcessGroup } from '../processes/process-group.ts';
+import type { ProcessGroup } from '@routemcp/process-group';
 import { waitForHttp } from '../wait-for-http.ts';
 import { workspaceRoot } from '../workspace.ts';
 

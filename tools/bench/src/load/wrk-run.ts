@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProcessGroup } from '../processes/process-group.ts';
+import type { ProcessGroup } from '@routemcp/process-group';
 import type { LoadResult } from './load-result.ts';
 import { parseWrkOutput } from './wrk-output.ts';
 

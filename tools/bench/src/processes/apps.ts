@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../free-port.ts';
 import { waitForHttp } from '../wait-for-http.ts';
 import { workspaceRoot } from '../workspace.ts';
-import type { ManagedProcess, ProcessGroup } from './process-group.ts';
+import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
 
 export const APP_ENTRIES = {
   api: 'apps/api/src/main.ts',
@@ -36,10 +36,10 @@ function startNodeApp(
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): ManagedProcess {
-  // process.execPath: the Node 24 that runs the bench, never the system node.
-  return group.start(name, process.execPath, [...nodeArgs, resolve(workspaceRoot, entry)], {
+  return group.startNode(name, resolve(workspaceRoot, entry), {
     cwd: workspaceRoot,
     env: { LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
+    nodeArgs,
   });
 }
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../free-port.ts';
 import { waitForHttp } from '../wait-for-http.ts';
-import type { ManagedProcess, ProcessGroup } from './process-group.ts';
+import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
 
 export interface NginxConfigInput {
   dir: string;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { freePort } from '../free-port.ts';
-import type { ManagedProcess, ProcessGroup } from './process-group.ts';
+import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
 
 export interface RunningRedis {
   url: string;

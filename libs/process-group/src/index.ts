@@ -1,0 +1,1 @@
+export { ProcessGroup, type ManagedProcess, type SpawnOptions } from './process-group.ts';
