@@ -45,12 +45,11 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
   usage.start(config.USAGE_FLUSH_INTERVAL_MS);
   const proxy = createProxyServer({ config, verifier, limiter, registry, logger, usage });
 
-  if (cluster.isWorker) {
+  // Before listening: the primary asks a worker once it listens.
+  if (cluster.isWorker)
     answerPrimary({ readiness: () => readinessOf(verifier, limiter), metrics: () => registry.getMetricsAsJSON() });
-    await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
-    logger.debug({ port: config.PROXY_PORT }, 'worker listening');
-  } else {
-    await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
+  await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
+  if (cluster.isPrimary) {
     await listen(proxy.adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
     logger.info({ port: config.PROXY_PORT, adminPort: config.PROXY_ADMIN_PORT }, 'proxy listening');
   }

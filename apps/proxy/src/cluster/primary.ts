@@ -83,25 +83,21 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
     waiting.resolve(message.value);
   });
 
-  let startupFailed: ((reason: Error) => void) | undefined;
-  let allServing: (() => void) | undefined;
-  const started = new Promise<void>((resolve, reject) => {
-    allServing = resolve;
-    startupFailed = reject;
-  });
+  const started = Promise.withResolvers<void>();
+  let startingUp = true;
 
   function fork(): void {
     const worker = cluster.fork();
     const forkedAt = performance.now();
     worker.once('listening', () => {
       serving.add(worker);
-      if (serving.size === expected) allServing?.();
+      if (serving.size === expected) started.resolve();
     });
     worker.once('exit', (code, signal) => {
       serving.delete(worker);
       if (stopping) return;
-      if (startupFailed !== undefined) {
-        startupFailed(new Error(`worker ${worker.id} exited during start-up (code ${code}, signal ${signal})`));
+      if (startingUp) {
+        started.reject(new Error(`worker ${worker.id} exited during start-up (code ${code}, signal ${signal})`));
         return;
       }
       const lived = performance.now() - forkedAt;
@@ -136,13 +132,13 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
 
   for (let i = 0; i < expected; i++) fork();
   try {
-    await started;
+    await started.promise;
   } catch (err) {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
     throw err;
   }
-  startupFailed = undefined;
+  startingUp = false;
 
   const adminServer = createAdminServer({ readiness, metrics, contentType: registry.contentType });
   await listen(adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
