@@ -1,7 +1,5 @@
 import type { BenchContext } from '../context.ts';
-import { runAutocannon } from '../load/autocannon-run.ts';
-import type { LoadResult } from '../load/load-result.ts';
-import { runWrk } from '../load/wrk-run.ts';
+import { drive } from '../load/drive.ts';
 import { median } from '../stats.ts';
 
 export interface LatencySide {
@@ -30,38 +28,10 @@ export interface AddedLatencyResult {
 const CONNECTIONS = 10;
 
 /**
- * Load at a fixed rate, below saturation, so latency is the path's own and
- * not queueing. wrk paces it: each connection waits connections × 1000 /
- * rate ms after each answer (10 ms for 1 000 req/s over 10 connections), so
- * the achieved rate is a little under the nominal one and is reported.
- * autocannon's `overallRate` is no substitute: it is a per-second quota per
- * connection (`reqsMadeThisSecond`), so every second starts with a burst at
- * full speed until the quota is spent, and the latency it reports is that of
- * a saturated path. It is used only when wrk is missing, and says so.
+ * Direct and through the proxy, interleaved, at a fixed rate below
+ * saturation, so latency is the path's own and not queueing; wrk paces it
+ * (see `Drive.rate`), and the achieved rate is reported.
  */
-async function drive(ctx: BenchContext, url: string, authorization: string, seconds: number): Promise<LoadResult> {
-  const rate = ctx.options.fixedRate;
-  if (ctx.tools.wrk !== null) {
-    return runWrk(ctx.group, {
-      binary: ctx.tools.wrk,
-      dir: ctx.dir,
-      url,
-      connections: CONNECTIONS,
-      durationSeconds: seconds,
-      headers: { authorization },
-      delayMs: Math.round((CONNECTIONS * 1000) / rate),
-    });
-  }
-  return runAutocannon({
-    url,
-    connections: CONNECTIONS,
-    durationSeconds: seconds,
-    overallRate: rate,
-    headers: { authorization },
-  });
-}
-
-/** Direct and through the proxy, interleaved. */
 export async function runAddedLatency(
   ctx: BenchContext,
   urls: { direct: string; proxy: string },
@@ -73,7 +43,13 @@ export async function runAddedLatency(
   for (let round = 1; round <= rounds; round++) {
     for (const side of ['direct', 'proxy'] as const) {
       // Latency percentiles settle within seconds at 1 000 req/s; throughput rounds need the long runs.
-      const run = await drive(ctx, `${urls[side]}${ctx.path}`, authorization, Math.min(ctx.options.durationSeconds, 5));
+      const run = await drive(ctx, {
+        url: `${urls[side]}${ctx.path}`,
+        connections: CONNECTIONS,
+        durationSeconds: Math.min(ctx.options.durationSeconds, 5),
+        headers: { authorization },
+        rate: ctx.options.fixedRate,
+      });
       const target = sides[side];
       target.p50.push(run.latencyMs.p50);
       target.p99.push(run.latencyMs.p99);

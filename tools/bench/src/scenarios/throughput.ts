@@ -1,7 +1,6 @@
 import type { BenchContext } from '../context.ts';
-import { runAutocannon } from '../load/autocannon-run.ts';
+import { drive } from '../load/drive.ts';
 import type { LoadResult } from '../load/load-result.ts';
-import { runWrk } from '../load/wrk-run.ts';
 import { cpuTicksOf } from '../proc.ts';
 
 export type ThroughputId = 'a' | 'b' | 'c' | 'd' | 'j';
@@ -22,20 +21,13 @@ export interface ThroughputRound extends LoadResult {
   cpuMicrosPerRequest: number;
 }
 
-async function drive(ctx: BenchContext, target: ThroughputTarget, durationSeconds: number): Promise<LoadResult> {
-  const url = `${target.url}${ctx.path}`;
-  const { connections } = ctx.options;
-  if (ctx.tools.wrk !== null) {
-    return runWrk(ctx.group, {
-      binary: ctx.tools.wrk,
-      dir: ctx.dir,
-      url,
-      connections,
-      durationSeconds,
-      headers: target.headers,
-    });
-  }
-  return runAutocannon({ url, connections, durationSeconds, headers: target.headers });
+function driveTarget(ctx: BenchContext, target: ThroughputTarget, durationSeconds: number): Promise<LoadResult> {
+  return drive(ctx, {
+    url: `${target.url}${ctx.path}`,
+    connections: ctx.options.connections,
+    durationSeconds,
+    headers: target.headers,
+  });
 }
 
 export async function measureRound(
@@ -45,7 +37,7 @@ export async function measureRound(
 ): Promise<ThroughputRound> {
   const pids = target.pids();
   const before = cpuTicksOf(pids);
-  const load = await drive(ctx, target, ctx.options.durationSeconds);
+  const load = await driveTarget(ctx, target, ctx.options.durationSeconds);
   const cpuSeconds = (cpuTicksOf(pids) - before) / ctx.clockTicksPerSecond;
   return {
     ...load,
@@ -68,7 +60,7 @@ export async function runThroughputRounds(
 ): Promise<ThroughputRound[]> {
   for (const target of targets) {
     ctx.log(`  warm-up ${target.id} (${ctx.options.warmupSeconds}s)`);
-    await drive(ctx, target, ctx.options.warmupSeconds);
+    await driveTarget(ctx, target, ctx.options.warmupSeconds);
   }
   const rounds: ThroughputRound[] = [];
   for (let round = 1; round <= ctx.options.rounds; round++) {
