@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.ts';
-import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { CircuitBreaker } from '../resilience/circuit-breaker.ts';
 import type { KeyLookupMetrics } from './key-lookup-metrics.ts';
 import type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from './key-verifier.ts';
 import type { KeystoreClient, LookupResult } from './keystore-client.ts';

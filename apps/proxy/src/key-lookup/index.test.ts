@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { createKeyVerifier } from './index.ts';
-import { FakeKeystore, type FakeKeyData } from './testing/fake-keystore.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { FakeKeystore, type FakeKeyData } from '../testing/fake-keystore.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 
 const active: FakeKeyData = {
   id: 'key_1',

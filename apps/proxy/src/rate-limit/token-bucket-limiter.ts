@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { CircuitBreaker } from '../key-lookup/circuit-breaker.ts';
+import type { CircuitBreaker } from '../resilience/circuit-breaker.ts';
 import type { Decision, Limiter, LimiterMode, RateLimit } from './limiter.ts';
 import type { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { RateLimitMetrics } from './rate-limit-metrics.ts';

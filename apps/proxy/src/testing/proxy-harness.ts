@@ -4,8 +4,8 @@ import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
-import { listen } from '../listen.ts';
-import { createProxyServer, type ProxyServers } from '../server.ts';
+import { listen } from '../http/listen.ts';
+import { createProxyServer, type ProxyServers } from '../http/server.ts';
 import { FakeKeyVerifier } from './fake-key-verifier.ts';
 import { FakeLimiter } from './fake-limiter.ts';
 
