@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdminServer, localAdminSource } from './admin-server.ts';
-import { listen } from '../http/listen.ts';
-import { ProxyMetrics } from '../observability/metrics.ts';
+import { listen } from '../http/index.ts';
+import { ProxyMetrics } from '../observability/index.ts';
 import { FakeKeyVerifier } from '../testing/fake-key-verifier.ts';
 import { FakeLimiter } from '../testing/fake-limiter.ts';
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { writeError, writeSuccess } from '@routemcp/errors';
 import type { Registry } from 'prom-client';
-import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
-import type { Limiter, LimiterMode } from '../rate-limit/limiter.ts';
+import type { KeyVerifier } from '../key-lookup/index.ts';
+import type { Limiter, LimiterMode } from '../rate-limit/index.ts';
 
 /** The body of a 200 from /readyz. */
 export interface ReadyReport {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '@routemcp/errors';
-import type { ProxyMetrics } from '../observability/metrics.ts';
+import type { ProxyMetrics } from '../observability/index.ts';
 import { writeRawError } from './raw-error.ts';
 
 type ClientSocket = Socket & { _httpMessage?: { headersSent?: boolean } | null };

@@ -1,6 +1,6 @@
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyRecord } from '../key-lookup/key-verifier.ts';
+import type { KeyRecord } from '../key-lookup/index.ts';
 import { sendRequest } from '../testing/http-request.ts';
 import { startProxy, type ProxyHarness } from '../testing/proxy-harness.ts';
 import { startRecordingUpstream, type RecordingUpstream } from '../testing/recording-upstream.ts';

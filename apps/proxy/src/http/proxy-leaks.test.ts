@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createKeyVerifier } from '../key-lookup/index.ts';
-import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
+import type { KeyVerifier } from '../key-lookup/index.ts';
 import { FakeKeystore } from '../testing/fake-keystore.ts';
 import { listen } from './listen.ts';
 import { createLimiter } from '../rate-limit/index.ts';

@@ -1,23 +1,34 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ServerResponse } from 'node:http';
+import type { Exchange } from '../observability/index.ts';
+import type { ForwardResponse } from '../upstream/index.ts';
+import type { ProxyRequest } from './proxy-request.ts';
 
 /**
- * The server's response class, carrying what the access log, metrics and
- * error handler need to know about this request. Plain fields on one class
- * keep the hot path free of per-request closures and side tables.
+ * The server's response class, carrying what forwarding, the recorder and
+ * the error answers need to know about this request. Plain fields on one
+ * class keep the hot path free of per-request closures and side tables.
  */
-export class ProxyResponse extends ServerResponse<IncomingMessage> {
+export class ProxyResponse extends ServerResponse<ProxyRequest> implements ForwardResponse, Exchange {
   requestId = '';
   keyId: string | null = null;
   accountId: string | null = null;
   /** `ok` or an error code; what the request counter is labelled with. */
   outcome = 'ok';
-  /** performance.now() when the request arrived, and when it was handed to the upstream. */
   startedAt = 0;
   forwardedAt = 0;
-  /** Set once the request is sent upstream, so a body over the limit can cancel it. */
-  upstreamRequest: ClientRequest | null = null;
-  bodyTooLarge = false;
-  /** Our RateLimit headers must win over any the upstream sends. */
-  rateLimited = false;
+  upstreamRespondedAt = 0;
+  /** X-Request-Id, then RateLimit-* once limited: written with whatever answer this request gets. */
+  ownHeaders: string[] = [];
+  ownRateLimit = false;
+  keepAlive = true;
+  upstream: { cancel(): void } | null = null;
+  readonly upgrade = false;
+
+  get method(): string | undefined {
+    return this.req.method;
+  }
+
+  get target(): string | undefined {
+    return this.req.url;
+  }
 }

@@ -3,13 +3,16 @@ import { rawErrorResponse, type ErrorCode } from '@routemcp/errors';
 
 /**
  * Answers on a bare socket (client errors, refused upgrades) and closes it.
- * `headers` values must be our own text (ids, numbers), never client input.
+ * `headers` (a flat `[name, value, …]` list) must be our own text (ids,
+ * numbers), never client input.
  */
-export function writeRawError(socket: Socket, code: ErrorCode, headers?: Record<string, string | number>): void {
+export function writeRawError(socket: Socket, code: ErrorCode, headers: readonly string[] = []): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  socket.write(rawErrorResponse(code, { headers }));
+  const record: Record<string, string> = {};
+  for (let i = 0; i < headers.length; i += 2) record[headers[i]!] = headers[i + 1]!;
+  socket.write(rawErrorResponse(code, { headers: record }));
   socket.destroySoon();
 }

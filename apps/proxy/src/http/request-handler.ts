@@ -1,114 +1,105 @@
-import type { IncomingMessage } from 'node:http';
-import type { Environment } from '@routemcp/api-key';
 import { writeError, type ErrorCode } from '@routemcp/errors';
 import type { Logger } from 'pino';
-import type { AuthFailureBudget } from '../pipeline/auth-failure-budget.ts';
-import type { Clock } from '../clock.ts';
-import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
+import type { Recorder } from '../observability/index.ts';
+import {
+  hasBody,
+  readHead,
+  requestIdOf,
+  upstreamHeaders,
+  type Authorization,
+  type Authorizer,
+} from '../pipeline/index.ts';
+import type { BodyFraming, Upstream } from '../upstream/index.ts';
+import type { ProxyRequest } from './proxy-request.ts';
 import type { ProxyResponse } from './proxy-response.ts';
-import type { PublicPathMatcher } from '../pipeline/public-paths.ts';
-import type { Limiter } from '../rate-limit/limiter.ts';
-import { countBody, declaredTooLarge, needsCounting } from '../pipeline/body-limit.ts';
-import { badFraming } from '../pipeline/check-framing.ts';
-import { toOriginForm } from '../pipeline/request-target.ts';
-import type { Forwarder } from '../upstream/forward.ts';
-import { setRateLimitHeaders, takeToken, type RateLimitDefaults } from '../pipeline/limit.ts';
-import { readKey } from '../pipeline/read-key.ts';
-import { requestIdOf } from '../pipeline/request-id.ts';
-import { rewriteHeaders, type Identity } from '../pipeline/rewrite-headers.ts';
-import { verifyKey } from '../pipeline/verify-key.ts';
 
 export interface RequestHandlerDeps {
-  verifier: KeyVerifier;
-  limiter: Limiter;
-  forwarder: Forwarder;
-  clock: Clock;
+  authorizer: Authorizer;
+  upstream: Upstream;
+  recorder: Recorder;
   logger: Logger;
-  isPublic: PublicPathMatcher;
-  rateLimits: RateLimitDefaults;
-  failures: AuthFailureBudget;
-  maxBodyBytes: number;
   isDraining: () => boolean;
-  onResponseClose: (this: ProxyResponse) => void;
 }
 
-const CLOSE = { headers: { connection: 'close' } };
-/** The metrics/log outcome of a 429 from the failed-authentication budget, apart from per-key limits. */
-export const AUTH_FAILURES_OUTCOME = 'AUTH_FAILURES_LIMITED';
-
 /**
- * The request path: request id → body size → public path? → read key →
- * verify → limit → (100 Continue) → rewrite headers → forward. Every refusal
- * is answered here, before any upstream connection exists.
+ * The HTTP entrance: read the head once, ask the pipeline, then either
+ * forward (after `100 Continue`, when the client waits for one) or write the
+ * refusal. Every response is written with one `writeHead(status, flatList)`
+ * and recorded once, when it closes.
  */
 export function createRequestHandler(deps: RequestHandlerDeps) {
-  const { verifier, limiter, forwarder, clock, logger, isPublic, rateLimits, failures, maxBodyBytes, isDraining } =
-    deps;
+  const { authorizer, upstream, recorder, logger, isDraining } = deps;
 
-  function forward(
-    req: IncomingMessage,
-    res: ProxyResponse,
-    identity: Identity | null,
-    environment: Environment,
-    expectContinue: boolean,
-  ): void {
-    if (expectContinue) res.writeContinue();
-    if (needsCounting(req.headers)) countBody(req, res, maxBodyBytes);
-    rewriteHeaders(req, identity, res.requestId, false);
-    forwarder.web(req, res, environment);
+  function onClose(this: ProxyResponse): void {
+    if (!this.writableFinished) {
+      this.upstream?.cancel();
+      if (this.outcome === 'ok') this.outcome = 'CLIENT_CLOSED';
+    }
+    recorder.record(this);
   }
 
-  return async function handleRequest(
-    req: IncomingMessage,
-    res: ProxyResponse,
-    expectContinue: boolean,
-  ): Promise<void> {
-    res.startedAt = performance.now();
-    res.once('close', deps.onResponseClose);
-    const requestId = requestIdOf(req.headers['x-request-id']);
-    res.requestId = requestId;
-    res.setHeader('X-Request-Id', requestId);
-    if (isDraining()) res.setHeader('Connection', 'close');
-    try {
-      if (badFraming(req) || !toOriginForm(req)) return refuse(req, res, 'BAD_REQUEST', expectContinue);
-      if (declaredTooLarge(req.headers, maxBodyBytes)) return refuse(req, res, 'PAYLOAD_TOO_LARGE', expectContinue);
-      if (isPublic(req.url ?? '/')) return forward(req, res, null, 'live', expectContinue);
-      const client = req.socket.remoteAddress;
-      const admission = failures.admit(client);
-      if (admission > 0) {
-        res.setHeader('Retry-After', admission);
-        return refuse(req, res, 'RATE_LIMITED', expectContinue, AUTH_FAILURES_OUTCOME);
-      }
-      const read = readKey(req.rawHeaders);
-      if (!read.ok) {
-        failures.settle(client, admission, true);
-        return refuse(req, res, 'INVALID_API_KEY', expectContinue);
-      }
-      const verified = await verifyKey(verifier, read.key, clock.now());
-      failures.settle(client, admission, !verified.ok && verified.code === 'INVALID_API_KEY');
-      if (!verified.ok) return refuse(req, res, verified.code, expectContinue);
-      const { key } = verified;
+  function proceed(req: ProxyRequest, res: ProxyResponse, result: Authorization, expectContinue: boolean): void {
+    const key = result.key;
+    if (key !== null) {
       res.keyId = key.id;
       res.accountId = key.accountId;
-      // The client may have left during the lookup, or the parser refused the
-      // rest of its request meanwhile (and answered it): spend no token on it.
-      if (clientGone(req, res)) return;
-      const decision = await takeToken(limiter, rateLimits, key);
-      setRateLimitHeaders(res, decision);
-      res.rateLimited = true;
-      if (!decision.allowed) return refuse(req, res, 'RATE_LIMITED', expectContinue);
-      if (clientGone(req, res)) return;
-      forward(req, res, key, key.environment, expectContinue);
-    } catch (err) {
-      logger.error({ err, reqId: requestId }, 'request handling failed');
-      refuse(req, res, 'INTERNAL_ERROR', expectContinue);
     }
+    if (result.kind === 'abandoned') {
+      res.outcome = 'CLIENT_CLOSED';
+      return;
+    }
+    if (result.headers.length > 0) {
+      for (const value of result.headers) res.ownHeaders.push(value);
+      res.ownRateLimit = true;
+    }
+    if (result.kind === 'refused') {
+      res.outcome = result.outcome;
+      refuse(req, res, result.code, expectContinue);
+      return;
+    }
+    if (expectContinue) res.writeContinue();
+    const headers = upstreamHeaders(req, key, res.requestId, false);
+    res.forwardedAt = performance.now();
+    upstream.forward(req, res, headers, framingOf(req), key?.environment ?? 'live');
+  }
+
+  function failed(req: ProxyRequest, res: ProxyResponse, err: unknown, expectContinue: boolean): void {
+    logger.error({ err, reqId: res.requestId }, 'request handling failed');
+    res.outcome = 'INTERNAL_ERROR';
+    refuse(req, res, 'INTERNAL_ERROR', expectContinue);
+  }
+
+  return function handleRequest(req: ProxyRequest, res: ProxyResponse, expectContinue: boolean): void {
+    res.startedAt = performance.now();
+    res.on('close', onClose);
+    const head = readHead(req.rawHeaders);
+    req.head = head;
+    res.requestId = requestIdOf(head.requestId);
+    res.ownHeaders.push('X-Request-Id', res.requestId);
+    if (isDraining()) res.keepAlive = false;
+    let result: Authorization | Promise<Authorization>;
+    try {
+      result = authorizer.authorize(req);
+      if (!(result instanceof Promise)) return proceed(req, res, result, expectContinue);
+    } catch (err) {
+      return failed(req, res, err, expectContinue);
+    }
+    result.then(
+      (settled) => {
+        try {
+          proceed(req, res, settled, expectContinue);
+        } catch (err) {
+          failed(req, res, err, expectContinue);
+        }
+      },
+      (err: unknown) => failed(req, res, err, expectContinue),
+    );
   };
 }
 
-/** Nobody to answer, or the socket was already answered and ended by the client-error handler. */
-function clientGone(req: IncomingMessage, res: ProxyResponse): boolean {
-  return res.destroyed || !req.socket.writable;
+function framingOf(req: ProxyRequest): BodyFraming {
+  if (!hasBody(req.head)) return 'none';
+  return req.head.transferEncoding !== undefined ? 'chunked' : 'sized';
 }
 
 /**
@@ -117,18 +108,9 @@ function clientGone(req: IncomingMessage, res: ProxyResponse): boolean {
  * keep the socket alive is the wrong trade. A framing refusal always closes:
  * where this request ends, and so where the next one starts, is unknown.
  */
-function refuse(
-  req: IncomingMessage,
-  res: ProxyResponse,
-  code: ErrorCode,
-  expectContinue: boolean,
-  outcome: string = code,
-): void {
-  res.outcome = outcome;
-  const close =
-    code === 'BAD_REQUEST' ||
-    expectContinue ||
-    req.headers['transfer-encoding'] !== undefined ||
-    Number(req.headers['content-length'] ?? 0) > 0;
-  if (!writeError(res, code, close ? CLOSE : undefined)) res.destroy();
+function refuse(req: ProxyRequest, res: ProxyResponse, code: ErrorCode, expectContinue: boolean): void {
+  const headers = res.ownHeaders;
+  if (code === 'BAD_REQUEST' || expectContinue || !res.keepAlive || hasBody(req.head))
+    headers.push('connection', 'close');
+  if (!writeError(res, code, { headers })) res.destroy();
 }

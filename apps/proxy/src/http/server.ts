@@ -2,23 +2,21 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createAccessLog, type UsageCounter } from '../observability/access-log.ts';
-import { createAdminServer, localAdminSource } from '../admin/admin-server.ts';
-import { AuthFailureBudget } from '../pipeline/auth-failure-budget.ts';
-import { createClientErrorHandler } from './client-error.ts';
+import { createAdminServer, localAdminSource } from '../admin/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ProxyConfig } from '../config.ts';
+import type { KeyVerifier } from '../key-lookup/index.ts';
+import { ProxyMetrics, Recorder, type UsageCounter } from '../observability/index.ts';
+import { AuthFailureBudget, Authorizer, createPublicPathMatcher } from '../pipeline/index.ts';
+import type { Limiter } from '../rate-limit/index.ts';
+import { Upstream } from '../upstream/index.ts';
+import { createClientErrorHandler } from './client-error.ts';
 import { drainServer, type DrainResult } from './drain.ts';
-import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
-import { ProxyMetrics } from '../observability/metrics.ts';
-import { createProxyErrorHandler } from '../upstream/proxy-error.ts';
+import { ProxyRequest } from './proxy-request.ts';
 import { ProxyResponse } from './proxy-response.ts';
-import { createPublicPathMatcher } from '../pipeline/public-paths.ts';
-import type { Limiter } from '../rate-limit/limiter.ts';
 import { createRequestHandler } from './request-handler.ts';
-import { createForwarder } from '../upstream/forward.ts';
-import { respondToUpstream } from '../upstream/upstream-response.ts';
 import { createUpgradeHandler } from './upgrade-handler.ts';
+import { createUpstreamFailureHandler } from './upstream-failure.ts';
 
 export interface ProxyServerDeps {
   config: ProxyConfig;
@@ -31,7 +29,7 @@ export interface ProxyServerDeps {
   usage?: UsageCounter;
 }
 
-export type ProxyHttpServer = Server<typeof IncomingMessage, typeof ProxyResponse>;
+export type ProxyHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
 
 export interface ProxyServers {
   server: ProxyHttpServer;
@@ -47,51 +45,53 @@ function isWebSocketUpgrade(req: IncomingMessage): boolean {
   return req.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
+/**
+ * The proxy's public server, wired: one pipeline (Authorizer) behind two
+ * entrances (HTTP requests, WebSocket upgrades), one upstream adapter, one
+ * recorder.
+ */
 export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   const { config, verifier, limiter, registry, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const metrics = new ProxyMetrics({ registry });
-  const isPublic = createPublicPathMatcher(config.PUBLIC_PATHS);
-  const rateLimits = {
-    live: { capacity: config.RATE_LIMIT_LIVE_CAPACITY, refillPerSecond: config.RATE_LIMIT_LIVE_REFILL_PER_SECOND },
-    test: { capacity: config.RATE_LIMIT_TEST_CAPACITY, refillPerSecond: config.RATE_LIMIT_TEST_REFILL_PER_SECOND },
-  };
-  const failures = new AuthFailureBudget({
-    limitPerMinute: config.AUTH_FAILURE_LIMIT,
-    maxClients: AUTH_FAILURE_CLIENTS,
-    clock,
-  });
-  let draining = false;
-  const isDraining = (): boolean => draining;
-
-  // Sockets that switched protocols: the error handler must not write HTTP on them.
-  const upgraded = new Set<Socket>();
-  const forwarder = createForwarder({
-    upstreamUrl: config.UPSTREAM_URL,
-    upstreamTestUrl: config.UPSTREAM_TEST_URL,
-    upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    onError: createProxyErrorHandler({ logger, upgraded }),
-    onUpstreamResponse: (upstream, req, res) => respondToUpstream(upstream, req, res, metrics, draining),
-    upgraded,
-  });
-
-  const handleRequest = createRequestHandler({
+  const authorizer = new Authorizer({
     verifier,
     limiter,
-    forwarder,
     clock,
-    logger,
-    isPublic,
-    rateLimits,
-    failures,
-    isDraining,
+    isPublic: createPublicPathMatcher(config.PUBLIC_PATHS),
     maxBodyBytes: config.MAX_BODY_BYTES,
-    onResponseClose: createAccessLog({ logger, metrics, usage: deps.usage }),
+    rateLimits: {
+      live: { capacity: config.RATE_LIMIT_LIVE_CAPACITY, refillPerSecond: config.RATE_LIMIT_LIVE_REFILL_PER_SECOND },
+      test: { capacity: config.RATE_LIMIT_TEST_CAPACITY, refillPerSecond: config.RATE_LIMIT_TEST_REFILL_PER_SECOND },
+    },
+    failures: new AuthFailureBudget({
+      limitPerMinute: config.AUTH_FAILURE_LIMIT,
+      maxClients: AUTH_FAILURE_CLIENTS,
+      clock,
+    }),
   });
-  const server = createServer({
+  const recorder = new Recorder({ logger, metrics, usage: deps.usage });
+  const upstream = new Upstream({
+    upstreamUrl: config.UPSTREAM_URL,
+    upstreamTestUrl: config.UPSTREAM_TEST_URL,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    onFailure: createUpstreamFailureHandler(logger),
+  });
+  let draining = false;
+
+  const handleRequest = createRequestHandler({
+    authorizer,
+    upstream,
+    recorder,
+    logger,
+    isDraining: () => draining,
+  });
+  const server: ProxyHttpServer = createServer({
+    IncomingMessage: ProxyRequest,
     ServerResponse: ProxyResponse,
     insecureHTTPParser: false,
-    // check-framing answers a missing Host with the envelope; Node's own answer is a bare 400.
+    // The pipeline answers a missing Host with the envelope; Node's own answer is a bare 400.
     requireHostHeader: false,
     maxHeaderSize: config.MAX_HEADER_BYTES,
     headersTimeout: config.HEADERS_TIMEOUT_MS,
@@ -102,20 +102,10 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     // Only websockets are tunnelled; any other Upgrade (e.g. curl's h2c offer) is served as plain HTTP/1.1.
     shouldUpgradeCallback: isWebSocketUpgrade,
   });
-  server.on('request', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, false));
-  server.on('checkContinue', (req: IncomingMessage, res: ProxyResponse) => void handleRequest(req, res, true));
-  const handleUpgrade = createUpgradeHandler({
-    verifier,
-    limiter,
-    forwarder,
-    clock,
-    logger,
-    metrics,
-    isPublic,
-    rateLimits,
-    failures,
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void handleUpgrade(req, socket, head));
+  server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, false));
+  server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, true));
+  const handleUpgrade = createUpgradeHandler({ authorizer, upstream, recorder, logger });
+  server.on('upgrade', (req: ProxyRequest, socket: Socket, head: Buffer) => handleUpgrade(req, socket, head));
   server.on('clientError', createClientErrorHandler({ metrics }));
 
   const adminServer = createAdminServer(localAdminSource({ registry, verifier, limiter }));
@@ -126,7 +116,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     async shutdown() {
       draining = true;
       const result = await drainServer(server, config.SHUTDOWN_GRACE_MS);
-      forwarder.close();
+      await upstream.close();
       adminServer.closeAllConnections();
       await new Promise((resolve) => adminServer.close(resolve));
       return result;

@@ -1,128 +1,139 @@
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorCatalog, type ErrorCode } from '@routemcp/errors';
 import type { Logger } from 'pino';
-import { loggablePath } from '../observability/access-log.ts';
-import type { AuthFailureBudget } from '../pipeline/auth-failure-budget.ts';
-import type { Clock } from '../clock.ts';
-import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
-import type { ProxyMetrics } from '../observability/metrics.ts';
-import type { PublicPathMatcher } from '../pipeline/public-paths.ts';
-import type { Limiter } from '../rate-limit/limiter.ts';
+import type { Exchange, Recorder } from '../observability/index.ts';
+import { readHead, requestIdOf, upstreamHeaders, type Authorization, type Authorizer } from '../pipeline/index.ts';
+import { failureCode, type Upstream, type UpstreamError } from '../upstream/index.ts';
+import type { ProxyRequest } from './proxy-request.ts';
 import { writeRawError } from './raw-error.ts';
-import type { Forwarder } from '../upstream/forward.ts';
-import { badFraming } from '../pipeline/check-framing.ts';
-import { toOriginForm } from '../pipeline/request-target.ts';
-import { rateLimitHeaderRecord, takeToken, type RateLimitDefaults } from '../pipeline/limit.ts';
-import { readKey } from '../pipeline/read-key.ts';
-import { requestIdOf } from '../pipeline/request-id.ts';
-import { rewriteHeaders } from '../pipeline/rewrite-headers.ts';
-import { verifyKey } from '../pipeline/verify-key.ts';
 
 export interface UpgradeHandlerDeps {
-  verifier: KeyVerifier;
-  limiter: Limiter;
-  forwarder: Forwarder;
-  clock: Clock;
+  authorizer: Authorizer;
+  upstream: Upstream;
+  recorder: Recorder;
   logger: Logger;
-  metrics: ProxyMetrics;
-  isPublic: PublicPathMatcher;
-  rateLimits: RateLimitDefaults;
-  failures: AuthFailureBudget;
+}
+
+/** What the recorder gets for an upgrade; filled as the handshake goes. */
+class UpgradeExchange implements Exchange {
+  keyId: string | null = null;
+  accountId: string | null = null;
+  statusCode = 0;
+  outcome = 'ok';
+  forwardedAt = 0;
+  upstreamRespondedAt = 0;
+  readonly upgrade = true;
+  readonly method: string | undefined;
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly #req: ProxyRequest;
+
+  constructor(req: ProxyRequest, requestId: string, startedAt: number) {
+    this.#req = req;
+    this.method = req.method;
+    this.requestId = requestId;
+    this.startedAt = startedAt;
+  }
+
+  get target(): string | undefined {
+    return this.#req.url;
+  }
 }
 
 /**
- * WebSocket upgrades pass the same checks as requests and take a token; a
- * refusal is a plain HTTP envelope on the socket, before any upstream
- * connection is opened.
+ * The WebSocket entrance: the same pipeline as every request (the same
+ * checks, a token, the same recorder, so an upgrade shows in the key's
+ * usage and logs its key id). A refusal is a plain HTTP envelope on the
+ * socket, written before any upstream connection exists; an accepted
+ * upgrade is tunnelled and recorded when the upstream answers the handshake.
  */
 export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
-  const { verifier, limiter, forwarder, clock, logger, metrics, isPublic, rateLimits, failures } = deps;
+  const { authorizer, upstream, recorder, logger } = deps;
 
-  function done(
-    req: IncomingMessage,
-    startedAt: number,
-    requestId: string,
-    keyId: string | null,
-    outcome: string,
-    status: number,
+  function finish(exchange: UpgradeExchange, statusCode: number, outcome: string): void {
+    exchange.statusCode = statusCode;
+    exchange.outcome = outcome;
+    recorder.record(exchange);
+  }
+
+  function refuse(socket: Socket, exchange: UpgradeExchange, code: ErrorCode, headers: readonly string[] = []): void {
+    writeRawError(socket, code, ['X-Request-Id', exchange.requestId, ...headers]);
+    finish(exchange, errorCatalog[code].statusCode, code);
+  }
+
+  function proceed(
+    req: ProxyRequest,
+    socket: Socket,
+    head: Buffer,
+    exchange: UpgradeExchange,
+    result: Authorization,
   ): void {
-    const ms = performance.now() - startedAt;
-    metrics.request(outcome, ms / 1000);
-    logger.info(
+    const key = result.key;
+    if (key !== null) {
+      exchange.keyId = key.id;
+      exchange.accountId = key.accountId;
+    }
+    if (result.kind === 'abandoned') return finish(exchange, 0, 'CLIENT_CLOSED');
+    if (result.kind === 'refused') {
+      writeRawError(socket, result.code, ['X-Request-Id', exchange.requestId, ...result.headers]);
+      return finish(exchange, errorCatalog[result.code].statusCode, result.outcome);
+    }
+    if (socket.destroyed) return finish(exchange, 0, 'CLIENT_CLOSED');
+    const headers = upstreamHeaders(req, key, exchange.requestId, true);
+    exchange.forwardedAt = performance.now();
+    upstream.tunnel(
+      req,
+      socket,
+      head,
+      headers,
+      ['x-request-id', exchange.requestId, ...result.headers],
+      key?.environment ?? 'live',
       {
-        reqId: requestId,
-        keyId,
-        method: req.method,
-        path: loggablePath(req.url),
-        status,
-        outcome,
-        ms: Math.round(ms * 1000) / 1000,
-        upgrade: true,
+        opened: () => {
+          exchange.upstreamRespondedAt = performance.now();
+          finish(exchange, 101, 'ok');
+        },
+        answered: (status) => {
+          exchange.upstreamRespondedAt = performance.now();
+          finish(exchange, status, 'ok');
+        },
+        failed: (error: UpstreamError) => {
+          const code = failureCode(error.failure);
+          if (code === null) return finish(exchange, 0, 'CLIENT_CLOSED');
+          if (error.expected)
+            logger.warn({ err: { code: error.code }, reqId: exchange.requestId }, 'upstream upgrade failed');
+          else
+            logger.error({ err: error.cause ?? error, reqId: exchange.requestId }, 'unexpected upstream upgrade error');
+          refuse(socket, exchange, code);
+        },
       },
-      'request',
     );
   }
 
-  function refuse(
-    req: IncomingMessage,
-    socket: Socket,
-    startedAt: number,
-    requestId: string,
-    code: ErrorCode,
-    extraHeaders: Record<string, string | number> = {},
-  ): void {
-    const headers = { 'X-Request-Id': requestId, ...extraHeaders };
-    writeRawError(socket, code, headers);
-    done(req, startedAt, requestId, null, code, errorCatalog[code].statusCode);
-  }
-
-  return async function handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  return function handleUpgrade(req: ProxyRequest, socket: Socket, head: Buffer): void {
     const startedAt = performance.now();
     // Node stops watching an upgraded socket; without a listener a reset would crash the process.
     socket.on('error', onSocketError);
-    const requestId = requestIdOf(req.headers['x-request-id']);
+    req.head = readHead(req.rawHeaders);
+    const exchange = new UpgradeExchange(req, requestIdOf(req.head.requestId), startedAt);
+    if (req.method !== 'GET' || req.head.upgrade?.toLowerCase() !== 'websocket')
+      return refuse(socket, exchange, 'BAD_REQUEST');
+    const failed = (err: unknown): void => {
+      logger.error({ err, reqId: exchange.requestId }, 'upgrade handling failed');
+      refuse(socket, exchange, 'INTERNAL_ERROR');
+    };
     try {
-      if (
-        req.method !== 'GET' ||
-        req.headers.upgrade?.toLowerCase() !== 'websocket' ||
-        badFraming(req) ||
-        !toOriginForm(req)
-      ) {
-        return refuse(req, socket, startedAt, requestId, 'BAD_REQUEST');
-      }
-      const extra: Record<string, string> = { 'x-request-id': requestId };
-      if (isPublic(req.url ?? '/')) {
-        rewriteHeaders(req, null, requestId, true);
-        forwarder.ws(req, socket, head, 'live', extra);
-        return done(req, startedAt, requestId, null, 'ok', 101);
-      }
-      const client = req.socket.remoteAddress;
-      const admission = failures.admit(client);
-      if (admission > 0) return refuse(req, socket, startedAt, requestId, 'RATE_LIMITED', { 'Retry-After': admission });
-      const read = readKey(req.rawHeaders);
-      if (!read.ok) {
-        failures.settle(client, admission, true);
-        return refuse(req, socket, startedAt, requestId, 'INVALID_API_KEY');
-      }
-      const verified = await verifyKey(verifier, read.key, clock.now());
-      failures.settle(client, admission, !verified.ok && verified.code === 'INVALID_API_KEY');
-      if (!verified.ok) return refuse(req, socket, startedAt, requestId, verified.code);
-      const { key } = verified;
-      const decision = await takeToken(limiter, rateLimits, key);
-      if (!decision.allowed) {
-        return refuse(req, socket, startedAt, requestId, 'RATE_LIMITED', rateLimitHeaderRecord(decision));
-      }
-      if (socket.destroyed) return done(req, startedAt, requestId, key.id, 'CLIENT_CLOSED', 0);
-      extra['ratelimit-limit'] = String(decision.limit);
-      extra['ratelimit-remaining'] = String(decision.remaining);
-      extra['ratelimit-reset'] = String(decision.resetSeconds);
-      rewriteHeaders(req, key, requestId, true);
-      forwarder.ws(req, socket, head, key.environment, extra);
-      done(req, startedAt, requestId, key.id, 'ok', 101);
+      const result = authorizer.authorize(req);
+      if (!(result instanceof Promise)) return proceed(req, socket, head, exchange, result);
+      result.then((settled) => {
+        try {
+          proceed(req, socket, head, exchange, settled);
+        } catch (err) {
+          failed(err);
+        }
+      }, failed);
     } catch (err) {
-      logger.error({ err, reqId: requestId }, 'upgrade handling failed');
-      refuse(req, socket, startedAt, requestId, 'INTERNAL_ERROR');
+      failed(err);
     }
   };
 }

@@ -2,7 +2,7 @@ import { makeTestKey } from '@routemcp/api-key/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CachingKeyVerifier } from './caching-key-verifier.ts';
-import { CircuitBreaker } from '../resilience/circuit-breaker.ts';
+import { CircuitBreaker } from '../resilience/index.ts';
 import { HttpKeystoreClient } from './http-keystore-client.ts';
 import { KeyLookupMetrics } from './key-lookup-metrics.ts';
 import type { KeyRecord } from './key-verifier.ts';

@@ -1,8 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { RequestHead } from './request-head.ts';
 
-type FramingInput = Pick<IncomingMessage, 'httpVersionMajor' | 'httpVersionMinor' | 'headers' | 'rawHeaders'>;
-
-const HOST = 'host';
+/** The protocol version from the request line. */
+export interface RequestVersion {
+  httpVersionMajor: number;
+  httpVersionMinor: number;
+}
 
 /**
  * What Node's strict parser lets through but a proxy must still refuse,
@@ -18,24 +20,13 @@ const HOST = 'host';
  * - a protocol version other than HTTP/1.0 or 1.1 (`HTTP/2.0` in a request
  *   line, HTTP/0.9's header-less form).
  */
-export function badFraming(req: FramingInput): boolean {
-  if (req.httpVersionMajor !== 1 || req.httpVersionMinor > 1) return true;
-  const coding = req.headers['transfer-encoding'];
-  if (coding !== undefined && (req.httpVersionMinor === 0 || !isPlainChunked(coding))) return true;
-  const hosts = hostCount(req.rawHeaders);
-  return hosts > 1 || (hosts === 0 && req.httpVersionMinor === 1);
+export function badFraming(version: RequestVersion, head: RequestHead): boolean {
+  if (version.httpVersionMajor !== 1 || version.httpVersionMinor > 1) return true;
+  const coding = head.transferEncoding;
+  if (coding !== undefined && (version.httpVersionMinor === 0 || !isPlainChunked(coding))) return true;
+  return head.hosts > 1 || (head.hosts === 0 && version.httpVersionMinor === 1);
 }
 
 function isPlainChunked(coding: string): boolean {
   return coding.length === 7 && coding.toLowerCase() === 'chunked';
-}
-
-/** 0, 1, or 2 meaning "more than one". */
-function hostCount(rawHeaders: readonly string[]): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length && count < 2; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length === HOST.length && name.toLowerCase() === HOST) count++;
-  }
-  return count;
 }

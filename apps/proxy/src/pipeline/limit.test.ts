@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyRecord } from '../key-lookup/key-verifier.ts';
-import type { Decision } from '../rate-limit/limiter.ts';
+import type { KeyRecord } from '../key-lookup/index.ts';
+import type { Decision } from '../rate-limit/index.ts';
 import { FakeLimiter } from '../testing/fake-limiter.ts';
-import { rateLimitHeaderRecord, setRateLimitHeaders, takeToken } from './limit.ts';
+import { fromHeaderList } from '../testing/header-lists.ts';
+import { pushRateLimitHeaders, takeToken } from './limit.ts';
 
 const defaults = {
   live: { capacity: 100, refillPerSecond: 10 },
@@ -38,31 +39,25 @@ describe('takeToken', () => {
   });
 });
 
-describe('setRateLimitHeaders', () => {
-  const record = () => {
-    const headers: Record<string, string | number> = {};
-    return { headers, sink: { setHeader: (n: string, v: string | number) => (headers[n] = v) } };
-  };
+describe('pushRateLimitHeaders', () => {
   const allowed: Decision = { allowed: true, limit: 10, remaining: 7, resetSeconds: 3, retryAfterSeconds: 0 };
+  const pushed = (decision: Decision) => {
+    const list = ['x-request-id', 'r-1'];
+    pushRateLimitHeaders(list, decision);
+    return fromHeaderList(list);
+  };
 
-  it('sets the three RateLimit headers on an allowed request', () => {
-    const { headers, sink } = record();
-    setRateLimitHeaders(sink, allowed);
-    expect(headers).toEqual({ 'RateLimit-Limit': 10, 'RateLimit-Remaining': 7, 'RateLimit-Reset': 3 });
+  it('appends the three RateLimit headers on an allowed request', () => {
+    expect(pushed(allowed)).toEqual({
+      'x-request-id': 'r-1',
+      'RateLimit-Limit': '10',
+      'RateLimit-Remaining': '7',
+      'RateLimit-Reset': '3',
+    });
   });
 
   it('adds Retry-After of at least one second on a refusal', () => {
-    const { headers, sink } = record();
-    setRateLimitHeaders(sink, { ...allowed, allowed: false, remaining: 0, retryAfterSeconds: 0 });
-    expect(headers['Retry-After']).toBe(1);
-  });
-
-  it('renders a header record for upgrade sockets', () => {
-    expect(rateLimitHeaderRecord({ ...allowed, allowed: false, retryAfterSeconds: 4 })).toEqual({
-      'RateLimit-Limit': 10,
-      'RateLimit-Remaining': 7,
-      'RateLimit-Reset': 3,
-      'Retry-After': 4,
-    });
+    expect(pushed({ ...allowed, allowed: false, remaining: 0, retryAfterSeconds: 0 })['Retry-After']).toBe('1');
+    expect(pushed({ ...allowed, allowed: false, retryAfterSeconds: 4 })['Retry-After']).toBe('4');
   });
 });

@@ -2,7 +2,10 @@ import { parse } from '@routemcp/api-key';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readKey } from './read-key.ts';
+import { readKey as readKeyFromHead } from './read-key.ts';
+import { readHead } from './request-head.ts';
+
+const readKey = (raw: readonly string[]) => readKeyFromHead(readHead(raw));
 
 const key = makeTestKey('live').key;
 

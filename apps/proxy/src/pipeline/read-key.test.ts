@@ -1,6 +1,9 @@
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { describe, expect, it } from 'vitest';
-import { readKey } from './read-key.ts';
+import { readKey as readKeyFromHead } from './read-key.ts';
+import { readHead } from './request-head.ts';
+
+const readKey = (raw: readonly string[]) => readKeyFromHead(readHead(raw));
 
 const live = makeTestKey('live');
 const test = makeTestKey('test');

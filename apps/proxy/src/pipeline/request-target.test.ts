@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { toOriginForm } from './request-target.ts';
 
 function target(url: string, method = 'GET') {
-  const req = { method, url, headers: { host: 'proxy.local:5001' } as Record<string, string> };
-  const ok = toOriginForm(req);
-  return { ok, url: req.url, host: req.headers.host };
+  const req = { method, url };
+  const head: { host: string | undefined } = { host: 'proxy.local:5001' };
+  const ok = toOriginForm(req, head);
+  return { ok, url: req.url, host: head.host };
 }
 
 describe('toOriginForm', () => {

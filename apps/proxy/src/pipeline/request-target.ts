@@ -1,6 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-
-type TargetInput = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
+/** The request line's method and target; `url` is rewritten in place. */
+export interface TargetInput {
+  readonly method?: string | undefined;
+  url?: string | undefined;
+}
 
 const ABSOLUTE = /^https?:\/\/([^/?#@\s]+)((?:[/?][^#]*)?)$/i;
 /** host or [v6], optional port: what RFC 3986 allows as an authority without userinfo. */
@@ -17,7 +19,7 @@ const AUTHORITY = /^(?:[a-z0-9._~!$&'()*+,;=%-]+|\[[0-9a-f:.]+\])(?::\d{0,5})?$/
  * Anything else (a relative path, userinfo in the authority, another scheme)
  * is refused: false.
  */
-export function toOriginForm(req: TargetInput): boolean {
+export function toOriginForm(req: TargetInput, head: { host: string | undefined }): boolean {
   const url = req.url ?? '';
   if (url.charCodeAt(0) === 0x2f /* / */) return true;
   if (url === '*') return req.method === 'OPTIONS';
@@ -25,6 +27,6 @@ export function toOriginForm(req: TargetInput): boolean {
   if (absolute === null || !AUTHORITY.test(absolute[1]!)) return false;
   const rest = absolute[2]!;
   req.url = rest === '' ? '/' : rest.charCodeAt(0) === 0x3f /* ? */ ? `/${rest}` : rest;
-  req.headers.host = absolute[1]!;
+  head.host = absolute[1]!;
   return true;
 }

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { KeyRecord } from '../key-lookup/key-verifier.ts';
+import type { KeyRecord } from '../key-lookup/index.ts';
+import type { RequestHead } from './request-head.ts';
 
 /** What the upstream may trust: set only by this proxy, after everything the client sent is filtered. */
 export type Identity = Pick<KeyRecord, 'id' | 'accountId' | 'environment'>;
@@ -12,6 +12,8 @@ const DROPPED = new Set([
   'te',
   'trailer',
   'upgrade',
+  // Node decoded the client's chunked framing; the upstream client frames what it sends itself.
+  'transfer-encoding',
   // 100-continue is answered here, after authentication; the upstream must not answer it again.
   'expect',
   'forwarded',
@@ -28,58 +30,72 @@ const DROPPED = new Set([
 
 /**
  * A `Connection` header may nominate other headers as hop-by-hop, but not
- * these: dropping framing headers would desynchronise the body, and Node owns
- * Transfer-Encoding.
+ * these: dropping the length would desynchronise the body.
  */
 const NOT_NOMINATABLE = new Set(['host', 'content-length', 'transfer-encoding']);
 
 export interface RewriteInput {
-  headers: IncomingHttpHeaders;
-  socket: { remoteAddress?: string | undefined };
+  /** The client's header list, in its own case and order. */
+  rawHeaders: readonly string[];
+  /** Read from `rawHeaders`, with `host` already the target's authority for an absolute-form request. */
+  head: RequestHead;
+  /** The socket peer: the only client address this proxy reports. */
+  clientAddress: string | undefined;
 }
 
 /**
- * Replaces `req.headers` by what the upstream receives. Names are compared
- * with `_` read as `-`, because many upstream stacks (CGI, WSGI, Rack)
- * merge `X_RouteMCP_Key_Id` into the same variable as `X-RouteMCP-Key-Id`.
+ * The header list the upstream receives, as a flat `[name, value, …]` array
+ * (undici takes it as is). Names are compared lower-cased with `_` read as
+ * `-`, because many upstream stacks (CGI, WSGI, Rack) merge
+ * `X_RouteMCP_Key_Id` into the same variable as `X-RouteMCP-Key-Id`.
  * Identity headers are added last, so nothing the client sent can remove or
- * shadow them.
+ * shadow them. The client's own spelling of every kept header is kept.
  */
-export function rewriteHeaders(
-  req: RewriteInput,
+export function upstreamHeaders(
+  input: RewriteInput,
   identity: Identity | null,
   requestId: string,
   websocket: boolean,
-): void {
-  const incoming = req.headers;
-  const nominated = nominatedBy(incoming.connection);
-  const out: IncomingHttpHeaders = {};
-  for (const name in incoming) {
-    const normal = name.includes('_') ? name.replaceAll('_', '-') : name;
+): string[] {
+  const { rawHeaders, head } = input;
+  const nominated = nominatedBy(head.connection);
+  const out: string[] = [];
+  let sentHost = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    const normal = lower.includes('_') ? lower.replaceAll('_', '-') : lower;
     if (DROPPED.has(normal) || isReserved(normal)) continue;
     if (nominated !== null && nominated.has(normal) && !NOT_NOMINATABLE.has(normal)) continue;
     // `Content_Length` and friends could be read as framing by a lenient upstream.
-    if (normal !== name && NOT_NOMINATABLE.has(normal)) continue;
-    out[name] = incoming[name];
+    if (normal !== lower && NOT_NOMINATABLE.has(normal)) continue;
+    if (lower === 'host') {
+      if (sentHost || head.host === undefined) continue;
+      sentHost = true;
+      out.push(name, head.host);
+      continue;
+    }
+    out.push(name, rawHeaders[i + 1]!);
   }
-  if (websocket) {
-    out.connection = 'upgrade';
-    out.upgrade = 'websocket';
-  }
-  const address = req.socket.remoteAddress;
-  if (address !== undefined) {
-    out['x-forwarded-for'] = address;
-    out['x-real-ip'] = address;
-  }
-  out['x-forwarded-proto'] = 'http';
-  if (incoming.host !== undefined) out['x-forwarded-host'] = incoming.host;
-  out['x-request-id'] = requestId;
+  // An absolute-form HTTP/1.0 request names its host only in the target.
+  if (!sentHost && head.host !== undefined) out.push('host', head.host);
+  if (websocket) out.push('connection', 'upgrade', 'upgrade', 'websocket');
+  const address = input.clientAddress;
+  if (address !== undefined) out.push('x-forwarded-for', address, 'x-real-ip', address);
+  out.push('x-forwarded-proto', 'http');
+  if (head.host !== undefined) out.push('x-forwarded-host', head.host);
+  out.push('x-request-id', requestId);
   if (identity !== null) {
-    out['x-routemcp-key-id'] = identity.id;
-    out['x-routemcp-account-id'] = identity.accountId;
-    out['x-routemcp-environment'] = identity.environment;
+    out.push(
+      'x-routemcp-key-id',
+      identity.id,
+      'x-routemcp-account-id',
+      identity.accountId,
+      'x-routemcp-environment',
+      identity.environment,
+    );
   }
-  req.headers = out;
+  return out;
 }
 
 /** Headers only this proxy may set: its identity namespace, proxy credentials and forwarding facts. */
@@ -88,7 +104,9 @@ function isReserved(name: string): boolean {
 }
 
 function nominatedBy(connection: string | undefined): Set<string> | null {
-  if (connection === undefined || connection === '') return null;
+  // Nearly every client sends no Connection or one of these: nothing nominated, nothing to split.
+  if (connection === undefined || connection === '' || connection === 'keep-alive' || connection === 'close')
+    return null;
   const names = new Set<string>();
   for (const token of connection.split(',')) {
     const name = token.trim().toLowerCase().replaceAll('_', '-');

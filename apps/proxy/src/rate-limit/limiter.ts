@@ -22,9 +22,10 @@ export type LimiterMode = 'redis' | 'memory' | 'fallback';
 export interface Limiter {
   /**
    * Takes `cost` tokens from the bucket `bucketId`. Never rejects: when the
-   * shared store is slow or down the answer comes from a local bucket.
+   * shared store is slow or down the answer comes from a local bucket. A
+   * bucket answered locally answers synchronously (no promise on that path).
    */
-  take(bucketId: string, limit: RateLimit, cost?: number): Promise<Decision>;
+  take(bucketId: string, limit: RateLimit, cost?: number): Decision | Promise<Decision>;
   /** 'fallback' means Redis is configured but not being used right now. */
   mode(): LimiterMode;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
-import { CircuitBreaker } from '../resilience/circuit-breaker.ts';
+import { CircuitBreaker } from '../resilience/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import type { Decision } from './limiter.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
