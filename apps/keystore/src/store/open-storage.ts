@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { DatabaseTarget } from '../config.ts';
+import { SqliteStorage } from './sqlite-storage.ts';
+import type { Storage } from './storage.ts';
+
+export interface OpenStorageOptions {
+  now: number;
+  logger: Logger;
+}
+
+/** Opens (and migrates) the configured database; the server and the operator CLI both come through here. */
+export async function openStorage(target: DatabaseTarget, options: OpenStorageOptions): Promise<Storage> {
+  if (target.engine === 'sqlite') return new SqliteStorage({ path: target.path, now: options.now });
+  throw new Error('PostgreSQL storage is not built yet');
+}
