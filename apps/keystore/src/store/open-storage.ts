@@ -11,5 +11,7 @@ export interface OpenStorageOptions {
 /** Opens (and migrates) the configured database; the server and the operator CLI both come through here. */
 export async function openStorage(target: DatabaseTarget, options: OpenStorageOptions): Promise<Storage> {
   if (target.engine === 'sqlite') return new SqliteStorage({ path: target.path, now: options.now });
-  throw new Error('PostgreSQL storage is not built yet');
+  // Loaded only when configured: the embedded default never loads the PostgreSQL driver.
+  const { PostgresStorage } = await import('./postgres/postgres-storage.ts');
+  return PostgresStorage.open({ url: target.url, poolSize: target.poolSize, now: options.now, logger: options.logger });
 }
