@@ -73,6 +73,10 @@ export class PostgresStorage implements Storage {
     await this.eventSignal?.close();
     await this.#pool.end();
   }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }
 
 async function untilUp<T>(step: () => Promise<T>, options: PostgresStorageOptions): Promise<T> {
