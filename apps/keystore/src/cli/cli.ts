@@ -88,7 +88,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = flags.json === true;
 
   // Same variables as the server: KEYSTORE_DATABASE_URL (PostgreSQL) or KEYSTORE_DB (SQLite).
-  const storage = await openStorage(resolveDatabase(io.env, io.cwd), { now: io.clock.now(), logger: silent });
+  const storage = await openStorage(resolveDatabase(io.env, io.cwd), { now: io.clock.now(), logger: silent, listen: false });
   try {
     const keys = new KeyService({ store: storage.keys, clock: io.clock });
     const { accounts } = storage;
