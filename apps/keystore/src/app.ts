@@ -53,7 +53,8 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     store,
     logger,
     signal: storage.eventSignal,
-    pollIntervalMs: options.pollIntervalMs,
+    // With a wake-up signal (PostgreSQL) the poll is only the backstop for a lost notification.
+    pollIntervalMs: options.pollIntervalMs ?? (storage.eventSignal === undefined ? 250 : 1000),
     pingIntervalMs: options.pingIntervalMs,
   });
   const keys = new KeyService({ store, clock, onChange: () => hub.notify() });
