@@ -1,9 +1,7 @@
-export interface RateLimit {
-  /** Bucket size: the largest burst. */
-  capacity: number;
-  /** Tokens added per second. */
-  refillPerSecond: number;
-}
+import type { RateLimit } from '@routemcp/internal-api';
+
+/** A bucket's size (capacity: the largest burst) and refill per second, as the keystore sends it. */
+export type { RateLimit };
 
 export interface Decision {
   allowed: boolean;
