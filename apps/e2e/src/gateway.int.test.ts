@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { startRedis, type StartedRedis } from '@routemcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,7 +148,9 @@ describe('rate limiting', () => {
     const { key } = await createKey({ environment: 'live', rateLimit: { capacity: 4, refillPerSecond: 0.01 } });
     const statuses: number[] = [];
     for (const url of [stack.proxyUrl, second.url, stack.proxyUrl, second.url, second.url]) {
-      const res = await fetch(`${url}/api/v1/contacts?provider=hubspot`, { headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${url}/api/v1/contacts?provider=hubspot`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
       statuses.push(res.status);
       await res.arrayBuffer();
     }
@@ -183,9 +186,44 @@ describe('usage', () => {
     const proxy = await stack.startProxy({ USAGE_FLUSH_INTERVAL_MS: '200' });
     const { id, key } = await createKey({ environment: 'live', rateLimit: { capacity: 2, refillPerSecond: 0.01 } });
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${proxy.url}/api/v1/contacts?provider=hubspot`, { headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${proxy.url}/api/v1/contacts?provider=hubspot`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
       await res.arrayBuffer();
     }
+    const shown = await until(
+      () => stack.manage('GET', `/v1/keys/${id}`),
+      (r) => r.json.data.lastUsedAt !== null,
+    );
+    expect(Date.parse(shown.json.data.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
+    await proxy.app.stop();
+  });
+
+  it("a WebSocket upgrade with a valid key shows in the key's usage like a request does", async () => {
+    const proxy = await stack.startProxy({ USAGE_FLUSH_INTERVAL_MS: '200' });
+    const { id, key } = await createKey({ environment: 'live' });
+    const { hostname, port } = new URL(proxy.url);
+    // The example api speaks no WebSocket: the proxy relays its plain answer, and the upgrade still counts.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({
+        host: hostname,
+        port: Number(port),
+        path: '/api/v1/contacts?provider=hubspot',
+        agent: false,
+        headers: {
+          authorization: `Bearer ${key}`,
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      req.on('upgrade', (res, socket) => (socket.destroy(), resolve(res.statusCode ?? 0)));
+      req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBeGreaterThan(0);
     const shown = await until(
       () => stack.manage('GET', `/v1/keys/${id}`),
       (r) => r.json.data.lastUsedAt !== null,

@@ -109,6 +109,27 @@ describe('SIGTERM', () => {
     expect(ms).toBeLessThan(8000);
     expect(p.app.output()).toMatch(/"msg":"stopped"/);
   });
+  it('loses no access-log line from the buffered log on a clean stop', async () => {
+    const p = await stack.startProxy({ LOG_LEVEL: 'info' });
+    const ids = Array.from({ length: 300 }, (_, i) => `flush-check-${i}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      const batch = ids
+        .slice(i, i + 50)
+        .map((id) => rawRequest(p.url, PATH, { authorization: `Bearer ${live.key}`, 'x-request-id': id }));
+      for (const answer of await Promise.all(batch)) expect(answer.status).toBe(200);
+    }
+    // At once: the last lines are still in the log's buffer (it writes every 4 KiB or 200 ms).
+    p.app.child.kill('SIGTERM');
+    expect(await p.app.exited).toEqual({ code: 0, signal: null });
+    const logged = new Set(
+      p.app
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request"'))
+        .map((line) => (JSON.parse(line) as { reqId: string }).reqId),
+    );
+    expect(ids.filter((id) => !logged.has(id))).toEqual([]);
+  });
 });
 
 describe('configuration errors', () => {

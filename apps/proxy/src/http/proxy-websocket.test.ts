@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { makeTestKey } from '@routemcp/api-key/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startProxy } from '../testing/proxy-harness.ts';
 import { startRecordingUpstream } from '../testing/recording-upstream.ts';
 
@@ -89,5 +89,25 @@ describe('websocket upgrades', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 429 /);
     expect(raw).toMatch(/\r\nRetry-After: \d+\r\n/);
     expect(raw).toContain('"code":"RATE_LIMITED"');
+  });
+
+  it("counts upgrades in the key's usage and logs their key id like any request, refused ones included", async () => {
+    const { proxy, record } = await setup();
+    const opened = await upgrade(proxy.url, `Bearer ${key.key}`);
+    await vi.waitFor(() => expect(proxy.usage).toHaveLength(1));
+    opened.socket.destroy();
+    await (
+      await upgrade(proxy.url, `Bearer ${key.key}`)
+    ).closed;
+    await vi.waitFor(() => expect(proxy.usage).toHaveLength(2));
+    expect(proxy.usage).toEqual([
+      { keyId: record.id, rateLimited: false },
+      { keyId: record.id, rateLimited: true },
+    ]);
+    const lines = proxy.logs.map((line) => JSON.parse(line)).filter((line) => line.msg === 'request');
+    expect(lines.map(({ keyId, status, outcome, upgrade }) => ({ keyId, status, outcome, upgrade }))).toEqual([
+      { keyId: record.id, status: 101, outcome: 'ok', upgrade: true },
+      { keyId: record.id, status: 429, outcome: 'RATE_LIMITED', upgrade: true },
+    ]);
   });
 });

@@ -17,6 +17,8 @@ export interface ProxyHarness {
   servers: ProxyServers;
   /** Every JSON log line written so far. */
   logs: string[];
+  /** Every usage record the proxy made (what it batches to the keystore), in order. */
+  usage: { keyId: string; rateLimited: boolean }[];
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startProxy(options: {
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
   const verifier = new FakeKeyVerifier();
   const limiter = new FakeLimiter();
+  const usage: ProxyHarness['usage'] = [];
   const servers = createProxyServer({
     config,
     verifier: options.keyVerifier ?? verifier,
@@ -47,6 +50,7 @@ export async function startProxy(options: {
     registry: options.registry ?? new Registry(),
     logger,
     clock: options.clock,
+    usage: { record: (keyId, rateLimited) => void usage.push({ keyId, rateLimited }) },
   });
   await listen(servers.server, 0, '127.0.0.1');
   await listen(servers.adminServer, 0, '127.0.0.1');
@@ -59,6 +63,7 @@ export async function startProxy(options: {
     limiter,
     servers,
     logs,
+    usage,
     async close() {
       await servers.shutdown();
     },
