@@ -26,9 +26,24 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+    },
+  },
+  {
+    // The proxy's folders are entered through their index.ts (test doubles live in src/testing/).
+    files: ['apps/proxy/src/**/*.ts'],
+    ignores: ['apps/proxy/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        {
+          patterns: [
+            {
+              group: ['../*/*', '!../*/index.ts', '!../testing/*', './*/*', '!./*/index.ts'],
+              message: 'Import another folder through its index.ts (its barrel), not one of its files.',
+            },
+          ],
+        },
       ],
     },
   },

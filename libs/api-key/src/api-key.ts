@@ -15,7 +15,8 @@ export const KEY_LENGTH = PREFIX_LENGTH + RANDOM_LENGTH + CHECKSUM_LENGTH;
 export type MalformedReason = 'prefix' | 'length' | 'alphabet' | 'checksum';
 export type ParsedKey = { ok: true; environment: Environment } | { ok: false; reason: MalformedReason };
 
-const BODY = /^[0-9A-Za-z]+$/;
+/** The body after the prefix, matched in place (sticky, from lastIndex) rather than on a slice. */
+const BODY = /[0-9A-Za-z]+$/y;
 
 /** The 6-character base62 CRC32 of everything before it. Not part of the package's index: the format's own use and its testing helpers. */
 export function checksum(text: string): string {
@@ -32,17 +33,29 @@ export function generate(environment: Environment): string {
   return head + checksum(head);
 }
 
-/** Checks the format without any lookup. Never echoes the input back. */
+const PARSED: Readonly<Record<Environment, ParsedKey>> = {
+  live: Object.freeze({ ok: true, environment: 'live' }),
+  test: Object.freeze({ ok: true, environment: 'test' }),
+};
+const MALFORMED: Readonly<Record<MalformedReason, ParsedKey>> = {
+  prefix: Object.freeze({ ok: false, reason: 'prefix' }),
+  length: Object.freeze({ ok: false, reason: 'length' }),
+  alphabet: Object.freeze({ ok: false, reason: 'alphabet' }),
+  checksum: Object.freeze({ ok: false, reason: 'checksum' }),
+};
+
+/** Checks the format without any lookup. Never echoes the input back. Allocates no result (every request parses one). */
 export function parse(text: string): ParsedKey {
   let environment: Environment;
   if (text.startsWith('sk_live_')) environment = 'live';
   else if (text.startsWith('sk_test_')) environment = 'test';
-  else return { ok: false, reason: 'prefix' };
-  if (text.length !== KEY_LENGTH) return { ok: false, reason: 'length' };
-  if (!BODY.test(text.slice(PREFIX_LENGTH))) return { ok: false, reason: 'alphabet' };
+  else return MALFORMED.prefix;
+  if (text.length !== KEY_LENGTH) return MALFORMED.length;
+  BODY.lastIndex = PREFIX_LENGTH;
+  if (!BODY.test(text)) return MALFORMED.alphabet;
   const split = KEY_LENGTH - CHECKSUM_LENGTH;
-  if (checksum(text.slice(0, split)) !== text.slice(split)) return { ok: false, reason: 'checksum' };
-  return { ok: true, environment };
+  if (checksum(text.slice(0, split)) !== text.slice(split)) return MALFORMED.checksum;
+  return PARSED[environment];
 }
 
 /**

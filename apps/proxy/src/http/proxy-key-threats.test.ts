@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CachingKeyVerifier } from '../key-lookup/index.ts';
 import { CircuitBreaker } from '../resilience/index.ts';
 import { KeyLookupMetrics } from '../key-lookup/index.ts';
-import { MemoryKeystoreClient } from '../key-lookup/index.ts';
+import { MemoryKeystoreClient } from '../testing/memory-keystore-client.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { startProxy, type ProxyHarness } from '../testing/proxy-harness.ts';
 import { parseResponses, rawExchange } from '../testing/raw-http.ts';

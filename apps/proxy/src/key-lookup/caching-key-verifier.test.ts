@@ -7,7 +7,7 @@ import { HttpKeystoreClient } from './http-keystore-client.ts';
 import { KeyLookupMetrics } from './key-lookup-metrics.ts';
 import type { KeyRecord } from './key-verifier.ts';
 import type { KeystoreClient } from './keystore-client.ts';
-import { MemoryKeystoreClient } from './memory-keystore-client.ts';
+import { MemoryKeystoreClient } from '../testing/memory-keystore-client.ts';
 import { FakeKeystore } from '../testing/fake-keystore.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 

@@ -14,8 +14,7 @@ export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '.
 export { HttpKeystoreClient } from './http-keystore-client.ts';
 export { KeyEventStream } from './key-event-stream.ts';
 export { KeyLookupMetrics } from './key-lookup-metrics.ts';
-export type { KeystoreClient, LookupResult } from './keystore-client.ts';
-export { MemoryKeystoreClient } from './memory-keystore-client.ts';
+export type { KeyStatus, KeystoreClient, LookupResult } from './keystore-client.ts';
 
 export interface KeyVerifierFactoryOptions {
   keystoreUrl: string;

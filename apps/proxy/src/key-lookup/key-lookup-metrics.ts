@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { HotCounter } from '../observability/index.ts';
 
 export type CacheResult = 'hit' | 'miss' | 'negative_hit' | 'stale' | 'coalesced';
 export type KeystoreResult = 'found' | 'not_found' | 'error' | 'circuit_open';
@@ -16,11 +17,12 @@ export class KeyLookupMetrics {
   readonly streamConnected: Gauge;
 
   constructor(registry: Registry) {
-    const cache = new Counter({
+    // One per request: a hot counter (plain additions, copied into prom-client at scrape).
+    const cache = new HotCounter({
       name: 'routemcp_proxy_cache_lookups_total',
       help: 'Key cache lookups by result.',
       labelNames: ['result'],
-      registers: [registry],
+      registry,
     });
     const keystore = new Counter({
       name: 'routemcp_proxy_keystore_requests_total',
@@ -48,11 +50,11 @@ export class KeyLookupMetrics {
       aggregator: 'min',
     });
     this.cache = {
-      hit: cache.labels('hit'),
-      miss: cache.labels('miss'),
-      negative_hit: cache.labels('negative_hit'),
-      stale: cache.labels('stale'),
-      coalesced: cache.labels('coalesced'),
+      hit: cache.child('hit'),
+      miss: cache.child('miss'),
+      negative_hit: cache.child('negative_hit'),
+      stale: cache.child('stale'),
+      coalesced: cache.child('coalesced'),
     };
     this.keystore = {
       found: keystore.labels('found'),

@@ -1,4 +1,5 @@
 export type { Exchange } from './exchange.ts';
+export { HotCounter, HotHistogram, type HotChild } from './hot-metrics.ts';
 export { createLogger } from './logger.ts';
 export { ProxyMetrics } from './metrics.ts';
 export { loggablePath, Recorder, type UsageCounter } from './recorder.ts';

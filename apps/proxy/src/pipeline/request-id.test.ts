@@ -26,4 +26,11 @@ describe('requestIdOf', () => {
   it('replaces a duplicated header', () => {
     expect(requestIdOf(['a', 'b'])).toMatch(UUID);
   });
+
+  it('makes a different id every time, shaped like an RFC 9562 version-8 UUID', () => {
+    const made = Array.from({ length: 10_000 }, () => requestIdOf(undefined));
+    expect(new Set(made).size).toBe(made.length);
+    for (const id of made.slice(0, 100))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { HotCounter } from '../observability/index.ts';
 import type { LimiterMode } from './limiter.ts';
 
 export type DecisionStore = 'redis' | 'memory' | 'fallback';
@@ -15,11 +16,12 @@ export class RateLimitMetrics {
 
   /** `mode` is read at scrape time, so the degraded gauge is never out of date. */
   constructor(registry: Registry, mode: () => LimiterMode) {
-    const decisions = new Counter({
+    // One per request: a hot counter (plain additions, copied into prom-client at scrape).
+    const decisions = new HotCounter({
       name: 'routemcp_proxy_ratelimit_decisions_total',
       help: 'Rate-limit decisions by outcome and by the store that made them.',
       labelNames: ['decision', 'store'],
-      registers: [registry],
+      registry,
     });
     const errors = new Counter({
       name: 'routemcp_proxy_ratelimit_redis_errors_total',
@@ -38,8 +40,8 @@ export class RateLimitMetrics {
       },
     });
     const byStore = (store: DecisionStore) => ({
-      allowed: decisions.labels('allowed', store),
-      limited: decisions.labels('limited', store),
+      allowed: decisions.child('allowed', store),
+      limited: decisions.child('limited', store),
     });
     this.decisions = { redis: byStore('redis'), memory: byStore('memory'), fallback: byStore('fallback') };
     this.redisErrors = {

@@ -123,6 +123,7 @@ export class TokenBucketLimiter implements Limiter {
 /** One take in flight at Redis: settled by the reply, an error or the shared deadline, whichever comes first. */
 class SharedTake implements Expirable {
   settled = false;
+  deadline = 0;
   readonly #limiter: TokenBucketLimiter;
   readonly bucketId: string;
   readonly limit: RateLimit;

@@ -3,6 +3,7 @@ import { DeadlineQueue, type Expirable } from './deadline-queue.ts';
 
 class Call implements Expirable {
   settled = false;
+  deadline = 0;
   expired = false;
   expire(): void {
     this.settled = true;

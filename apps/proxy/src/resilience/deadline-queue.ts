@@ -4,10 +4,7 @@ export interface Expirable {
   readonly settled: boolean;
   /** The timeout passed before the call answered. */
   expire(): void;
-}
-
-interface Entry {
-  item: Expirable;
+  /** Set by the queue: performance.now() past which the call expires. */
   deadline: number;
 }
 
@@ -21,7 +18,7 @@ interface Entry {
 export class DeadlineQueue {
   readonly #timeoutMs: number;
   readonly #now: () => number;
-  #entries: Entry[] = [];
+  #entries: Expirable[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -31,7 +28,8 @@ export class DeadlineQueue {
   }
 
   add(item: Expirable): void {
-    this.#entries.push({ item, deadline: this.#now() + this.#timeoutMs });
+    item.deadline = this.#now() + this.#timeoutMs;
+    this.#entries.push(item);
     if (this.#timer === undefined) this.#arm(this.#timeoutMs);
   }
 
@@ -58,10 +56,10 @@ export class DeadlineQueue {
     const now = this.#now();
     const entries = this.#entries;
     while (this.#head < entries.length) {
-      const entry = entries[this.#head]!;
-      if (!entry.item.settled) {
-        if (entry.deadline > now) break;
-        entry.item.expire();
+      const item = entries[this.#head]!;
+      if (!item.settled) {
+        if (item.deadline > now) break;
+        item.expire();
       }
       this.#head++;
     }

@@ -1,5 +1,4 @@
-import type { KeyRecord } from './key-verifier.ts';
-import type { KeyStatus, KeystoreClient, LookupResult } from './keystore-client.ts';
+import type { KeyRecord, KeyStatus, KeystoreClient, LookupResult } from '../key-lookup/index.ts';
 
 /** In-memory `KeystoreClient` for tests and local wiring: set answers, count calls. */
 export class MemoryKeystoreClient implements KeystoreClient {
