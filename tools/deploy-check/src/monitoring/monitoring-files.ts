@@ -30,7 +30,16 @@ export interface Panel {
   description?: string;
   gridPos: GridPos;
   datasource?: { type: string; uid: string };
-  fieldConfig?: { defaults?: { unit?: string; min?: number; max?: number; mappings?: ValueMapping[] } };
+  fieldConfig?: {
+    defaults?: {
+      unit?: string;
+      min?: number;
+      max?: number;
+      mappings?: ValueMapping[];
+      thresholds?: { steps: { color: string; value: number | null }[] };
+      custom?: { stacking?: { mode?: string } };
+    };
+  };
   targets?: Target[];
 }
 
