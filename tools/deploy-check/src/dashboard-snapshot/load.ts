@@ -19,8 +19,8 @@ export interface LoadOptions {
 /**
  * Open-loop load: every 20 ms it sends what the rate asks for, on up to 16
  * keep-alive connections (so the cluster spreads them over its workers),
- * never waiting for answers. `stop()` ends it; `done` resolves once every
- * request sent has been answered or failed.
+ * never waiting for answers. `stop()` ends it and resolves once every
+ * request sent has been answered or failed (at most 15 s later).
  */
 export function startLoad(options: LoadOptions): { tally: Tally; stop(): Promise<void> } {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
