@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { AccountStore } from './accounts/account-store.ts';
 import { FailureThrottle } from './accounts/failure-throttle.ts';
 import { LoginService } from './accounts/login-service.ts';
 import type { ScryptCost } from './accounts/password.ts';
@@ -13,12 +12,14 @@ import { requestOrigin } from './http/request-origin.ts';
 import { createKeystoreServer } from './http/server.ts';
 import { KeyService } from './keys/key-service.ts';
 import { startMaintenance } from './maintenance.ts';
-import type { KeyStore } from './store/key-store.ts';
+import type { Storage } from './store/storage.ts';
 
 const MINUTE = 60_000;
+const LOCK_WINDOW_MS = 15 * MINUTE;
 
 export interface KeystoreAppOptions {
-  store: KeyStore;
+  /** Keys, accounts, sessions, lock-outs and the event signal, on one database. */
+  storage: Storage;
   logger: Logger;
   clock: Clock;
   serviceToken: string;
@@ -28,8 +29,6 @@ export interface KeystoreAppOptions {
   eventRetention: number;
   pollIntervalMs?: number;
   pingIntervalMs?: number;
-  /** Users, sessions, audit: with it the keystore serves the dashboard and accepts sessions on /v1/keys. */
-  accounts?: AccountStore;
   trustProxy?: boolean;
   sessionTtlMs?: number;
   sessionIdleMs?: number;
@@ -41,23 +40,25 @@ export interface KeystoreApp {
   server: Server;
   keys: KeyService;
   hub: EventHub;
-  /** Set when `accounts` was given. */
-  login: LoginService | undefined;
+  login: LoginService;
   /** Stops accepting, ends event streams and timers. The store stays open: its owner closes it. */
   close(): Promise<void>;
 }
 
 /** Everything behind the listening socket, wired; started timers are unref'd. */
 export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
-  const { store, logger, clock } = options;
+  const { storage, logger, clock } = options;
+  const store = storage.keys;
   const hub = new EventHub({
     store,
     logger,
-    pollIntervalMs: options.pollIntervalMs,
+    signal: storage.eventSignal,
+    // With a wake-up signal (PostgreSQL) the poll is only the backstop for a lost notification.
+    pollIntervalMs: options.pollIntervalMs ?? (storage.eventSignal === undefined ? 250 : 1000),
     pingIntervalMs: options.pingIntervalMs,
   });
   const keys = new KeyService({ store, clock, onChange: () => hub.notify() });
-  const dashboard = options.accounts === undefined ? undefined : dashboardDeps(options, options.accounts);
+  const dashboard = dashboardDeps(options);
   const server = createKeystoreServer({
     keys,
     hub,
@@ -66,6 +67,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     adminToken: options.adminToken,
     managementResolvers: options.managementResolvers,
     dashboard,
+    ready: () => storage.ping(),
   });
   hub.start();
   const stopMaintenance = startMaintenance({
@@ -73,14 +75,15 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     store,
     logger,
     eventRetention: options.eventRetention,
-    sessions: dashboard?.sessions,
+    sessions: dashboard.sessions,
+    failures: { store: storage.failures, clock, horizonMs: LOCK_WINDOW_MS },
   });
 
   return {
     server,
     keys,
     hub,
-    login: dashboard?.login,
+    login: dashboard.login,
     close: () =>
       new Promise<void>((resolve) => {
         stopMaintenance();
@@ -91,8 +94,9 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
   };
 }
 
-function dashboardDeps(options: KeystoreAppOptions, accounts: AccountStore): DashboardDeps {
-  const { clock } = options;
+function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
+  const { clock, storage } = options;
+  const accounts = storage.accounts;
   const sessions = new SessionService({
     store: accounts,
     clock,
@@ -100,8 +104,10 @@ function dashboardDeps(options: KeystoreAppOptions, accounts: AccountStore): Das
     idleMs: options.sessionIdleMs ?? 30 * MINUTE,
   });
   // Per email: 5 misses in 15 min lock it for 15 min. Per address looser, since offices share one.
-  const byEmail = new FailureThrottle({ clock, maxFailures: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE });
-  const byAddress = new FailureThrottle({ clock, maxFailures: 20, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE });
+  // Counted in the database: one count for every replica.
+  const policy = { clock, store: storage.failures, windowMs: LOCK_WINDOW_MS, lockMs: LOCK_WINDOW_MS };
+  const byEmail = new FailureThrottle({ ...policy, maxFailures: 5 });
+  const byAddress = new FailureThrottle({ ...policy, maxFailures: 20 });
   const login = new LoginService({ accounts, sessions, clock, byEmail, byAddress, scryptCost: options.scryptCost });
   return { accounts, sessions, login, clock, origin: requestOrigin({ trustProxy: options.trustProxy ?? false }) };
 }

@@ -2,7 +2,7 @@ import { systemClock } from './clock.ts';
 import { runCli } from './cli/cli.ts';
 
 // The operator CLI: `npm run keys -- <command>` from the repository root.
-process.exitCode = runCli(process.argv.slice(2), {
+process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   clock: systemClock,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { weakSecrets, loadConfig, resolveDbPath } from './config.ts';
+import { describeDatabase, loadConfig, resolveDatabase, resolveDbPath, weakSecrets } from './config.ts';
 
 const base = { KEYSTORE_SERVICE_TOKEN: 'service-token-0123456789' };
 
@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(loadConfig(base, '/srv/app')).toEqual({
       port: 5003,
       host: undefined,
-      dbPath: '/srv/app/data/keystore.sqlite',
+      database: { engine: 'sqlite', path: '/srv/app/data/keystore.sqlite' },
       serviceToken: base.KEYSTORE_SERVICE_TOKEN,
       adminToken: undefined,
       eventRetention: 100_000,
@@ -43,9 +43,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'nope', KEYSTORE_ADMIN_PASSWORD: 'long enough' })).toThrow(
       'KEYSTORE_ADMIN_EMAIL: expected an email address, or unset, got "nope"',
     );
-    expect(() => loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'a@b.co', KEYSTORE_ADMIN_PASSWORD: 'x'.repeat(1025) })).toThrow(
-      /^KEYSTORE_ADMIN_PASSWORD: expected .*, got an invalid value$/,
-    );
+    expect(() =>
+      loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'a@b.co', KEYSTORE_ADMIN_PASSWORD: 'x'.repeat(1025) }),
+    ).toThrow(/^KEYSTORE_ADMIN_PASSWORD: expected .*, got an invalid value$/);
   });
 
   it('reads every variable', () => {
@@ -64,7 +64,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 7000,
       host: '127.0.0.1',
-      dbPath: '/srv/var/ks.db',
+      database: { engine: 'sqlite', path: '/srv/var/ks.db' },
       adminToken: 'admin-token-0123456789',
       eventRetention: 50,
       logLevel: 'debug',
@@ -89,12 +89,21 @@ describe('loadConfig', () => {
   });
 
   it('accepts a local login such as admin@localhost', () => {
-    const config = loadConfig({ ...base, KEYSTORE_ADMIN_EMAIL: 'admin@localhost', KEYSTORE_ADMIN_PASSWORD: 'long enough' });
+    const config = loadConfig({
+      ...base,
+      KEYSTORE_ADMIN_EMAIL: 'admin@localhost',
+      KEYSTORE_ADMIN_PASSWORD: 'long enough',
+    });
     expect(config.firstUser?.email).toBe('admin@localhost');
   });
 
   it('accepts short secrets but lists them for a warning', () => {
-    const config = loadConfig({ ...base, KEYSTORE_ADMIN_TOKEN: 'admin', KEYSTORE_ADMIN_EMAIL: 'a@b.co', KEYSTORE_ADMIN_PASSWORD: 'pw' });
+    const config = loadConfig({
+      ...base,
+      KEYSTORE_ADMIN_TOKEN: 'admin',
+      KEYSTORE_ADMIN_EMAIL: 'a@b.co',
+      KEYSTORE_ADMIN_PASSWORD: 'pw',
+    });
     expect(config.adminToken).toBe('admin');
     expect(weakSecrets(config)).toEqual(['KEYSTORE_ADMIN_TOKEN', 'KEYSTORE_ADMIN_PASSWORD']);
     expect(weakSecrets(loadConfig(base))).toEqual([]);
@@ -108,5 +117,37 @@ describe('loadConfig', () => {
     expect(resolveDbPath({}, '/repo')).toBe('/repo/data/keystore.sqlite');
     expect(resolveDbPath({ KEYSTORE_DB: '/abs/k.db' }, '/repo')).toBe('/abs/k.db');
     expect(resolveDbPath({ KEYSTORE_DB: ':memory:' }, '/repo')).toBe(':memory:');
+  });
+
+  it.each(['postgres', 'postgresql'])('selects PostgreSQL from a %s:// KEYSTORE_DATABASE_URL', (scheme) => {
+    const url = `${scheme}://keystore:s3cret@db.internal:5432/keys`;
+    expect(loadConfig({ ...base, KEYSTORE_DATABASE_URL: url }).database).toEqual({
+      engine: 'postgres',
+      url,
+      poolSize: 10,
+    });
+    expect(resolveDatabase({ KEYSTORE_DATABASE_URL: url, KEYSTORE_DATABASE_POOL_SIZE: '4' }, '/repo')).toMatchObject({
+      poolSize: 4,
+    });
+    expect(describeDatabase({ engine: 'postgres', url, poolSize: 1 })).toBe(`${scheme}://db.internal:5432/keys`);
+  });
+
+  it('refuses KEYSTORE_DB and KEYSTORE_DATABASE_URL together, naming both', () => {
+    const env = { ...base, KEYSTORE_DB: 'data/ks.sqlite', KEYSTORE_DATABASE_URL: 'postgres://u:p@h/db' };
+    expect(() => loadConfig(env)).toThrow(/KEYSTORE_DATABASE_URL and KEYSTORE_DB/);
+    // The CLI resolves through the same function, so it refuses the same way.
+    expect(() => resolveDatabase(env)).toThrow(/KEYSTORE_DATABASE_URL and KEYSTORE_DB/);
+  });
+
+  it('refuses a database URL of another scheme without echoing it', () => {
+    const error = (() => {
+      try {
+        loadConfig({ ...base, KEYSTORE_DATABASE_URL: 'mysql://root:hunter2@h/db' });
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/^KEYSTORE_DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(error?.message).not.toContain('hunter2');
   });
 });

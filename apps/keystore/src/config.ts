@@ -15,11 +15,21 @@ const schema = z.object({
   KEYSTORE_PORT: port.default(5003),
   KEYSTORE_HOST: z.string().min(1).optional(),
   KEYSTORE_DB: z.string().min(1).default(DEFAULT_DB),
+  KEYSTORE_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/)
+    .refine((value) => URL.canParse(value))
+    .optional(),
+  KEYSTORE_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   KEYSTORE_SERVICE_TOKEN: token,
   KEYSTORE_ADMIN_TOKEN: token.optional(),
   KEYSTORE_EVENT_RETENTION: z.coerce.number().int().min(1).default(100_000),
   // Deliberately loose: local logins such as admin@localhost (what `npm start` uses) have no dot.
-  KEYSTORE_ADMIN_EMAIL: z.string().max(254).regex(/^[^\s@]+@[^\s@]+$/).optional(),
+  KEYSTORE_ADMIN_EMAIL: z
+    .string()
+    .max(254)
+    .regex(/^[^\s@]+@[^\s@]+$/)
+    .optional(),
   KEYSTORE_ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
   KEYSTORE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
@@ -31,6 +41,8 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_PORT: 'an integer port 0..65535',
   KEYSTORE_HOST: 'a host name or address',
   KEYSTORE_DB: 'a file path',
+  KEYSTORE_DATABASE_URL: 'a postgres:// or postgresql:// URL, or unset',
+  KEYSTORE_DATABASE_POOL_SIZE: 'an integer 1..200 (connections per replica)',
   KEYSTORE_SERVICE_TOKEN: 'a non-empty secret (required; 16+ characters recommended)',
   KEYSTORE_ADMIN_TOKEN: 'a non-empty secret (16+ characters recommended), or unset',
   KEYSTORE_EVENT_RETENTION: 'a positive integer (events kept for replay)',
@@ -46,8 +58,7 @@ export interface Config {
   port: number;
   /** Unset: Node's default listen (all interfaces). */
   host: string | undefined;
-  /** Absolute path, or `:memory:`. */
-  dbPath: string;
+  database: DatabaseTarget;
   serviceToken: string;
   adminToken: string | undefined;
   eventRetention: number;
@@ -59,6 +70,11 @@ export interface Config {
   sessionIdleMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
+
+/** Which engine holds the keystore's data: one SQLite file, or a PostgreSQL database any number of replicas share. */
+export type DatabaseTarget =
+  | { engine: 'sqlite'; /** Absolute path, or `:memory:`. */ path: string }
+  | { engine: 'postgres'; url: string; poolSize: number };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -75,12 +91,49 @@ export function resolveDbPath(env: Env = process.env, cwd = process.cwd()): stri
   return raw === ':memory:' ? raw : resolve(cwd, raw);
 }
 
+/**
+ * The database the server and the operator CLI both open, from the same
+ * variables: KEYSTORE_DATABASE_URL (PostgreSQL) when set, else KEYSTORE_DB
+ * (SQLite). Setting both is a mistake worth refusing: one of them would be
+ * silently ignored.
+ */
+export function resolveDatabase(env: Env = process.env, cwd = process.cwd()): DatabaseTarget {
+  const url = blankToUndefined(env.KEYSTORE_DATABASE_URL);
+  if (url === undefined) return { engine: 'sqlite', path: resolveDbPath(env, cwd) };
+  if (blankToUndefined(env.KEYSTORE_DB) !== undefined) {
+    throw new ConfigError(
+      'KEYSTORE_DATABASE_URL and KEYSTORE_DB: expected at most one of them (PostgreSQL or a SQLite file), both are set',
+    );
+  }
+  const parsed = schema.shape.KEYSTORE_DATABASE_URL.safeParse(url);
+  if (!parsed.success)
+    throw new ConfigError(
+      `KEYSTORE_DATABASE_URL: expected ${expectations.KEYSTORE_DATABASE_URL}, got an invalid value`,
+    );
+  const size = schema.shape.KEYSTORE_DATABASE_POOL_SIZE.safeParse(blankToUndefined(env.KEYSTORE_DATABASE_POOL_SIZE));
+  if (!size.success) {
+    throw new ConfigError(
+      `KEYSTORE_DATABASE_POOL_SIZE: expected ${expectations.KEYSTORE_DATABASE_POOL_SIZE}, got "${env.KEYSTORE_DATABASE_POOL_SIZE}"`,
+    );
+  }
+  return { engine: 'postgres', url, poolSize: size.data };
+}
+
+/** Where the data is, for logs: never the URL's password. */
+export function describeDatabase(target: DatabaseTarget): string {
+  if (target.engine === 'sqlite') return target.path;
+  const url = new URL(target.url);
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
 /** Names of configured secrets shorter than recommended, for a warning at start. */
 export function weakSecrets(config: Config): string[] {
   const weak: string[] = [];
   if (config.serviceToken.length < RECOMMENDED_TOKEN_LENGTH) weak.push('KEYSTORE_SERVICE_TOKEN');
-  if (config.adminToken !== undefined && config.adminToken.length < RECOMMENDED_TOKEN_LENGTH) weak.push('KEYSTORE_ADMIN_TOKEN');
-  if (config.firstUser !== undefined && config.firstUser.password.length < RECOMMENDED_PASSWORD_LENGTH) weak.push('KEYSTORE_ADMIN_PASSWORD');
+  if (config.adminToken !== undefined && config.adminToken.length < RECOMMENDED_TOKEN_LENGTH)
+    weak.push('KEYSTORE_ADMIN_TOKEN');
+  if (config.firstUser !== undefined && config.firstUser.password.length < RECOMMENDED_PASSWORD_LENGTH)
+    weak.push('KEYSTORE_ADMIN_PASSWORD');
   return weak;
 }
 
@@ -98,12 +151,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   // One without the other would silently create no user; say so at start instead.
   if ((c.KEYSTORE_ADMIN_EMAIL === undefined) !== (c.KEYSTORE_ADMIN_PASSWORD === undefined)) {
     const missing = c.KEYSTORE_ADMIN_EMAIL === undefined ? 'KEYSTORE_ADMIN_EMAIL' : 'KEYSTORE_ADMIN_PASSWORD';
-    throw new ConfigError(`${missing}: expected it to be set together with the other of KEYSTORE_ADMIN_EMAIL/PASSWORD, it is unset`);
+    throw new ConfigError(
+      `${missing}: expected it to be set together with the other of KEYSTORE_ADMIN_EMAIL/PASSWORD, it is unset`,
+    );
   }
   return {
     port: c.KEYSTORE_PORT,
     host: c.KEYSTORE_HOST,
-    dbPath: resolveDbPath(env, cwd),
+    database: resolveDatabase(env, cwd),
     serviceToken: c.KEYSTORE_SERVICE_TOKEN,
     adminToken: c.KEYSTORE_ADMIN_TOKEN,
     eventRetention: c.KEYSTORE_EVENT_RETENTION,
@@ -123,5 +178,6 @@ function blankToUndefined(value: string | undefined): string | undefined {
 }
 
 function isSecret(name: string): boolean {
-  return name.endsWith('_TOKEN') || name.endsWith('_PASSWORD');
+  // A database URL may carry a password.
+  return name.endsWith('_TOKEN') || name.endsWith('_PASSWORD') || name.endsWith('_URL');
 }

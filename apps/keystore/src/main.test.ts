@@ -63,10 +63,10 @@ describe('main', { timeout: 30_000 }, () => {
 
     const store = new SqliteKeyStore({ path: dbPath, now: Date.now() });
     try {
-      expect(store.findByHash(hash(data.key))).toMatchObject({ id: data.id, name: 'durable' });
-      expect(store.eventsAfter(0, 10)).toMatchObject([{ type: 'created', keyId: data.id }]);
+      expect(await store.findByHash(hash(data.key))).toMatchObject({ id: data.id, name: 'durable' });
+      expect(await store.eventsAfter(0, 10)).toMatchObject([{ type: 'created', keyId: data.id }]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -1,9 +1,9 @@
-import { SqliteAccountStore } from './accounts/sqlite-account-store.ts';
 import { systemClock } from './clock.ts';
-import { ConfigError, loadConfig, weakSecrets } from './config.ts';
+import { ConfigError, describeDatabase, loadConfig, weakSecrets } from './config.ts';
 import { createKeystoreApp } from './app.ts';
 import { createLogger } from './logger.ts';
-import { SqliteKeyStore } from './store/sqlite-key-store.ts';
+import { openStorage } from './store/open-storage.ts';
+import type { Storage } from './store/storage.ts';
 
 const SHUTDOWN_DEADLINE_MS = 5000;
 
@@ -19,10 +19,20 @@ try {
 const logger = createLogger(config.logLevel);
 const weak = weakSecrets(config);
 if (weak.length > 0) logger.warn({ variables: weak }, 'secrets shorter than recommended');
-const store = new SqliteKeyStore({ path: config.dbPath, now: systemClock.now() });
-const accounts = new SqliteAccountStore({ db: store.database });
-const app = createKeystoreApp({ ...config, store, accounts, logger, clock: systemClock });
-if (config.firstUser !== undefined && (await app.login?.ensureFirstUser(config.firstUser.email, config.firstUser.password, store.defaultAccountId))) {
+const db = describeDatabase(config.database);
+let storage: Storage;
+try {
+  storage = await openStorage(config.database, { now: systemClock.now(), logger });
+} catch (error) {
+  logger.fatal({ err: error, db }, 'database cannot be opened');
+  process.exit(1);
+}
+logger.info({ engine: storage.engine, db, applied: storage.migrationsApplied }, 'database ready');
+const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock });
+if (
+  config.firstUser !== undefined &&
+  (await app.login.ensureFirstUser(config.firstUser.email, config.firstUser.password, storage.keys.defaultAccountId))
+) {
   logger.info({ email: config.firstUser.email }, 'first dashboard user created');
 }
 
@@ -30,7 +40,7 @@ app.server.listen({ port: config.port, host: config.host }, () => {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   logger.info(
-    { port, db: config.dbPath, epoch: store.epoch, adminApi: config.adminToken !== undefined },
+    { port, engine: storage.engine, db, epoch: storage.keys.epoch, adminApi: config.adminToken !== undefined },
     'keystore listening',
   );
 });
@@ -45,10 +55,10 @@ function shutdown(signal: string): void {
     app.server.closeAllConnections();
   }, SHUTDOWN_DEADLINE_MS - 1000).unref();
   setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
-  void app.close().then(() => {
-    store.close();
-    process.exit(0);
-  });
+  void app
+    .close()
+    .then(() => storage.close())
+    .then(() => process.exit(0));
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

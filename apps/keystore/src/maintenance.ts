@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { FailureStore } from './accounts/failure-store.ts';
 import type { SessionService } from './accounts/session-service.ts';
+import type { Clock } from './clock.ts';
 import type { KeyService } from './keys/key-service.ts';
 import type { KeyStore } from './store/key-store.ts';
 
@@ -10,23 +12,42 @@ export interface MaintenanceOptions {
   eventRetention: number;
   /** Expired sessions are deleted too, when the dashboard runs. */
   sessions?: SessionService | undefined;
+  /** Lock-out entries idle longer than `horizonMs` are forgotten. */
+  failures?: { store: FailureStore; clock: Clock; horizonMs: number } | undefined;
   intervalMs?: number;
 }
 
-/** Announces expiries and prunes the event log; one pass per tick. */
-export function runMaintenance({ keys, store, logger, eventRetention, sessions }: MaintenanceOptions): void {
+/**
+ * Announces expiries and prunes the event log; one pass per tick. Every
+ * replica runs it: each step re-reads inside its own transaction, so two
+ * replicas at once announce an expiry once.
+ */
+export async function runMaintenance({
+  keys,
+  store,
+  logger,
+  eventRetention,
+  sessions,
+  failures,
+}: MaintenanceOptions): Promise<void> {
   try {
-    keys.expireDue();
-    store.pruneEvents(eventRetention);
-    sessions?.deleteExpired();
+    await keys.expireDue();
+    await store.pruneEvents(eventRetention);
+    await sessions?.deleteExpired();
+    await failures?.store.prune(failures.clock.now() - failures.horizonMs);
   } catch (error) {
-    // Usually SQLITE_BUSY while the operator CLI writes: the next tick retries.
+    // SQLITE_BUSY while the operator CLI writes, or the database away: the next tick retries.
     logger.warn({ err: error }, 'maintenance pass failed');
   }
 }
 
-/** Starts the once-a-second pass; returns its stop function. */
+/** Starts the once-a-second pass (never two at once); returns its stop function. */
 export function startMaintenance(options: MaintenanceOptions): () => void {
-  const timer = setInterval(() => runMaintenance(options), options.intervalMs ?? 1000).unref();
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void runMaintenance(options).finally(() => (running = false));
+  }, options.intervalMs ?? 1000).unref();
   return () => clearInterval(timer);
 }

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
-import { runPrimary } from './cluster/primary.ts';
+import { runPrimary } from './cluster/index.ts';
 import { describeConfig, loadConfig, type ProxyConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from './observability/index.ts';
 import { runProxy } from './run-proxy.ts';
 
 let config: ProxyConfig;

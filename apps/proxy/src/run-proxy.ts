@@ -1,14 +1,14 @@
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { readinessOf } from './admin-server.ts';
-import { answerPrimary } from './cluster/answer-primary.ts';
+import { readinessOf } from './admin/index.ts';
+import { answerPrimary } from './cluster/index.ts';
 import type { ProxyConfig } from './config.ts';
 import { createKeyVerifier } from './key-lookup/index.ts';
 import { systemClock } from './clock.ts';
-import { listen } from './listen.ts';
+import { listen } from './http/index.ts';
 import { createLimiter } from './rate-limit/index.ts';
-import { createProxyServer } from './server.ts';
+import { createProxyServer } from './http/index.ts';
 import { KeystoreUsageSink, UsageRecorder } from './usage/index.ts';
 
 /**

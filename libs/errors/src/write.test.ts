@@ -22,6 +22,19 @@ describe('writeError', () => {
     expect(await res.json()).toEqual({ success: false, statusCode: 429, message: 'Too many requests', code: 'RATE_LIMITED' });
   });
 
+  it('takes the extra headers as a flat name/value array too', async () => {
+    const url = await serve((_req, res) =>
+      writeError(res, 'RATE_LIMITED', { headers: ['retry-after', '3', 'x-request-id', 'r-1'] }),
+    );
+    const res = await fetch(url);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(res.headers.get('x-request-id')).toBe('r-1');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
   it('refuses to write twice', async () => {
     const results: boolean[] = [];
     const url = await serve((_req, res) => {

@@ -8,20 +8,40 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * Writes the error envelope on a `node:http` response. Does nothing when the
  * head is already out (the only honest thing left then is to end the socket,
  * which is the caller's call).
+ *
+ * `headers` may be a flat `[name, value, …]` array: with no header set
+ * before through `setHeader`, `writeHead` then takes Node's fast path (no
+ * per-header removal and re-validation), which matters on the proxy's 401
+ * and 429 answers.
  */
 export function writeError(
   res: ServerResponse,
   code: ErrorCode,
-  options: { message?: string; headers?: OutgoingHttpHeaders } = {},
+  options: { message?: string; headers?: OutgoingHttpHeaders | readonly string[] } = {},
 ): boolean {
   if (res.headersSent) return false;
   const body = errorBody(code, options.message);
-  res.writeHead(errorCatalog[code].statusCode, {
-    ...options.headers,
-    'content-type': JSON_TYPE,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
+  const { statusCode } = errorCatalog[code];
+  const length = Buffer.byteLength(body);
+  const headers = options.headers;
+  if (Array.isArray(headers)) {
+    res.writeHead(statusCode, [
+      ...headers,
+      'content-type',
+      JSON_TYPE,
+      'content-length',
+      String(length),
+      'cache-control',
+      'no-store',
+    ]);
+  } else {
+    res.writeHead(statusCode, {
+      ...(headers as OutgoingHttpHeaders | undefined),
+      'content-type': JSON_TYPE,
+      'content-length': length,
+      'cache-control': 'no-store',
+    });
+  }
   res.end(body);
   return true;
 }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { DEFAULT_POSTGRES_IMAGE } from './postgres-container.ts';
 import { DEFAULT_REDIS_IMAGE, RUN_LABEL } from './redis-container.ts';
 import { docker, imageExists } from './docker.ts';
 
@@ -27,14 +28,23 @@ export async function setup(): Promise<void> {
     process.stderr.write(`${noDockerEngineMessage(problem)}\n`);
     process.exit(1);
   }
-  if (process.env.REDIS_IMAGE) return;
-  if ((await imageExists(DEFAULT_REDIS_IMAGE)) || (await pull(DEFAULT_REDIS_IMAGE))) {
-    process.env.REDIS_IMAGE = DEFAULT_REDIS_IMAGE;
-    return;
+  let missing = false;
+  for (const [variable, official] of IMAGES) {
+    if (process.env[variable]) continue;
+    if ((await imageExists(official)) || (await pull(official))) process.env[variable] = official;
+    else missing = true;
   }
+  if (!missing) return;
   const { stdout } = await run(resolve(workspaceRoot, 'tools/images/build-local-images.sh'), { timeout: 300_000 });
-  for (const [, name, value] of stdout.matchAll(/^export (\w+)=(\S+)$/gm)) process.env[name!] = value;
+  // Only what is still unset: an image the caller named, or an official one that was found, stays.
+  for (const [, name, value] of stdout.matchAll(/^export (\w+)=(\S+)$/gm)) process.env[name!] ??= value;
 }
+
+/** Each suite's image variable and the official image it defaults to. */
+const IMAGES: readonly (readonly [string, string])[] = [
+  ['REDIS_IMAGE', DEFAULT_REDIS_IMAGE],
+  ['POSTGRES_IMAGE', DEFAULT_POSTGRES_IMAGE],
+];
 
 export async function teardown(): Promise<void> {
   const ids = await docker('ps', '-aq', '--filter', `label=${RUN_LABEL}=${process.env.ROUTEMCP_TEST_RUN}`).catch(

@@ -21,14 +21,7 @@ export interface SessionWithUser extends SessionRecord {
 }
 
 export type AuditAction =
-  | 'key.created'
-  | 'key.updated'
-  | 'key.revoked'
-  | 'key.rolled'
-  | 'login'
-  | 'login.failed'
-  | 'login.locked'
-  | 'logout';
+  'key.created' | 'key.updated' | 'key.revoked' | 'key.rolled' | 'login' | 'login.failed' | 'login.locked' | 'logout';
 
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */
@@ -56,24 +49,25 @@ export interface HourlyUsage {
 
 /**
  * Users, sessions, the audit log and usage reads. Lives beside the key store
- * in the same database; `now` is always passed in.
+ * in the same database, so every replica sees the same sessions; `now` is
+ * always passed in.
  */
 export interface AccountStore {
-  userCount(): number;
+  userCount(): Promise<number>;
   /** Undefined when the email is taken. */
-  createUser(user: Omit<UserRecord, 'createdAt'>, now: number): UserRecord | undefined;
-  findUserByEmail(email: string): UserRecord | undefined;
+  createUser(user: Omit<UserRecord, 'createdAt'>, now: number): Promise<UserRecord | undefined>;
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
 
-  createSession(session: SessionRecord): void;
-  findSession(idHash: string): SessionWithUser | undefined;
-  touchSession(idHash: string, now: number): void;
-  deleteSession(idHash: string): void;
-  deleteExpiredSessions(now: number): number;
+  createSession(session: SessionRecord): Promise<void>;
+  findSession(idHash: string): Promise<SessionWithUser | undefined>;
+  touchSession(idHash: string, now: number): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  deleteExpiredSessions(now: number): Promise<number>;
 
-  appendAudit(entry: NewAuditEntry): void;
+  appendAudit(entry: NewAuditEntry): Promise<void>;
   /** Newest first; `accountId` undefined: every account (the operator's view). */
-  listAudit(filter: { accountId?: string; limit: number }): AuditEntry[];
+  listAudit(filter: { accountId?: string; limit: number }): Promise<AuditEntry[]>;
 
   /** Hourly rows for these keys with hour >= `since`. */
-  usageSince(keyIds: readonly string[], since: number): HourlyUsage[];
+  usageSince(keyIds: readonly string[], since: number): Promise<HourlyUsage[]>;
 }

@@ -33,7 +33,7 @@ export class LoginService {
 
   /** Creates the first user (in the default account) when there is none; true when it did. */
   async ensureFirstUser(email: string, password: string, accountId: string): Promise<boolean> {
-    if (this.#o.accounts.userCount() > 0) return false;
+    if ((await this.#o.accounts.userCount()) > 0) return false;
     return (await this.createUser(email, password, accountId)) !== undefined;
   }
 
@@ -49,8 +49,12 @@ export class LoginService {
     const email = normalizeEmail(rawEmail);
     const emailKey = `email:${email}`;
     const addressKey = `address:${address}`;
-    const wait = Math.max(this.#o.byEmail.retryAfterMs(emailKey), this.#o.byAddress.retryAfterMs(addressKey));
-    const user = this.#o.accounts.findUserByEmail(email);
+    const [byEmail, byAddress, user] = await Promise.all([
+      this.#o.byEmail.retryAfterMs(emailKey),
+      this.#o.byAddress.retryAfterMs(addressKey),
+      this.#o.accounts.findUserByEmail(email),
+    ]);
+    const wait = Math.max(byEmail, byAddress);
     const audit = (action: 'login' | 'login.failed' | 'login.locked') =>
       this.#o.accounts.appendAudit({
         accountId: user?.accountId ?? null,
@@ -61,18 +65,18 @@ export class LoginService {
         at: this.#o.clock.now(),
       });
     if (wait > 0) {
-      audit('login.locked');
+      await audit('login.locked');
       return { ok: false, reason: 'locked', retryAfterMs: wait };
     }
     this.#decoy ??= hashPassword('decoy password', this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);
     const valid = await verifyPassword(password, user?.passwordHash ?? (await this.#decoy));
     if (user === undefined || !valid) {
-      const lockedNow = [this.#o.byEmail.fail(emailKey), this.#o.byAddress.fail(addressKey)].some(Boolean);
-      audit(lockedNow ? 'login.locked' : 'login.failed');
+      const locks = await Promise.all([this.#o.byEmail.fail(emailKey), this.#o.byAddress.fail(addressKey)]);
+      await audit(locks.some(Boolean) ? 'login.locked' : 'login.failed');
       return { ok: false, reason: 'invalid' };
     }
-    this.#o.byEmail.succeed(emailKey);
-    audit('login');
-    return { ok: true, ...this.#o.sessions.start(user) };
+    await this.#o.byEmail.succeed(emailKey);
+    await audit('login');
+    return { ok: true, ...(await this.#o.sessions.start(user)) };
   }
 }

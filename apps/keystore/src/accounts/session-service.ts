@@ -30,7 +30,7 @@ export class SessionService {
     this.#options = options;
   }
 
-  start(user: UserRecord): { token: string; session: Session } {
+  async start(user: UserRecord): Promise<{ token: string; session: Session }> {
     const now = this.#options.clock.now();
     const token = randomBytes(32).toString('base64url');
     const session: Session = {
@@ -39,7 +39,7 @@ export class SessionService {
       csrfToken: randomBytes(32).toString('base64url'),
       expiresAt: now + this.#options.ttlMs,
     };
-    this.#options.store.createSession({
+    await this.#options.store.createSession({
       idHash: session.idHash,
       userId: user.id,
       csrfToken: session.csrfToken,
@@ -51,25 +51,25 @@ export class SessionService {
   }
 
   /** The live session for a cookie value; an expired or idle one is deleted and undefined. */
-  resolve(token: string): Session | undefined {
+  async resolve(token: string): Promise<Session | undefined> {
     if (token.length === 0 || token.length > 100) return undefined;
     const idHash = digest(token);
-    const found = this.#options.store.findSession(idHash);
+    const found = await this.#options.store.findSession(idHash);
     if (found === undefined) return undefined;
     const now = this.#options.clock.now();
     if (now >= found.expiresAt || now - found.lastSeenAt >= this.#options.idleMs) {
-      this.#options.store.deleteSession(idHash);
+      await this.#options.store.deleteSession(idHash);
       return undefined;
     }
-    if (now - found.lastSeenAt >= TOUCH_EVERY_MS) this.#options.store.touchSession(idHash, now);
+    if (now - found.lastSeenAt >= TOUCH_EVERY_MS) await this.#options.store.touchSession(idHash, now);
     return { idHash, user: found.user, csrfToken: found.csrfToken, expiresAt: found.expiresAt };
   }
 
-  end(idHash: string): void {
-    this.#options.store.deleteSession(idHash);
+  end(idHash: string): Promise<void> {
+    return this.#options.store.deleteSession(idHash);
   }
 
-  deleteExpired(): number {
+  deleteExpired(): Promise<number> {
     return this.#options.store.deleteExpiredSessions(this.#options.clock.now());
   }
 }

@@ -34,29 +34,29 @@ export class SqliteAccountStore implements AccountStore {
     this.#db = options.db;
   }
 
-  userCount(): number {
+  async userCount(): Promise<number> {
     return (this.#stmt('SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 
-  createUser(user: Omit<UserRecord, 'createdAt'>, now: number): UserRecord | undefined {
+  async createUser(user: Omit<UserRecord, 'createdAt'>, now: number): Promise<UserRecord | undefined> {
     const { changes } = this.#stmt(
       'INSERT OR IGNORE INTO users (id, account_id, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
     ).run(user.id, user.accountId, user.email, user.passwordHash, now);
     return changes === 0 ? undefined : { ...user, createdAt: now };
   }
 
-  findUserByEmail(email: string): UserRecord | undefined {
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
     const row = this.#stmt(`SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`).get(email) as UserRow | undefined;
     return row === undefined ? undefined : toUser(row);
   }
 
-  createSession(s: SessionRecord): void {
+  async createSession(s: SessionRecord): Promise<void> {
     this.#stmt(
       'INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(s.idHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt, s.expiresAt);
   }
 
-  findSession(idHash: string): SessionWithUser | undefined {
+  async findSession(idHash: string): Promise<SessionWithUser | undefined> {
     const row = this.#stmt(
       `SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at, ${USER_COLUMNS}
        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`,
@@ -73,25 +73,30 @@ export class SqliteAccountStore implements AccountStore {
     };
   }
 
-  touchSession(idHash: string, now: number): void {
+  async touchSession(idHash: string, now: number): Promise<void> {
     this.#stmt('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, idHash);
   }
 
-  deleteSession(idHash: string): void {
+  async deleteSession(idHash: string): Promise<void> {
     this.#stmt('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
   }
 
-  deleteExpiredSessions(now: number): number {
+  async deleteExpiredSessions(now: number): Promise<number> {
     return Number(this.#stmt('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes);
   }
 
-  appendAudit(e: NewAuditEntry): void {
-    this.#stmt(
-      'INSERT INTO audit_log (account_id, actor, action, target, address, at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(e.accountId, e.actor, e.action, e.target, e.address, e.at);
+  async appendAudit(e: NewAuditEntry): Promise<void> {
+    this.#stmt('INSERT INTO audit_log (account_id, actor, action, target, address, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      e.accountId,
+      e.actor,
+      e.action,
+      e.target,
+      e.address,
+      e.at,
+    );
   }
 
-  listAudit(filter: { accountId?: string; limit: number }): AuditEntry[] {
+  async listAudit(filter: { accountId?: string; limit: number }): Promise<AuditEntry[]> {
     const params: SQLInputValue[] = [];
     let where = '';
     if (filter.accountId !== undefined) {
@@ -112,7 +117,7 @@ export class SqliteAccountStore implements AccountStore {
     }));
   }
 
-  usageSince(keyIds: readonly string[], since: number): HourlyUsage[] {
+  async usageSince(keyIds: readonly string[], since: number): Promise<HourlyUsage[]> {
     if (keyIds.length === 0) return [];
     // json_each keeps this one cached statement whatever the number of keys.
     const rows = this.#stmt(

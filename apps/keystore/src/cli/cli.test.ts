@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hash, parse } from '@routemcp/api-key';
-import { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
-import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import { SqliteStorage } from '../store/sqlite-storage.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { spawnNode } from '../testing/spawn.ts';
 import { runCli } from './cli.ts';
@@ -21,10 +20,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(...argv: string[]): { code: number; out: string; err: string } {
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = runCli(argv, {
+  const code = await runCli(argv, {
     env: { KEYSTORE_DB: dbPath },
     cwd: dir,
     clock: fakeClock(),
@@ -43,9 +42,9 @@ describe('keys CLI (spawned)', { timeout: 30_000 }, () => {
     const key = keyLine(run.stdout());
     expect(parse(key)).toEqual({ ok: true, environment: 'test' });
     expect(run.stderr()).toMatch(/shown only once/);
-    const store = new SqliteKeyStore({ path: dbPath, now: Date.now() });
-    expect(store.findByHash(hash(key))?.name).toBe('spawned');
-    store.close();
+    const storage = new SqliteStorage({ path: dbPath, now: Date.now() });
+    expect((await storage.keys.findByHash(hash(key)))?.name).toBe('spawned');
+    await storage.close();
   });
 
   it.each([['--help'], ['create', '--help'], ['list', '--help'], ['revoke', '--help'], ['roll', '--help']])(
@@ -66,8 +65,8 @@ describe('keys CLI (spawned)', { timeout: 30_000 }, () => {
 });
 
 describe('keys CLI', () => {
-  it('create --json carries the key and the documented fields', () => {
-    const { code, out } = cli(
+  it('create --json carries the key and the documented fields', async () => {
+    const { code, out } = await cli(
       'create',
       '--env',
       'live',
@@ -89,25 +88,25 @@ describe('keys CLI', () => {
     });
   });
 
-  it('list shows hints, never keys', () => {
-    const key = keyLine(cli('create', '--env', 'test', '--name', 'one').out);
-    const table = cli('list');
+  it('list shows hints, never keys', async () => {
+    const key = keyLine((await cli('create', '--env', 'test', '--name', 'one')).out);
+    const table = await cli('list');
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/^ID\s+ENV\s+STATUS\s+HINT/);
     expect(table.out).toContain(`sk_test_…${key.slice(-4)}`);
     expect(table.out).not.toContain(key);
-    const json = cli('list', '--json');
+    const json = await cli('list', '--json');
     expect(json.out).not.toContain(key);
     expect(JSON.parse(json.out)).toHaveLength(1);
   });
 
-  it('writes an audit row for every change it makes, by "cli"', () => {
-    const created = JSON.parse(cli('create', '--env', 'live', '--json').out) as { id: string };
-    cli('roll', created.id, '--grace-seconds', '60');
-    cli('revoke', created.id);
-    const store = new SqliteKeyStore({ path: dbPath, now: Date.now() });
-    const audit = new SqliteAccountStore({ db: store.database }).listAudit({ limit: 10 });
-    store.close();
+  it('writes an audit row for every change it makes, by "cli"', async () => {
+    const created = JSON.parse((await cli('create', '--env', 'live', '--json')).out) as { id: string };
+    await cli('roll', created.id, '--grace-seconds', '60');
+    await cli('revoke', created.id);
+    const storage = new SqliteStorage({ path: dbPath, now: Date.now() });
+    const audit = await storage.accounts.listAudit({ limit: 10 });
+    await storage.close();
     expect(audit.map((row) => [row.actor, row.action, row.target])).toEqual([
       ['cli', 'key.revoked', created.id],
       ['cli', 'key.rolled', created.id],
@@ -115,18 +114,18 @@ describe('keys CLI', () => {
     ]);
   });
 
-  it('revoke and roll', () => {
-    const created = JSON.parse(cli('create', '--env', 'live', '--json').out) as { id: string };
-    const rolled = cli('roll', created.id, '--grace-seconds', '60');
+  it('revoke and roll', async () => {
+    const created = JSON.parse((await cli('create', '--env', 'live', '--json')).out) as { id: string };
+    const rolled = await cli('roll', created.id, '--grace-seconds', '60');
     expect(rolled.code).toBe(0);
     expect(parse(keyLine(rolled.out)).ok).toBe(true);
     expect(rolled.out).toContain(`rolled from: ${created.id} (works until `);
 
-    const revoked = cli('revoke', created.id);
+    const revoked = await cli('revoke', created.id);
     expect(revoked.code).toBe(0);
     expect(revoked.out).toMatch(new RegExp(`^revoked ${created.id} \\(sk_live_…[0-9A-Za-z]{4}\\)\n$`));
-    expect(cli('revoke', created.id).code).toBe(0);
-    const again = cli('roll', created.id);
+    expect((await cli('revoke', created.id)).code).toBe(0);
+    const again = await cli('roll', created.id);
     expect(again).toMatchObject({ code: 1, err: `error: key "${created.id}" is revoked and cannot be rolled\n` });
   });
 
@@ -141,7 +140,7 @@ describe('keys CLI', () => {
     [['revoke'], 'error: expected exactly one key id\n'],
     [['revoke', 'key_missing'], 'error: no key with id "key_missing"\n'],
     [['delete'], 'error: unknown command "delete" (commands: create, list, revoke, roll)\n'],
-  ])('%j fails with a clear message', (argv, message) => {
-    expect(cli(...argv)).toMatchObject({ code: 1, err: message });
+  ])('%j fails with a clear message', async (argv, message) => {
+    expect(await cli(...argv)).toMatchObject({ code: 1, err: message });
   });
 });

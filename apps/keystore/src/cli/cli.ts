@@ -1,12 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HttpError } from '@routemcp/errors';
+import { pino } from 'pino';
 import type { Clock } from '../clock.ts';
-import { resolveDbPath } from '../config.ts';
+import { ConfigError, resolveDatabase } from '../config.ts';
 import { createKeySchema, parseInput, rollKeySchema } from '../keys/key-input.ts';
-import { toKeyView, type KeyRecord, type KeyView } from '../keys/key-record.ts';
+import { toKeyView, type StoredKey, type KeyView } from '../keys/key-record.ts';
 import { KeyService, type IssuedKey } from '../keys/key-service.ts';
-import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
-import { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
+import { openStorage } from '../store/open-storage.ts';
 import type { AuditAction } from '../accounts/account-store.ts';
 import { formatTable } from './format-table.ts';
 import { HELP, USAGE } from './help.ts';
@@ -40,15 +40,23 @@ const OPTIONS = {
 
 type Command = keyof typeof OPTIONS;
 
+// The CLI speaks through stdout/stderr; the storage's own warnings are not for the operator's terminal.
+const silent = pino({ level: 'silent' });
+
 /** Input mistakes: printed as one line, exit code 1, never a stack trace. */
 class UsageError extends Error {}
 
 /** Runs one CLI invocation; returns the exit code. */
-export function runCli(argv: readonly string[], io: CliIo): number {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    return run(argv, io);
+    return await run(argv, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof HttpError || isParseArgsError(error)) {
+    if (
+      error instanceof UsageError ||
+      error instanceof HttpError ||
+      error instanceof ConfigError ||
+      isParseArgsError(error)
+    ) {
       io.stderr(`error: ${flagNames((error as Error).message)}\n`);
       return 1;
     }
@@ -57,7 +65,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   }
 }
 
-function run(argv: readonly string[], io: CliIo): number {
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(USAGE);
@@ -79,39 +87,47 @@ function run(argv: readonly string[], io: CliIo): number {
   }
   const json = flags.json === true;
 
-  const store = new SqliteKeyStore({ path: resolveDbPath(io.env, io.cwd), now: io.clock.now() });
+  // Same variables as the server: KEYSTORE_DATABASE_URL (PostgreSQL) or KEYSTORE_DB (SQLite).
+  const storage = await openStorage(resolveDatabase(io.env, io.cwd), { now: io.clock.now(), logger: silent, listen: false });
   try {
-    const keys = new KeyService({ store, clock: io.clock });
-    const accounts = new SqliteAccountStore({ db: store.database });
+    const keys = new KeyService({ store: storage.keys, clock: io.clock });
+    const { accounts } = storage;
     // Changes made from the shell show in the dashboard's audit log like any other.
     const audit: Audit = (action, key) =>
-      accounts.appendAudit({ accountId: key.accountId, actor: 'cli', action, target: key.id, address: 'local', at: io.clock.now() });
+      accounts.appendAudit({
+        accountId: key.accountId,
+        actor: 'cli',
+        action,
+        target: key.id,
+        address: 'local',
+        at: io.clock.now(),
+      });
     switch (command) {
       case 'create':
         noPositionals(positionals);
-        return create(keys, flags, json, io, audit);
+        return await create(keys, flags, json, io, audit);
       case 'list':
         noPositionals(positionals);
-        return list(keys, json, io);
+        return await list(keys, json, io);
       case 'revoke':
-        return revoke(keys, onePositional(positionals), json, io, audit);
+        return await revoke(keys, onePositional(positionals), json, io, audit);
       case 'roll':
-        return roll(keys, onePositional(positionals), flags, json, io, audit);
+        return await roll(keys, onePositional(positionals), flags, json, io, audit);
     }
   } finally {
-    store.close();
+    await storage.close();
   }
 }
 
-type Audit = (action: AuditAction, key: KeyRecord) => void;
+type Audit = (action: AuditAction, key: StoredKey) => Promise<void>;
 
-function create(
+async function create(
   keys: KeyService,
   flags: Record<string, string | boolean | undefined>,
   json: boolean,
   io: CliIo,
   audit: Audit,
-): number {
+): Promise<number> {
   const capacity = flags.capacity as string | undefined;
   const refill = flags.refill as string | undefined;
   if ((capacity === undefined) !== (refill === undefined)) throw new UsageError('--capacity and --refill go together');
@@ -124,7 +140,7 @@ function create(
         ? undefined
         : { capacity: Number(capacity), refillPerSecond: Number(refill) },
   });
-  const result = keys.create(
+  const result = await keys.create(
     {
       environment: body.environment,
       name: body.name ?? null,
@@ -134,14 +150,14 @@ function create(
     { createAccount: true },
   );
   if (!result.ok) throw new UsageError('--account: unknown account');
-  audit('key.created', result.issued.record);
+  await audit('key.created', result.issued.record);
   printIssued(result.issued, keys.now(), json, io);
   return 0;
 }
 
-function list(keys: KeyService, json: boolean, io: CliIo): number {
+async function list(keys: KeyService, json: boolean, io: CliIo): Promise<number> {
   const now = keys.now();
-  const views = keys.list().map((key) => toKeyView(key, now));
+  const views = (await keys.list()).map((key) => toKeyView(key, now));
   if (json) {
     io.stdout(`${JSON.stringify(views, null, 2)}\n`);
     return 0;
@@ -168,37 +184,37 @@ function list(keys: KeyService, json: boolean, io: CliIo): number {
   return 0;
 }
 
-function revoke(keys: KeyService, id: string, json: boolean, io: CliIo, audit: Audit): number {
-  const revoked = keys.revoke(id);
+async function revoke(keys: KeyService, id: string, json: boolean, io: CliIo, audit: Audit): Promise<number> {
+  const revoked = await keys.revoke(id);
   if (revoked === undefined) throw new UsageError(`no key with id "${id}"`);
-  audit('key.revoked', revoked);
+  await audit('key.revoked', revoked);
   const view = toKeyView(revoked, keys.now());
   io.stdout(json ? `${JSON.stringify(view, null, 2)}\n` : `revoked ${view.id} (${view.hint})\n`);
   return 0;
 }
 
-function roll(
+async function roll(
   keys: KeyService,
   id: string,
   flags: Record<string, string | boolean | undefined>,
   json: boolean,
   io: CliIo,
   audit: Audit,
-): number {
+): Promise<number> {
   const grace = flags['grace-seconds'] as string | undefined;
   const body = parseInput(rollKeySchema, { gracePeriodSeconds: grace === undefined ? undefined : Number(grace) });
-  const result = keys.roll(id, body.gracePeriodSeconds ?? 0);
+  const result = await keys.roll(id, body.gracePeriodSeconds ?? 0);
   if (!result.ok) {
     throw new UsageError(
       result.reason === 'revoked' ? `key "${id}" is revoked and cannot be rolled` : `no key with id "${id}"`,
     );
   }
-  audit('key.rolled', result.old);
+  await audit('key.rolled', result.old);
   printIssued(result.issued, keys.now(), json, io, result.old);
   return 0;
 }
 
-function printIssued(issued: IssuedKey, now: number, json: boolean, io: CliIo, old?: KeyRecord): void {
+function printIssued(issued: IssuedKey, now: number, json: boolean, io: CliIo, old?: StoredKey): void {
   const { id, ...rest }: KeyView = toKeyView(issued.record, now);
   if (json) {
     const oldView = old === undefined ? {} : { old: toKeyView(old, now) };

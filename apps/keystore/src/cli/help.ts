@@ -1,7 +1,8 @@
 export const USAGE = `Usage: npm run keys -- <command> [options]
 
-Manages keys directly in the keystore database (KEYSTORE_DB, default ./data/keystore.sqlite).
-Works with the keystore running or stopped; a running keystore streams the changes to proxies.
+Manages keys directly in the keystore database: PostgreSQL when KEYSTORE_DATABASE_URL is set,
+else the SQLite file KEYSTORE_DB (default ./data/keystore.sqlite), as the server reads them.
+Works with the keystore running or stopped; running replicas stream the changes to proxies.
 
 Commands:
   create --env live|test [--name N] [--account A] [--capacity N --refill N] [--json]

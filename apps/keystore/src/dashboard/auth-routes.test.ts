@@ -141,7 +141,7 @@ describe('dashboard login', () => {
     const browser = dashboardClient(ks);
     await browser.login('dev@example.com', PASSWORD);
     await browser.post('/logout', {});
-    const rows = ks.accounts.listAudit({ accountId: account, limit: 10 });
+    const rows = await ks.accounts.listAudit({ accountId: account, limit: 10 });
     expect(rows.map((r) => r.action)).toEqual(['logout', 'login', 'login.failed']);
     expect(rows.every((r) => r.actor === 'dev@example.com' && r.address === '127.0.0.1')).toBe(true);
   });

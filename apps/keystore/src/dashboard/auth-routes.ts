@@ -30,8 +30,8 @@ export function authRoutes(deps: DashboardDeps): Route[] {
       method: 'GET',
       pattern: '/login',
       access: 'public',
-      handle({ req, res }) {
-        if (sessionPrincipal(deps.sessions, req) !== undefined) return redirect(res, '/keys');
+      async handle({ req, res }) {
+        if ((await sessionPrincipal(deps.sessions, req)) !== undefined) return redirect(res, '/keys');
         const token = readCookies(req).get(LOGIN_COOKIE) ?? freshLoginToken();
         return sendHtml(res, 200, loginPage({ loginToken: token }), { 'set-cookie': loginCookie(req, token) });
       },
@@ -79,11 +79,11 @@ export function authRoutes(deps: DashboardDeps): Route[] {
       pattern: '/logout',
       access: 'public',
       async handle({ req, res }) {
-        const user = requireUser(deps, req, res);
+        const user = await requireUser(deps, req, res);
         if (user === undefined) return 'handled';
         if ((await readCheckedForm(req, res, user)) === undefined) return 'handled';
-        deps.sessions.end(user.sessionIdHash);
-        deps.accounts.appendAudit({
+        await deps.sessions.end(user.sessionIdHash);
+        await deps.accounts.appendAudit({
           accountId: user.accountId,
           actor: user.email,
           action: 'logout',

@@ -21,11 +21,11 @@ export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit:
       method: 'GET',
       pattern: '/audit',
       access: 'public',
-      handle({ req, res }) {
-        const user = requireUser(deps, req, res);
+      async handle({ req, res }) {
+        const user = await requireUser(deps, req, res);
         if (user === undefined) return 'handled';
-        const entries = deps.accounts.listAudit({ accountId: user.accountId, limit: AUDIT_PAGE_SIZE });
-        const hints = new Map(deps.keys.list({ accountId: user.accountId }).map((k) => [k.id, k.hint]));
+        const entries = await deps.accounts.listAudit({ accountId: user.accountId, limit: AUDIT_PAGE_SIZE });
+        const hints = new Map((await deps.keys.list({ accountId: user.accountId })).map((k) => [k.id, k.hint]));
         return sendHtml(res, 200, auditPage({ viewer: viewerOf(user), entries, hints }));
       },
     },

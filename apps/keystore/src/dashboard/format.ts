@@ -1,4 +1,4 @@
-import type { RateLimit } from '../keys/key-record.ts';
+import type { RateLimit } from '@routemcp/internal-api';
 import { html, type SafeHtml } from './html.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

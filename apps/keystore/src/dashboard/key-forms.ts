@@ -1,6 +1,6 @@
 import { HttpError } from '@routemcp/errors';
 import { createKeySchema, parseInput, patchKeySchema, rollKeySchema } from '../keys/key-input.ts';
-import type { RateLimit } from '../keys/key-record.ts';
+import type { RateLimit } from '@routemcp/internal-api';
 import type { Environment } from '@routemcp/api-key';
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; error: string };

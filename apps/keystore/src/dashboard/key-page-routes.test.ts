@@ -28,7 +28,7 @@ describe('dashboard key pages', () => {
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.getSetCookie().join('')).not.toContain(key);
 
-    const id = ks.store.listKeys({}, ks.clock.now())[0]?.id ?? '';
+    const id = (await ks.store.listKeys({}, ks.clock.now()))[0]?.id ?? '';
     for (const path of ['/keys', `/keys?created=${id}`, `/keys/${id}`, '/audit']) {
       const html = await (await browser.fetch(path)).text();
       expect(html).not.toContain(key);
@@ -43,41 +43,41 @@ describe('dashboard key pages', () => {
     const res = await browser.post('/keys', { environment: 'live', name: 'x', capacity: 'abc', refill: '1' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Burst: expected an integer 1..1000000');
-    expect(ks.store.listKeys({}, ks.clock.now())).toHaveLength(0);
+    expect(await ks.store.listKeys({}, ks.clock.now())).toHaveLength(0);
   });
 
   it('lists name, environment badge, hint, status; edits name and limits', async () => {
     await using ks = await startKeystore();
     const browser = await loggedIn(ks);
     await browser.post('/keys', { environment: 'live', name: 'billing' });
-    const key = ks.store.listKeys({}, ks.clock.now())[0]!;
+    const key = (await ks.store.listKeys({}, ks.clock.now()))[0]!;
     const list = await (await browser.fetch('/keys')).text();
     expect(list).toContain('class="badge badge-live">Live</span>');
     expect(list).toContain(`<code class="hint">${key.hint}</code>`);
     expect(list).toContain('status-active');
     const saved = await browser.post(`/keys/${key.id}`, { name: 'billing-v2', capacity: '10', refill: '0.5' });
     expect(saved.headers.get('location')).toBe(`/keys/${key.id}?saved=1`);
-    expect(ks.store.getKey(key.id)).toMatchObject({ name: 'billing-v2', rateLimit: { capacity: 10, refillPerSecond: 0.5 } });
+    expect(await ks.store.getKey(key.id)).toMatchObject({ name: 'billing-v2', rateLimit: { capacity: 10, refillPerSecond: 0.5 } });
   });
 
   it('revokes only through the confirmation form with a valid CSRF token', async () => {
     await using ks = await startKeystore();
     const browser = await loggedIn(ks);
     await browser.post('/keys', { environment: 'test' });
-    const key = ks.store.listKeys({}, ks.clock.now())[0]!;
+    const key = (await ks.store.listKeys({}, ks.clock.now()))[0]!;
     const confirm = await (await browser.fetch(`/keys/${key.id}/revoke`)).text();
     expect(confirm).toContain('Revoke this key?');
-    expect(ks.store.getKey(key.id)?.revokedAt).toBeNull();
+    expect((await ks.store.getKey(key.id))?.revokedAt).toBeNull();
 
     const forged = await browser.post(`/keys/${key.id}/revoke`, {}, { csrf: 'wrong' });
     expect(forged.status).toBe(403);
     expect(await forged.text()).toContain('This form has expired');
     expect((await browser.post(`/keys/${key.id}/revoke`, {}, { origin: 'https://evil.example' })).status).toBe(403);
-    expect(ks.store.getKey(key.id)?.revokedAt).toBeNull();
+    expect((await ks.store.getKey(key.id))?.revokedAt).toBeNull();
 
     const done = await browser.post(`/keys/${key.id}/revoke`, {});
     expect(done.headers.get('location')).toBe(`/keys?revoked=${key.id}`);
-    expect(ks.store.getKey(key.id)?.revokedAt).toBe(ks.clock.now());
+    expect((await ks.store.getKey(key.id))?.revokedAt).toBe(ks.clock.now());
     expect(await (await browser.fetch('/keys')).text()).toContain('status-revoked');
   });
 
@@ -85,11 +85,11 @@ describe('dashboard key pages', () => {
     await using ks = await startKeystore();
     const browser = await loggedIn(ks);
     await browser.post('/keys', { environment: 'live', name: 'api' });
-    const old = ks.store.listKeys({}, ks.clock.now())[0]!;
+    const old = (await ks.store.listKeys({}, ks.clock.now()))[0]!;
     const res = await browser.post(`/keys/${old.id}/roll`, { grace: '86400' });
     expect(res.status).toBe(200);
     expect(KEY.exec(await res.text())?.[1]).toMatch(/^sk_live_/);
-    expect(ks.store.getKey(old.id)?.expiresAt).toBe(ks.clock.now() + 86_400_000);
+    expect((await ks.store.getKey(old.id))?.expiresAt).toBe(ks.clock.now() + 86_400_000);
     const custom = await browser.post(`/keys/${old.id}/roll`, { grace: 'custom', customHours: '999' });
     expect(custom.status).toBe(400);
   });
@@ -99,13 +99,13 @@ describe('dashboard key pages', () => {
     const a = await loggedIn(ks, 'a@example.com');
     const b = await loggedIn(ks, 'b@example.com', 'acct_b');
     await a.post('/keys', { environment: 'live', name: 'A-only' });
-    const key = ks.store.listKeys({}, ks.clock.now())[0]!;
+    const key = (await ks.store.listKeys({}, ks.clock.now()))[0]!;
     expect(await (await b.fetch('/keys')).text()).not.toContain('A-only');
     expect((await b.fetch(`/keys/${key.id}`)).status).toBe(404);
     expect((await b.fetch(`/keys/${key.id}/revoke`)).status).toBe(404);
     expect((await b.post(`/keys/${key.id}/revoke`, {})).status).toBe(404);
     expect((await b.post(`/keys/${key.id}/roll`, { grace: '0' })).status).toBe(404);
-    expect(ks.store.getKey(key.id)).toMatchObject({ revokedAt: null, expiresAt: null });
+    expect(await ks.store.getKey(key.id)).toMatchObject({ revokedAt: null, expiresAt: null });
     expect(await (await b.fetch('/audit')).text()).not.toContain('a@example.com');
   });
 
@@ -113,7 +113,7 @@ describe('dashboard key pages', () => {
     await using ks = await startKeystore();
     const browser = await loggedIn(ks);
     await browser.post('/keys', { environment: 'test' });
-    const key = ks.store.listKeys({}, ks.clock.now())[0]!;
+    const key = (await ks.store.listKeys({}, ks.clock.now()))[0]!;
     const lastUsedAt = new Date(ks.clock.now() - 5 * 60_000).toISOString();
     await ks.service('/internal/v1/usage', {
       method: 'POST',

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { KeyAuditor } from '../http/key-audit.ts';
 import type { Route, RouteContext } from '../http/router.ts';
-import type { KeyRecord } from '../keys/key-record.ts';
+import type { StoredKey } from '../keys/key-record.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -26,29 +26,33 @@ const notice = (kind: 'success' | 'info', text: SafeHtml | string) =>
 /** API Keys, Generate New Key, one key's page, edit, roll and revoke: the dashboard's key lifecycle. */
 export function keyPageRoutes(deps: KeyPageDeps): Route[] {
   const { keys } = deps;
-  const usageOf = (ids: readonly string[]): Map<string, UsagePoint[]> => {
+  const usageOf = async (ids: readonly string[]): Promise<Map<string, UsagePoint[]>> => {
     const now = deps.clock.now();
-    const rows = deps.accounts.usageSince(ids, chartStart(now));
+    const rows = await deps.accounts.usageSince(ids, chartStart(now));
     return new Map(ids.map((id) => [id, usageSeries(rows.filter((r) => r.keyId === id), now)]));
   };
   /** The key if it belongs to the user's account; another account's key is answered exactly like a missing one. */
-  const ownKey = (user: UserPrincipal, id: string | undefined): KeyRecord | undefined => {
-    const key = id === undefined ? undefined : keys.get(id);
+  const ownKey = async (user: UserPrincipal, id: string | undefined): Promise<StoredKey | undefined> => {
+    const key = id === undefined ? undefined : await keys.get(id);
     return key !== undefined && key.accountId === user.accountId ? key : undefined;
   };
   const notFound = (res: ServerResponse, user: UserPrincipal) =>
     sendHtml(res, 404, errorPage({ title: 'Key not found', message: 'There is no such key in this account.', viewer: viewerOf(user) }));
-  const detail = (res: ServerResponse, status: number, user: UserPrincipal, key: KeyRecord, extra: Partial<KeyDetailOptions> = {}) =>
-    sendHtml(
-      res,
-      status,
-      keyDetailPage({ viewer: viewerOf(user), key, usage: usageOf([key.id]).get(key.id) ?? [], now: keys.now(), ...extra }),
-    );
+  const detail = async (
+    res: ServerResponse,
+    status: number,
+    user: UserPrincipal,
+    key: StoredKey,
+    extra: Partial<KeyDetailOptions> = {},
+  ) => {
+    const usage = (await usageOf([key.id])).get(key.id) ?? [];
+    return sendHtml(res, status, keyDetailPage({ viewer: viewerOf(user), key, usage, now: keys.now(), ...extra }));
+  };
   /** Shared by every route: resolve the session (or redirect), then run. */
   const page =
     (run: (ctx: RouteContext, user: UserPrincipal) => 'handled' | Promise<'handled'>) =>
-    (ctx: RouteContext): 'handled' | Promise<'handled'> => {
-      const user = requireUser(deps, ctx.req, ctx.res);
+    async (ctx: RouteContext): Promise<'handled'> => {
+      const user = await requireUser(deps, ctx.req, ctx.res);
       return user === undefined ? 'handled' : run(ctx, user);
     };
 
@@ -57,17 +61,17 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       method: 'GET',
       pattern: '/keys',
       access: 'public',
-      handle: page(({ res, url }, user) => {
-        const list = keys.list({ accountId: user.accountId });
-        const created = ownKey(user, url.searchParams.get('created') ?? undefined);
-        const revoked = ownKey(user, url.searchParams.get('revoked') ?? undefined);
+      handle: page(async ({ res, url }, user) => {
+        const list = await keys.list({ accountId: user.accountId });
+        const created = await ownKey(user, url.searchParams.get('created') ?? undefined);
+        const revoked = await ownKey(user, url.searchParams.get('revoked') ?? undefined);
         const shown =
           created !== undefined
             ? notice('info', html`Key <code>${created.hint}</code> was created. Its full value was shown once and cannot be shown again.`)
             : revoked !== undefined
               ? notice('success', html`Key <code>${revoked.hint}</code> was revoked. Requests that use it are now refused.`)
               : undefined;
-        const page = keysPage({ viewer: viewerOf(user), keys: list, usage: usageOf(list.map((k) => k.id)), now: keys.now(), notice: shown });
+        const page = keysPage({ viewer: viewerOf(user), keys: list, usage: await usageOf(list.map((k) => k.id)), now: keys.now(), notice: shown });
         return sendHtml(res, 200, page);
       }),
     },
@@ -89,9 +93,9 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
           const values = Object.fromEntries(['environment', 'name', 'capacity', 'refill'].map((f) => [f, form.get(f) ?? undefined]));
           return sendHtml(res, 400, newKeyPage({ viewer: viewerOf(user), values, error: input.error }));
         }
-        const result = keys.create({ ...input.value, accountId: user.accountId }, { createAccount: false });
+        const result = await keys.create({ ...input.value, accountId: user.accountId }, { createAccount: false });
         if (!result.ok) return notFound(res, user);
-        deps.audit(req, user, 'key.created', result.issued.record);
+        await deps.audit(req, user, 'key.created', result.issued.record);
         return sendHtml(res, 200, keyShownPage({ viewer: viewerOf(user), key: result.issued.key, record: result.issued.record }));
       }),
     },
@@ -99,8 +103,8 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       method: 'GET',
       pattern: '/keys/:id',
       access: 'public',
-      handle: page(({ res, params, url }, user) => {
-        const key = ownKey(user, params.id);
+      handle: page(async ({ res, params, url }, user) => {
+        const key = await ownKey(user, params.id);
         if (key === undefined) return notFound(res, user);
         return detail(res, 200, user, key, url.searchParams.has('saved') ? { notice: notice('success', 'Changes saved.') } : {});
       }),
@@ -112,16 +116,16 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       handle: page(async ({ req, res, params }, user) => {
         const form = await readCheckedForm(req, res, user);
         if (form === undefined) return 'handled';
-        const key = ownKey(user, params.id);
+        const key = await ownKey(user, params.id);
         if (key === undefined) return notFound(res, user);
         const input = parseEditForm(form);
         if (!input.ok) {
           const values = { name: form.get('name') ?? '', capacity: form.get('capacity') ?? '', refill: form.get('refill') ?? '' };
           return detail(res, 400, user, key, { editError: input.error, values });
         }
-        const updated = keys.update(key.id, input.value);
+        const updated = await keys.update(key.id, input.value);
         if (updated === undefined) return notFound(res, user);
-        deps.audit(req, user, 'key.updated', updated);
+        await deps.audit(req, user, 'key.updated', updated);
         return redirect(res, `/keys/${key.id}?saved=1`);
       }),
     },
@@ -129,8 +133,8 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       method: 'GET',
       pattern: '/keys/:id/revoke',
       access: 'public',
-      handle: page(({ res, params }, user) => {
-        const key = ownKey(user, params.id);
+      handle: page(async ({ res, params }, user) => {
+        const key = await ownKey(user, params.id);
         if (key === undefined) return notFound(res, user);
         if (key.revokedAt !== null) return redirect(res, `/keys/${key.id}`);
         return sendHtml(res, 200, revokePage({ viewer: viewerOf(user), key }));
@@ -143,11 +147,11 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       handle: page(async ({ req, res, params }, user) => {
         const form = await readCheckedForm(req, res, user);
         if (form === undefined) return 'handled';
-        const key = ownKey(user, params.id);
+        const key = await ownKey(user, params.id);
         if (key === undefined) return notFound(res, user);
-        const revoked = keys.revoke(key.id);
+        const revoked = await keys.revoke(key.id);
         if (revoked === undefined) return notFound(res, user);
-        if (key.revokedAt === null) deps.audit(req, user, 'key.revoked', revoked);
+        if (key.revokedAt === null) await deps.audit(req, user, 'key.revoked', revoked);
         return redirect(res, `/keys?revoked=${key.id}`);
       }),
     },
@@ -158,20 +162,20 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       handle: page(async ({ req, res, params }, user) => {
         const form = await readCheckedForm(req, res, user);
         if (form === undefined) return 'handled';
-        const key = ownKey(user, params.id);
+        const key = await ownKey(user, params.id);
         if (key === undefined) return notFound(res, user);
         const grace = parseRollForm(form);
         if (!grace.ok) {
           const values = { grace: form.get('grace') ?? '', customHours: form.get('customHours') ?? '' };
           return detail(res, 400, user, key, { rollError: grace.error, values });
         }
-        const result = keys.roll(key.id, grace.value);
+        const result = await keys.roll(key.id, grace.value);
         if (!result.ok) {
           if (result.reason === 'revoked') return detail(res, 409, user, key, { rollError: 'A revoked key cannot be rolled.' });
           return notFound(res, user);
         }
-        deps.audit(req, user, 'key.rolled', result.old);
-        deps.audit(req, user, 'key.created', result.issued.record);
+        await deps.audit(req, user, 'key.rolled', result.old);
+        await deps.audit(req, user, 'key.created', result.issued.record);
         return sendHtml(
           res,
           200,

@@ -41,8 +41,12 @@ export function redirect(res: ServerResponse, location: string, headers: Record<
 export const viewerOf = (principal: UserPrincipal): Viewer => ({ email: principal.email, csrfToken: principal.csrfToken });
 
 /** The session's user, or a redirect to the login page (then undefined: the route is done). */
-export function requireUser(deps: DashboardDeps, req: IncomingMessage, res: ServerResponse): UserPrincipal | undefined {
-  const principal = sessionPrincipal(deps.sessions, req);
+export async function requireUser(
+  deps: DashboardDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<UserPrincipal | undefined> {
+  const principal = await sessionPrincipal(deps.sessions, req);
   if (principal?.kind === 'user') return principal;
   // An unread POST body would be parsed as the next request on this connection.
   redirect(res, '/login', req.method === 'GET' || req.method === 'HEAD' ? {} : { connection: 'close' });

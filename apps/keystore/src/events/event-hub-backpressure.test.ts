@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { KeyService } from '../keys/key-service.ts';
-import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import { SqliteStorage } from '../store/sqlite-storage.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { EventHub } from './event-hub.ts';
 
@@ -29,22 +29,23 @@ function stalledResponse() {
 const req = { socket: { setTimeout: () => undefined, setNoDelay: () => undefined } } as unknown as IncomingMessage;
 
 describe('EventHub back-pressure', () => {
-  it('drops a stream whose client stopped reading, instead of buffering without bound', () => {
+  it('drops a stream whose client stopped reading, instead of buffering without bound', async () => {
     const clock = fakeClock();
-    const store = new SqliteKeyStore({ path: ':memory:', now: clock.now() });
+    const storage = new SqliteStorage({ path: ':memory:', now: clock.now() });
+    const store = storage.keys;
     const hub = new EventHub({ store, logger: pino({ level: 'silent' }), maxBufferedBytes: 2000 });
     const keys = new KeyService({ store, clock });
     const res = stalledResponse();
-    hub.open(req, res as unknown as ServerResponse, undefined);
+    await hub.open(req, res as unknown as ServerResponse, undefined);
     expect(hub.streamCount).toBe(1);
 
     for (let i = 0; i < 20 && !res.destroyed; i++) {
-      keys.create({ environment: 'live' }, { createAccount: false });
-      hub.pump();
+      await keys.create({ environment: 'live' }, { createAccount: false });
+      await hub.pump();
     }
 
     expect(res.destroyed).toBe(true);
     expect(hub.streamCount).toBe(0);
-    store.close();
+    await storage.close();
   });
 });

@@ -39,7 +39,7 @@ describe('GET /internal/v1/events', () => {
       await ks.admin(`/v1/keys/${id}/revoke`, { method: 'POST' });
       const created = await sse.next(isKey);
       const revoked = await sse.next(isKey);
-      const key = ks.store.getKey(id);
+      const key = await ks.store.getKey(id);
       expect(created.id).toBe(`${ks.store.epoch}:1`);
       expect(JSON.parse(created.data)).toEqual({
         type: 'created',
@@ -86,7 +86,7 @@ describe('GET /internal/v1/events', () => {
   it('resets a client from another epoch, or one behind the retained log', async () => {
     await using ks = await startKeystore();
     for (let i = 0; i < 4; i++) await createKey(ks);
-    ks.store.pruneEvents(2);
+    await ks.store.pruneEvents(2);
     for (const lastEventId of ['0therEpoch:3', `${ks.store.epoch}:1`, `${ks.store.epoch}:99`, 'nonsense']) {
       const sse = await connectSse(`${ks.baseUrl}/internal/v1/events`, { ...AUTH, 'last-event-id': lastEventId });
       try {
@@ -121,7 +121,7 @@ describe('GET /internal/v1/events', () => {
     try {
       await sse.next((m) => m.event === 'hello');
       const key = makeTestKey('test');
-      const created = cli.createKey(
+      const created = await cli.createKey(
         {
           id: 'key_CLIwrittenKey0000000000',
           accountId: cli.defaultAccountId,
@@ -138,7 +138,7 @@ describe('GET /internal/v1/events', () => {
       const event = await sse.next(isKey);
       expect(JSON.parse(event.data)).toMatchObject({ type: 'created', keyId: created.id, keyHash: key.hash });
     } finally {
-      cli.close();
+      await cli.close();
       sse.close();
     }
   });
@@ -179,9 +179,9 @@ describe('GET /internal/v1/events', () => {
     try {
       await sse.next((m) => m.event === 'hello');
       ks.clock.advance(1000);
-      ks.app.keys.expireDue();
+      await ks.app.keys.expireDue();
       expect(JSON.parse((await sse.next(isKey)).data)).toMatchObject({ type: 'expired', keyId: id });
-      expect(ks.app.keys.expireDue()).toBe(0);
+      expect(await ks.app.keys.expireDue()).toBe(0);
     } finally {
       sse.close();
     }

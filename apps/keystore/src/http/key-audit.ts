@@ -1,14 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { AccountStore, AuditAction } from '../accounts/account-store.ts';
 import type { Clock } from '../clock.ts';
-import type { KeyRecord } from '../keys/key-record.ts';
+import type { StoredKey } from '../keys/key-record.ts';
 import type { Principal } from './principal.ts';
 import type { RequestOrigin } from './request-origin.ts';
 
 /** Writes one audit row for a key change made over HTTP. */
-export type KeyAuditor = (req: IncomingMessage, principal: Principal | undefined, action: AuditAction, key: KeyRecord) => void;
+export type KeyAuditor = (
+  req: IncomingMessage,
+  principal: Principal | undefined,
+  action: AuditAction,
+  key: StoredKey,
+) => Promise<void>;
 
-export const noAudit: KeyAuditor = () => {};
+export const noAudit: KeyAuditor = async () => {};
 
 export function actorName(principal: Principal | undefined): string {
   if (principal === undefined) return 'anonymous';

@@ -51,7 +51,7 @@ describe('POST /v1/keys', () => {
     const key = data.key as string;
     expect(parse(key)).toEqual({ ok: true, environment: 'test' });
     expect(data.hint).toBe(`sk_test_…${key.slice(-4)}`);
-    expect(ks.store.findByHash(hash(key))?.id).toBe(data.id);
+    expect((await ks.store.findByHash(hash(key)))?.id).toBe(data.id);
 
     const again = await json(await ks.admin(`/v1/keys/${String(data.id)}`));
     expect(again.data).not.toHaveProperty('key');
@@ -78,7 +78,7 @@ describe('POST /v1/keys', () => {
     });
     expect(res.status).toBe(201);
     expect((await json(res)).data?.accountId).toBe('acct_partner-1');
-    expect(ks.store.hasAccount('acct_partner-1')).toBe(true);
+    expect(await ks.store.hasAccount('acct_partner-1')).toBe(true);
   });
 
   it.each([
@@ -203,7 +203,7 @@ describe('changing keys', () => {
     });
     const reset = await ks.admin(`/v1/keys/${id}`, { method: 'PATCH', json: { rateLimit: null } });
     expect((await json(reset)).data).toMatchObject({ name: 'renamed', rateLimit: null });
-    expect(ks.store.eventsAfter(0, 10).map((e) => e.type)).toEqual(['created', 'updated', 'updated']);
+    expect((await ks.store.eventsAfter(0, 10)).map((e) => e.type)).toEqual(['created', 'updated', 'updated']);
     const bad = await ks.admin(`/v1/keys/${id}`, { method: 'PATCH', json: { environment: 'test' } });
     expect(((await bad.json()) as { message: string }).message).toBe('environment: unknown field');
   });
@@ -219,7 +219,7 @@ describe('changing keys', () => {
     const second = await ks.admin(`/v1/keys/${id}/revoke`, { method: 'POST' });
     expect(second.status).toBe(200);
     expect((await json(second)).data).toEqual(firstData);
-    expect(ks.store.eventsAfter(0, 10).map((e) => e.type)).toEqual(['created', 'revoked']);
+    expect((await ks.store.eventsAfter(0, 10)).map((e) => e.type)).toEqual(['created', 'revoked']);
   });
 
   it('roll with a grace period: new key, same settings, old one expires later', async () => {
@@ -245,14 +245,14 @@ describe('changing keys', () => {
       expiresAt: new Date(ks.clock.now() + 3_600_000).toISOString(),
       revokedAt: null,
     });
-    expect(ks.store.eventsAfter(0, 10).map((e) => [e.type, e.keyId])).toEqual([
+    expect((await ks.store.eventsAfter(0, 10)).map((e) => [e.type, e.keyId])).toEqual([
       ['created', old.id],
       ['rolled', old.id],
       ['created', next.id],
     ]);
 
     ks.clock.advance(3_600_000);
-    expect(ks.app.keys.expireDue()).toBe(1);
+    expect(await ks.app.keys.expireDue()).toBe(1);
     expect((await json(await ks.admin(`/v1/keys/${old.id}`))).data).toMatchObject({ status: 'expired' });
   });
 

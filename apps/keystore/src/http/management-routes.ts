@@ -1,5 +1,5 @@
 import { HttpError } from '@routemcp/errors';
-import type { KeyRecord } from '../keys/key-record.ts';
+import type { StoredKey } from '../keys/key-record.ts';
 import { toKeyView } from '../keys/key-record.ts';
 import {
   createKeySchema,
@@ -21,8 +21,12 @@ export function accountScope(principal: Principal | undefined): string | undefin
 }
 
 /** The key, when it exists and the principal may see it; another account's key is "not found", not "forbidden". */
-export function visibleKey(keys: KeyService, id: string | undefined, principal: Principal | undefined): KeyRecord {
-  const key = id === undefined ? undefined : keys.get(id);
+export async function visibleKey(
+  keys: KeyService,
+  id: string | undefined,
+  principal: Principal | undefined,
+): Promise<StoredKey> {
+  const key = id === undefined ? undefined : await keys.get(id);
   const scope = accountScope(principal);
   if (key === undefined || (scope !== undefined && key.accountId !== scope)) {
     throw new HttpError('NOT_FOUND', 'Key not found');
@@ -32,7 +36,7 @@ export function visibleKey(keys: KeyService, id: string | undefined, principal: 
 
 /** The management API (BRIEF "Keystore HTTP contract"). */
 export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit): Route[] {
-  const view = (key: KeyRecord) => toKeyView(key, keys.now());
+  const view = (key: StoredKey) => toKeyView(key, keys.now());
   // The only two answers that ever carry the key itself.
   const issued = ({ key, record }: IssuedKey) => {
     const { id, ...rest } = view(record);
@@ -51,7 +55,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
         if (scope !== undefined && body.accountId !== undefined && body.accountId !== scope) {
           throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
         }
-        const result = keys.create(
+        const result = await keys.create(
           {
             environment: body.environment,
             name: body.name ?? null,
@@ -62,7 +66,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
           { createAccount: principal?.kind === 'operator' },
         );
         if (!result.ok) throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
-        audit(req, principal, 'key.created', result.issued.record);
+        await audit(req, principal, 'key.created', result.issued.record);
         return { status: 201, data: issued(result.issued) };
       },
     },
@@ -70,20 +74,23 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'GET',
       pattern: '/v1/keys',
       access: 'management',
-      handle({ url, principal }) {
+      async handle({ url, principal }) {
         const filter = parseInput(listQuerySchema, Object.fromEntries(url.searchParams));
         const scope = accountScope(principal);
         if (scope !== undefined && filter.accountId !== undefined && filter.accountId !== scope) {
           return { status: 200, data: [] };
         }
-        return { status: 200, data: keys.list({ ...filter, accountId: scope ?? filter.accountId }).map(view) };
+        return { status: 200, data: (await keys.list({ ...filter, accountId: scope ?? filter.accountId })).map(view) };
       },
     },
     {
       method: 'GET',
       pattern: '/v1/keys/:id',
       access: 'management',
-      handle: ({ params, principal }) => ({ status: 200, data: view(visibleKey(keys, params.id, principal)) }),
+      handle: async ({ params, principal }) => ({
+        status: 200,
+        data: view(await visibleKey(keys, params.id, principal)),
+      }),
     },
     {
       method: 'PATCH',
@@ -91,9 +98,9 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       access: 'management',
       async handle({ req, params, principal }) {
         const patch = parseInput(patchKeySchema, (await readJson(req)) ?? {});
-        const updated = keys.update(visibleKey(keys, params.id, principal).id, patch);
+        const updated = await keys.update((await visibleKey(keys, params.id, principal)).id, patch);
         if (updated === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
-        audit(req, principal, 'key.updated', updated);
+        await audit(req, principal, 'key.updated', updated);
         return { status: 200, data: view(updated) };
       },
     },
@@ -101,11 +108,11 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'POST',
       pattern: '/v1/keys/:id/revoke',
       access: 'management',
-      handle({ req, params, principal }) {
-        const key = visibleKey(keys, params.id, principal);
-        const revoked = keys.revoke(key.id);
+      async handle({ req, params, principal }) {
+        const key = await visibleKey(keys, params.id, principal);
+        const revoked = await keys.revoke(key.id);
         if (revoked === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
-        if (key.revokedAt === null) audit(req, principal, 'key.revoked', revoked);
+        if (key.revokedAt === null) await audit(req, principal, 'key.revoked', revoked);
         return { status: 200, data: view(revoked) };
       },
     },
@@ -115,13 +122,13 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       access: 'management',
       async handle({ req, params, principal }) {
         const body = parseInput(rollKeySchema, (await readJson(req)) ?? {});
-        const result = keys.roll(visibleKey(keys, params.id, principal).id, body.gracePeriodSeconds ?? 0);
+        const result = await keys.roll((await visibleKey(keys, params.id, principal)).id, body.gracePeriodSeconds ?? 0);
         if (!result.ok) {
           if (result.reason === 'revoked') throw new HttpError('CONFLICT', 'A revoked key cannot be rolled');
           throw new HttpError('NOT_FOUND', 'Key not found');
         }
-        audit(req, principal, 'key.rolled', result.old);
-        audit(req, principal, 'key.created', result.issued.record);
+        await audit(req, principal, 'key.rolled', result.old);
+        await audit(req, principal, 'key.created', result.issued.record);
         return { status: 201, data: issued(result.issued) };
       },
     },

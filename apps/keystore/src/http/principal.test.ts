@@ -26,12 +26,12 @@ describe('bearerTokenResolver', () => {
 });
 
 describe('resolvePrincipal', () => {
-  it('asks each resolver in turn, so a session resolver can be added beside the token', () => {
+  it('asks each resolver in turn, so a session resolver can be added beside the token', async () => {
     const session: PrincipalResolver = (r) =>
       r.headers.authorization === 'session' ? { kind: 'operator' } : undefined;
     const resolvers = [bearerTokenResolver('admin-token-0123456789', { kind: 'operator' }), session];
-    expect(resolvePrincipal(resolvers, req('session'))).toEqual({ kind: 'operator' });
-    expect(resolvePrincipal(resolvers, req('nothing'))).toBeUndefined();
-    expect(resolvePrincipal([], req('Bearer admin-token-0123456789'))).toBeUndefined();
+    expect(await resolvePrincipal(resolvers, req('session'))).toEqual({ kind: 'operator' });
+    expect(await resolvePrincipal(resolvers, req('nothing'))).toBeUndefined();
+    expect(await resolvePrincipal([], req('Bearer admin-token-0123456789'))).toBeUndefined();
   });
 });

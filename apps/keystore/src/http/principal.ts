@@ -12,7 +12,7 @@ export type Principal =
   | { kind: 'user'; userId: string; email: string; accountId: string; sessionIdHash: string; csrfToken: string };
 
 /** Recognises one kind of credential; undefined means "not mine / not valid". */
-export type PrincipalResolver = (req: IncomingMessage) => Principal | undefined;
+export type PrincipalResolver = (req: IncomingMessage) => Principal | undefined | Promise<Principal | undefined>;
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
@@ -27,9 +27,12 @@ export function bearerTokenResolver(token: string, principal: Principal): Princi
   };
 }
 
-export function resolvePrincipal(resolvers: readonly PrincipalResolver[], req: IncomingMessage): Principal | undefined {
+export async function resolvePrincipal(
+  resolvers: readonly PrincipalResolver[],
+  req: IncomingMessage,
+): Promise<Principal | undefined> {
   for (const resolve of resolvers) {
-    const principal = resolve(req);
+    const principal = await resolve(req);
     if (principal !== undefined) return principal;
   }
   return undefined;

@@ -20,6 +20,19 @@ describe('edge', () => {
     expect(await res.text()).toBe('{"success":true,"data":{"status":"ok"}}');
   });
 
+  it('GET /readyz is 200 while the database answers and a 503 envelope once it does not', async () => {
+    await using ks = await startKeystore();
+    const ready = await fetch(`${ks.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.text()).toBe('{"success":true,"data":{"status":"ready"}}');
+    await ks.storage.close();
+    const down = await fetch(`${ks.baseUrl}/readyz`);
+    expect(down.status).toBe(503);
+    expect(await down.text()).toBe(
+      '{"success":false,"statusCode":503,"message":"Database unavailable","code":"SERVICE_UNAVAILABLE"}',
+    );
+  });
+
   it('without an admin token configured, the management API answers 401 to everyone', async () => {
     const clock = fakeClock();
     const store = new SqliteKeyStore({ path: ':memory:', now: clock.now() });

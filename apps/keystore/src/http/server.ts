@@ -7,6 +7,7 @@ import type { EventHub } from '../events/event-hub.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import { CSRF_HEADER, isSafeMethod, sameOrigin, tokensMatch } from './csrf.ts';
 import { internalRoutes } from './internal-routes.ts';
+import { StorageUnavailableError } from '../store/storage-error.ts';
 import { keyAuditor, noAudit } from './key-audit.ts';
 import { managementRoutes } from './management-routes.ts';
 import { bearerTokenResolver, resolvePrincipal, type Principal, type PrincipalResolver } from './principal.ts';
@@ -24,6 +25,8 @@ export interface KeystoreServerDeps {
   managementResolvers?: readonly PrincipalResolver[];
   /** Accounts, sessions and the web UI; unset: a headless keystore (API only). */
   dashboard?: DashboardDeps;
+  /** Resolves when the database answers; unset: always ready. */
+  ready?: () => Promise<void>;
 }
 
 const healthz: Route = {
@@ -33,11 +36,37 @@ const healthz: Route = {
   handle: () => ({ status: 200, data: { status: 'ok' } }),
 };
 
+const READY_TIMEOUT_MS = 2000;
+
+/** 200 while the database answers, a 503 envelope while it does not: a load balancer stops sending here meanwhile. */
+function readyz(ready: () => Promise<void>): Route {
+  return {
+    method: 'GET',
+    pattern: '/readyz',
+    access: 'public',
+    async handle() {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([ready(), timedOut]);
+      } catch {
+        throw new HttpError('SERVICE_UNAVAILABLE', 'Database unavailable');
+      } finally {
+        clearTimeout(timer);
+      }
+      return { status: 200, data: { status: 'ready' } };
+    },
+  };
+}
+
 export function createKeystoreServer(deps: KeystoreServerDeps): Server {
   const { dashboard } = deps;
   const audit = dashboard === undefined ? noAudit : keyAuditor(dashboard);
   const router = new Router([
     healthz,
+    readyz(deps.ready ?? (async () => {})),
     ...managementRoutes(deps.keys, audit),
     ...internalRoutes(deps),
     ...(dashboard === undefined ? [] : dashboardRoutes({ ...dashboard, keys: deps.keys, audit })),
@@ -60,7 +89,7 @@ export function createKeystoreServer(deps: KeystoreServerDeps): Server {
     const { route, params } = match;
     let principal: Principal | undefined;
     if (route.access !== 'public') {
-      principal = resolvePrincipal(resolvers[route.access], req);
+      principal = await resolvePrincipal(resolvers[route.access], req);
       if (principal === undefined) {
         res.setHeader('www-authenticate', 'Bearer');
         throw new HttpError('UNAUTHORIZED');
@@ -111,6 +140,11 @@ function answerError(logger: Logger, req: IncomingMessage, res: ServerResponse, 
   const headers = req.complete ? {} : { connection: 'close' };
   if (error instanceof HttpError) {
     writeError(res, error.code, { message: error.message, headers });
+    return;
+  }
+  if (error instanceof StorageUnavailableError) {
+    logger.warn({ err: error }, 'database unavailable');
+    writeError(res, 'SERVICE_UNAVAILABLE', { message: 'Database unavailable', headers });
     return;
   }
   logger.error({ err: error }, 'unhandled error');

@@ -6,7 +6,9 @@ type Body = { success: boolean; statusCode?: number; code?: string; message?: st
 
 const read = async (res: Response) => (await res.json()) as Body;
 
-async function twoAccounts(ks: Harness): Promise<{ a: DashboardClient; b: DashboardClient; accountA: string; accountB: string }> {
+async function twoAccounts(
+  ks: Harness,
+): Promise<{ a: DashboardClient; b: DashboardClient; accountA: string; accountB: string }> {
   const accountA = await addUser(ks, 'a@example.com');
   const accountB = await addUser(ks, 'b@example.com', 'acct_other');
   const a = dashboardClient(ks);
@@ -17,7 +19,7 @@ async function twoAccounts(ks: Harness): Promise<{ a: DashboardClient; b: Dashbo
 }
 
 describe('management API with a dashboard session', () => {
-  it('works with the session cookie and the CSRF header; keys land in the session\'s account', async () => {
+  it("works with the session cookie and the CSRF header; keys land in the session's account", async () => {
     await using ks = await startKeystore();
     const { a, accountA } = await twoAccounts(ks);
     const created = await a.api('POST', '/v1/keys', { environment: 'test', name: 'from-session' });
@@ -52,10 +54,12 @@ describe('management API with a dashboard session', () => {
     ] as const) {
       const res = await a.api(method, path, body, { csrf });
       expect(res.status).toBe(403);
-      expect(await res.text()).toBe('{"success":false,"statusCode":403,"message":"Missing or invalid CSRF token","code":"FORBIDDEN"}');
+      expect(await res.text()).toBe(
+        '{"success":false,"statusCode":403,"message":"Missing or invalid CSRF token","code":"FORBIDDEN"}',
+      );
     }
-    expect(ks.store.listKeys({}, ks.clock.now())).toHaveLength(1);
-    expect(ks.store.getKey(key.id)).toMatchObject({ revokedAt: null, name: null });
+    expect(await ks.store.listKeys({}, ks.clock.now())).toHaveLength(1);
+    expect(await ks.store.getKey(key.id)).toMatchObject({ revokedAt: null, name: null });
   });
 
   it('refuses a cross-origin state change even with the right token', async () => {
@@ -94,11 +98,11 @@ describe('management API with a dashboard session', () => {
       const unknown = await b.api(method, path.replace(key.id, 'key_000000000000000000000000'), body);
       expect(await res.text()).toBe(await unknown.text());
     }
-    expect(ks.store.getKey(key.id)).toMatchObject({ name: 'A-secret', revokedAt: null, expiresAt: null });
-    expect(ks.store.listKeys({}, ks.clock.now())).toHaveLength(1);
+    expect(await ks.store.getKey(key.id)).toMatchObject({ name: 'A-secret', revokedAt: null, expiresAt: null });
+    expect(await ks.store.listKeys({}, ks.clock.now())).toHaveLength(1);
   });
 
-  it("a session cannot create keys in another account", async () => {
+  it('a session cannot create keys in another account', async () => {
     await using ks = await startKeystore();
     const { b, accountA } = await twoAccounts(ks);
     const res = await b.api('POST', '/v1/keys', { environment: 'live', accountId: accountA });
@@ -121,7 +125,9 @@ describe('management API with a dashboard session', () => {
     await a.api('PATCH', `/v1/keys/${key.id}`, { name: 'renamed' });
     const rolled = (await read(await a.api('POST', `/v1/keys/${key.id}/roll`, { gracePeriodSeconds: 60 }))).data;
     await ks.admin(`/v1/keys/${rolled.id}/revoke`, { method: 'POST' });
-    const rows = ks.accounts.listAudit({ accountId: accountA, limit: 20 }).filter((r) => r.action.startsWith('key.'));
+    const rows = (await ks.accounts.listAudit({ accountId: accountA, limit: 20 })).filter((r) =>
+      r.action.startsWith('key.'),
+    );
     expect(rows.map((r) => [r.action, r.actor, r.target])).toEqual([
       ['key.revoked', 'operator', rolled.id],
       ['key.created', 'a@example.com', rolled.id],

@@ -6,10 +6,10 @@ import type { Principal, PrincipalResolver } from './principal.ts';
 export const SESSION_COOKIE = 'routemcp_session';
 
 /** The `user` principal behind a request's session cookie, if any. */
-export function sessionPrincipal(sessions: SessionService, req: IncomingMessage): Principal | undefined {
+export async function sessionPrincipal(sessions: SessionService, req: IncomingMessage): Promise<Principal | undefined> {
   const token = readCookies(req).get(SESSION_COOKIE);
   if (token === undefined) return undefined;
-  const session = sessions.resolve(token);
+  const session = await sessions.resolve(token);
   if (session === undefined) return undefined;
   return {
     kind: 'user',

@@ -1,12 +1,10 @@
 import type { Environment } from '@routemcp/api-key';
+import type { RateLimit } from '@routemcp/internal-api';
 
-export interface RateLimit {
-  capacity: number;
-  refillPerSecond: number;
-}
+export type { RateLimit };
 
 /** A stored key. Times are epoch milliseconds. There is no field for the key itself, by design. */
-export interface KeyRecord {
+export interface StoredKey {
   id: string;
   accountId: string;
   environment: Environment;
@@ -24,7 +22,7 @@ export interface KeyRecord {
 export type KeyStatus = 'active' | 'expiring' | 'expired' | 'revoked';
 export const KEY_STATUSES: readonly KeyStatus[] = ['active', 'expiring', 'expired', 'revoked'];
 
-export function keyStatus(key: KeyRecord, now: number): KeyStatus {
+export function keyStatus(key: StoredKey, now: number): KeyStatus {
   if (key.revokedAt !== null) return 'revoked';
   if (key.expiresAt === null) return 'active';
   return key.expiresAt > now ? 'expiring' : 'expired';
@@ -46,7 +44,7 @@ export interface KeyView {
   rolledFrom: string | null;
 }
 
-export function toKeyView(key: KeyRecord, now: number): KeyView {
+export function toKeyView(key: StoredKey, now: number): KeyView {
   return {
     id: key.id,
     environment: key.environment,

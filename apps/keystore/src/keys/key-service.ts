@@ -1,8 +1,8 @@
 import { generate, hash, hint, type Environment } from '@routemcp/api-key';
 import type { Clock } from '../clock.ts';
 import { newKeyId } from '../ids.ts';
-import type { KeyFilter, KeyPatch, KeyStore, UsageEntry } from '../store/key-store.ts';
-import type { KeyRecord, RateLimit } from './key-record.ts';
+import type { KeyFilter, KeyPatch, KeyStore, UsageCount } from '../store/key-store.ts';
+import type { StoredKey, RateLimit } from './key-record.ts';
 
 export interface CreateKeyInput {
   environment: Environment;
@@ -16,12 +16,12 @@ export interface CreateKeyInput {
 /** The key itself travels only in this value, straight to the one response that shows it. */
 export interface IssuedKey {
   key: string;
-  record: KeyRecord;
+  record: StoredKey;
 }
 
 export type CreateResult = { ok: true; issued: IssuedKey } | { ok: false; reason: 'unknown_account' };
 export type RollKeyResult =
-  { ok: true; issued: IssuedKey; old: KeyRecord } | { ok: false; reason: 'not_found' | 'revoked' };
+  { ok: true; issued: IssuedKey; old: StoredKey } | { ok: false; reason: 'not_found' | 'revoked' };
 
 export interface KeyServiceOptions {
   store: KeyStore;
@@ -47,15 +47,15 @@ export class KeyService {
   }
 
   /** `createAccount`: the caller is trusted to name new accounts (the operator). */
-  create(input: CreateKeyInput, options: { createAccount: boolean }): CreateResult {
+  async create(input: CreateKeyInput, options: { createAccount: boolean }): Promise<CreateResult> {
     const now = this.#clock.now();
     const accountId = input.accountId ?? this.#store.defaultAccountId;
-    if (!this.#store.hasAccount(accountId)) {
+    if (!(await this.#store.hasAccount(accountId))) {
       if (!options.createAccount) return { ok: false, reason: 'unknown_account' };
-      this.#store.ensureAccount(accountId, accountId, now);
+      await this.#store.ensureAccount(accountId, accountId, now);
     }
     const key = generate(input.environment);
-    const record = this.#store.createKey(
+    const record = await this.#store.createKey(
       {
         id: newKeyId(),
         accountId,
@@ -73,38 +73,38 @@ export class KeyService {
     return { ok: true, issued: { key, record } };
   }
 
-  get(id: string): KeyRecord | undefined {
+  get(id: string): Promise<StoredKey | undefined> {
     return this.#store.getKey(id);
   }
 
-  findByHash(keyHash: string): KeyRecord | undefined {
+  findByHash(keyHash: string): Promise<StoredKey | undefined> {
     return this.#store.findByHash(keyHash);
   }
 
-  list(filter: KeyFilter = {}): KeyRecord[] {
+  list(filter: KeyFilter = {}): Promise<StoredKey[]> {
     return this.#store.listKeys(filter, this.#clock.now());
   }
 
-  update(id: string, patch: KeyPatch): KeyRecord | undefined {
-    const updated = this.#store.updateKey(id, patch, this.#clock.now());
+  async update(id: string, patch: KeyPatch): Promise<StoredKey | undefined> {
+    const updated = await this.#store.updateKey(id, patch, this.#clock.now());
     if (updated !== undefined) this.#onChange();
     return updated;
   }
 
-  revoke(id: string): KeyRecord | undefined {
-    const result = this.#store.revokeKey(id, this.#clock.now());
+  async revoke(id: string): Promise<StoredKey | undefined> {
+    const result = await this.#store.revokeKey(id, this.#clock.now());
     if (!result.ok) return undefined;
     this.#onChange();
     return result.key;
   }
 
   /** Stripe's roll: a new key now; the old one works for `graceSeconds` more (0: revoked at once). */
-  roll(id: string, graceSeconds: number): RollKeyResult {
+  async roll(id: string, graceSeconds: number): Promise<RollKeyResult> {
     const now = this.#clock.now();
-    const old = this.#store.getKey(id);
+    const old = await this.#store.getKey(id);
     if (old === undefined) return { ok: false, reason: 'not_found' };
     const key = generate(old.environment);
-    const result = this.#store.rollKey(
+    const result = await this.#store.rollKey(
       id,
       {
         id: newKeyId(),
@@ -126,14 +126,14 @@ export class KeyService {
   }
 
   /** Announces keys whose expiresAt has passed; run by a timer in the server. */
-  expireDue(): number {
-    const count = this.#store.expireDue(this.#clock.now());
+  async expireDue(): Promise<number> {
+    const count = await this.#store.expireDue(this.#clock.now());
     if (count > 0) this.#onChange();
     return count;
   }
 
   /** Adds a proxy's batch to the hourly counters; returns how many entries named a known key. */
-  recordUsage(entries: readonly UsageEntry[]): number {
+  recordUsage(entries: readonly UsageCount[]): Promise<number> {
     return this.#store.recordUsage(entries, this.#clock.now());
   }
 }

@@ -1,5 +1,5 @@
 import type { Environment } from '@routemcp/api-key';
-import type { KeyRecord } from '../keys/key-record.ts';
+import type { StoredKey } from '../keys/key-record.ts';
 
 /** The `keys` table as SQLite returns it. */
 export interface KeyRow {
@@ -28,7 +28,7 @@ export interface EventRow {
 
 export const KEY_COLUMNS =
   'id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, revoked_at, last_used_at, rolled_from';
-export function toRecord(row: KeyRow | undefined): KeyRecord | undefined {
+export function toRecord(row: KeyRow | undefined): StoredKey | undefined {
   if (row === undefined) return undefined;
   return {
     id: row.id,

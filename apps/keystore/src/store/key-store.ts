@@ -1,7 +1,8 @@
 import type { Environment } from '@routemcp/api-key';
-import type { KeyRecord, KeyStatus, RateLimit } from '../keys/key-record.ts';
+import type { KeyEventType, RateLimit } from '@routemcp/internal-api';
+import type { KeyStatus, StoredKey } from '../keys/key-record.ts';
 
-export type KeyEventType = 'created' | 'revoked' | 'rolled' | 'updated' | 'expired';
+export type { KeyEventType };
 
 export interface KeyEvent {
   seq: number;
@@ -35,11 +36,12 @@ export interface KeyPatch {
   rateLimit?: RateLimit | null;
 }
 
-export type RevokeResult = { ok: true; key: KeyRecord } | { ok: false; reason: 'not_found' };
+export type RevokeResult = { ok: true; key: StoredKey } | { ok: false; reason: 'not_found' };
 export type RollResult =
-  { ok: true; old: KeyRecord; created: KeyRecord } | { ok: false; reason: 'not_found' | 'revoked' };
+  { ok: true; old: StoredKey; created: StoredKey } | { ok: false; reason: 'not_found' | 'revoked' };
 
-export interface UsageEntry {
+/** One key's counts from one proxy batch, its time parsed (the wire form is `UsageEntry` of @routemcp/internal-api). */
+export interface UsageCount {
   keyId: string;
   requests: number;
   rateLimited: number;
@@ -49,39 +51,42 @@ export interface UsageEntry {
 /**
  * Durable key storage. Every method that changes a key writes that key's
  * event row in the same transaction, so the event log never misses a change
- * and never announces one that did not commit. `now` is passed in: the store
- * has no clock of its own.
+ * and never announces one that did not commit. Event seqs are per database:
+ * every process on it (replicas, the CLI) sees one log in one order, and a
+ * seq is visible only once every lower seq that will ever exist is. `now` is
+ * passed in: the store has no clock of its own.
  */
 export interface KeyStore {
   /** Random id created with the database; part of every event id. */
   readonly epoch: string;
   readonly defaultAccountId: string;
 
-  hasAccount(id: string): boolean;
+  hasAccount(id: string): Promise<boolean>;
   /** Creates the account when missing; true when it was created. */
-  ensureAccount(id: string, name: string, now: number): boolean;
+  ensureAccount(id: string, name: string, now: number): Promise<boolean>;
 
-  createKey(key: NewKey, now: number): KeyRecord;
-  getKey(id: string): KeyRecord | undefined;
-  findByHash(hash: string): KeyRecord | undefined;
+  createKey(key: NewKey, now: number): Promise<StoredKey>;
+  getKey(id: string): Promise<StoredKey | undefined>;
+  findByHash(hash: string): Promise<StoredKey | undefined>;
   /** Newest first. */
-  listKeys(filter: KeyFilter, now: number): KeyRecord[];
-  updateKey(id: string, patch: KeyPatch, now: number): KeyRecord | undefined;
+  listKeys(filter: KeyFilter, now: number): Promise<StoredKey[]>;
+  updateKey(id: string, patch: KeyPatch, now: number): Promise<StoredKey | undefined>;
   /** Idempotent: revoking a revoked key returns it unchanged and writes no event. */
-  revokeKey(id: string, now: number): RevokeResult;
+  revokeKey(id: string, now: number): Promise<RevokeResult>;
   /** Issues `next` and ends `oldId` at `oldEndsAt` (now: revoked at once). */
-  rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): RollResult;
+  rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): Promise<RollResult>;
   /** Writes one `expired` event per key whose expiresAt has passed; returns how many. */
-  expireDue(now: number): number;
+  expireDue(now: number): Promise<number>;
 
   /** Events with seq > `afterSeq`, oldest first. */
-  eventsAfter(afterSeq: number, limit: number): KeyEvent[];
-  latestSeq(): number;
+  eventsAfter(afterSeq: number, limit: number): Promise<KeyEvent[]>;
+  /** The highest seq visible now (or the pruned horizon when the log is empty). */
+  latestSeq(): Promise<number>;
   /** Highest seq deleted by retention; a client behind it cannot be replayed. */
-  prunedThrough(): number;
+  prunedThrough(): Promise<number>;
   /** Keeps the newest `keep` events; returns how many were deleted. */
-  pruneEvents(keep: number): number;
+  pruneEvents(keep: number): Promise<number>;
 
-  recordUsage(entries: readonly UsageEntry[], now: number): number;
-  close(): void;
+  /** Adds one batch to the hourly rows in one transaction; returns how many entries named a known key. */
+  recordUsage(entries: readonly UsageCount[], now: number): Promise<number>;
 }

@@ -89,6 +89,18 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
       CREATE INDEX audit_account_seq ON audit_log (account_id, seq);
     `);
   },
+  (db) => {
+    // Lock-out state moved out of process memory, so replicas and restarts count alike.
+    db.exec(`
+      CREATE TABLE login_failures (
+        -- 'email:<address>' or 'address:<ip>'
+        subject TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        window_start INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `);
+  },
 ];
 
 /**

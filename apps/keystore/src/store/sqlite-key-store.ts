@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import type { KeyRecord } from '../keys/key-record.ts';
+import type { StoredKey } from '../keys/key-record.ts';
 import { KEY_COLUMNS, toRecord, type EventRow, type KeyRow } from './key-rows.ts';
 import { migrate } from './migrations.ts';
 import type {
@@ -13,7 +13,7 @@ import type {
   NewKey,
   RevokeResult,
   RollResult,
-  UsageEntry,
+  UsageCount,
 } from './key-store.ts';
 
 export interface SqliteKeyStoreOptions {
@@ -29,6 +29,7 @@ const HOUR_MS = 3_600_000;
 export class SqliteKeyStore implements KeyStore {
   readonly epoch: string;
   readonly defaultAccountId: string;
+  readonly migrationsApplied: number;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
 
@@ -42,7 +43,7 @@ export class SqliteKeyStore implements KeyStore {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec('PRAGMA synchronous = FULL');
       this.#db.exec('PRAGMA foreign_keys = ON');
-      migrate(this.#db, { now: options.now });
+      this.migrationsApplied = migrate(this.#db, { now: options.now });
       this.epoch = this.#meta('epoch');
       this.defaultAccountId = this.#meta('default_account');
     } catch (error) {
@@ -56,11 +57,11 @@ export class SqliteKeyStore implements KeyStore {
     return this.#db;
   }
 
-  hasAccount(id: string): boolean {
+  async hasAccount(id: string): Promise<boolean> {
     return this.#stmt('SELECT 1 FROM accounts WHERE id = ?').get(id) !== undefined;
   }
 
-  ensureAccount(id: string, name: string, now: number): boolean {
+  async ensureAccount(id: string, name: string, now: number): Promise<boolean> {
     const result = this.#stmt('INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(
       id,
       name,
@@ -69,19 +70,19 @@ export class SqliteKeyStore implements KeyStore {
     return result.changes > 0;
   }
 
-  createKey(key: NewKey, now: number): KeyRecord {
+  async createKey(key: NewKey, now: number): Promise<StoredKey> {
     return this.#transaction(() => this.#insertKey(key, now));
   }
 
-  getKey(id: string): KeyRecord | undefined {
-    return toRecord(this.#stmt(`SELECT ${KEY_COLUMNS} FROM keys WHERE id = ?`).get(id) as KeyRow | undefined);
+  async getKey(id: string): Promise<StoredKey | undefined> {
+    return this.#get(id);
   }
 
-  findByHash(hash: string): KeyRecord | undefined {
+  async findByHash(hash: string): Promise<StoredKey | undefined> {
     return toRecord(this.#stmt(`SELECT ${KEY_COLUMNS} FROM keys WHERE hash = ?`).get(hash) as KeyRow | undefined);
   }
 
-  listKeys(filter: KeyFilter, now: number): KeyRecord[] {
+  async listKeys(filter: KeyFilter, now: number): Promise<StoredKey[]> {
     const where: string[] = [];
     const params: SQLInputValue[] = [];
     if (filter.accountId !== undefined) {
@@ -112,12 +113,12 @@ export class SqliteKeyStore implements KeyStore {
       `SELECT ${KEY_COLUMNS} FROM keys` +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
       ' ORDER BY created_at DESC, rowid DESC';
-    return (this.#stmt(sql).all(...params) as unknown as KeyRow[]).map((row) => toRecord(row) as KeyRecord);
+    return (this.#stmt(sql).all(...params) as unknown as KeyRow[]).map((row) => toRecord(row) as StoredKey);
   }
 
-  updateKey(id: string, patch: KeyPatch, now: number): KeyRecord | undefined {
+  async updateKey(id: string, patch: KeyPatch, now: number): Promise<StoredKey | undefined> {
     return this.#transaction(() => {
-      const current = this.getKey(id);
+      const current = this.#get(id);
       if (current === undefined) return undefined;
       const name = patch.name === undefined ? current.name : patch.name;
       const rateLimit = patch.rateLimit === undefined ? current.rateLimit : patch.rateLimit;
@@ -132,9 +133,9 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
-  revokeKey(id: string, now: number): RevokeResult {
+  async revokeKey(id: string, now: number): Promise<RevokeResult> {
     return this.#transaction(() => {
-      const current = this.getKey(id);
+      const current = this.#get(id);
       if (current === undefined) return { ok: false, reason: 'not_found' };
       if (current.revokedAt !== null) return { ok: true, key: current };
       this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, id);
@@ -143,12 +144,12 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
-  rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): RollResult {
+  async rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): Promise<RollResult> {
     return this.#transaction((): RollResult => {
-      const old = this.getKey(oldId);
+      const old = this.#get(oldId);
       if (old === undefined) return { ok: false, reason: 'not_found' };
       if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
-      let ended: KeyRecord;
+      let ended: StoredKey;
       if (oldEndsAt <= now) {
         this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, oldId);
         ended = { ...old, revokedAt: now };
@@ -164,7 +165,7 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
-  expireDue(now: number): number {
+  async expireDue(now: number): Promise<number> {
     const sql = `SELECT ${KEY_COLUMNS} FROM keys WHERE expiry_announced_at IS NULL AND expires_at <= ? AND revoked_at IS NULL LIMIT 500`;
     // Checked outside a transaction first: this runs every second and must not take the write lock for nothing.
     if (this.#stmt(sql).get(now) === undefined) return 0;
@@ -173,13 +174,13 @@ export class SqliteKeyStore implements KeyStore {
       const mark = this.#stmt('UPDATE keys SET expiry_announced_at = ? WHERE id = ?');
       for (const row of due) {
         mark.run(now, row.id);
-        this.#event('expired', toRecord(row) as KeyRecord, now);
+        this.#event('expired', toRecord(row) as StoredKey, now);
       }
       return due.length;
     });
   }
 
-  eventsAfter(afterSeq: number, limit: number): KeyEvent[] {
+  async eventsAfter(afterSeq: number, limit: number): Promise<KeyEvent[]> {
     const rows = this.#stmt(
       'SELECT seq, key_id, key_hash, type, at FROM key_events WHERE seq > ? ORDER BY seq LIMIT ?',
     ).all(afterSeq, limit) as unknown as EventRow[];
@@ -192,29 +193,37 @@ export class SqliteKeyStore implements KeyStore {
     }));
   }
 
-  latestSeq(): number {
+  async latestSeq(): Promise<number> {
+    return this.#latestSeq();
+  }
+
+  #latestSeq(): number {
     // sqlite_sequence survives deletes, so this is right even when every event was pruned.
     const row = this.#stmt("SELECT seq FROM sqlite_sequence WHERE name = 'key_events'").get() as
       { seq: number } | undefined;
     return row?.seq ?? 0;
   }
 
-  prunedThrough(): number {
+  async prunedThrough(): Promise<number> {
+    return this.#prunedThrough();
+  }
+
+  #prunedThrough(): number {
     return Number(this.#meta('pruned_through'));
   }
 
-  pruneEvents(keep: number): number {
-    if (this.latestSeq() - keep <= this.prunedThrough()) return 0;
+  async pruneEvents(keep: number): Promise<number> {
+    if (this.#latestSeq() - keep <= this.#prunedThrough()) return 0;
     return this.#transaction(() => {
-      const through = this.latestSeq() - keep;
-      if (through <= this.prunedThrough()) return 0;
+      const through = this.#latestSeq() - keep;
+      if (through <= this.#prunedThrough()) return 0;
       const { changes } = this.#stmt('DELETE FROM key_events WHERE seq <= ?').run(through);
       this.#stmt("UPDATE meta SET value = ? WHERE name = 'pruned_through'").run(String(through));
       return Number(changes);
     });
   }
 
-  recordUsage(entries: readonly UsageEntry[], now: number): number {
+  async recordUsage(entries: readonly UsageCount[], now: number): Promise<number> {
     const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
     return this.#transaction(() => {
       let recorded = 0;
@@ -233,11 +242,20 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
+  /** Answers when the file can be read (readiness). */
+  async ping(): Promise<void> {
+    this.#stmt('SELECT 1').get();
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
 
-  #insertKey(key: NewKey, now: number): KeyRecord {
+  #get(id: string): StoredKey | undefined {
+    return toRecord(this.#stmt(`SELECT ${KEY_COLUMNS} FROM keys WHERE id = ?`).get(id) as KeyRow | undefined);
+  }
+
+  #insertKey(key: NewKey, now: number): StoredKey {
     this.#stmt(
       `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -254,12 +272,12 @@ export class SqliteKeyStore implements KeyStore {
       key.expiresAt,
       key.rolledFrom,
     );
-    const record: KeyRecord = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
+    const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
     this.#event('created', record, now);
     return record;
   }
 
-  #event(type: KeyEventType, key: KeyRecord, now: number): void {
+  #event(type: KeyEventType, key: StoredKey, now: number): void {
     this.#stmt('INSERT INTO key_events (key_id, key_hash, type, at) VALUES (?, ?, ?, ?)').run(
       key.id,
       key.hash,

@@ -15,7 +15,7 @@ export interface DashboardClient {
 const CSRF_INPUT = /name="_csrf" value="([^"]+)"/;
 
 /** A minimal cookie-keeping browser for the dashboard, for tests. */
-export function dashboardClient(ks: Harness): DashboardClient {
+export function dashboardClient(ks: Pick<Harness, 'baseUrl'>): DashboardClient {
   const cookies = new Map<string, string>();
   let csrf = '';
   const remember = (res: Response) => {
@@ -76,7 +76,7 @@ export const PASSWORD = 'correct horse battery staple';
 /** A user in a new account (or the default one) of this keystore. */
 export async function addUser(ks: Harness, email: string, accountId?: string): Promise<string> {
   const account = accountId ?? ks.store.defaultAccountId;
-  ks.store.ensureAccount(account, account, ks.clock.now());
+  await ks.store.ensureAccount(account, account, ks.clock.now());
   const user = await ks.app.login?.createUser(email, PASSWORD, account);
   if (user === undefined) throw new Error(`could not create ${email}`);
   return account;

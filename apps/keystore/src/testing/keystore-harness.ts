@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
 import { createKeystoreApp, type KeystoreApp } from '../app.ts';
-import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import type { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
+import type { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import { SqliteStorage } from '../store/sqlite-storage.ts';
 import { fakeClock, type FakeClock } from './fake-clock.ts';
 
 export const SERVICE_TOKEN = 'service-token-for-tests-0001';
@@ -14,6 +15,7 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-000001';
 export interface Harness extends AsyncDisposable {
   baseUrl: string;
   app: KeystoreApp;
+  storage: SqliteStorage;
   store: SqliteKeyStore;
   accounts: SqliteAccountStore;
   clock: FakeClock;
@@ -37,11 +39,9 @@ export async function startKeystore(
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
   const dbPath = join(dir, 'keystore.sqlite');
   const clock = fakeClock();
-  const store = new SqliteKeyStore({ path: dbPath, now: clock.now() });
-  const accounts = new SqliteAccountStore({ db: store.database });
+  const storage = new SqliteStorage({ path: dbPath, now: clock.now() });
   const app = createKeystoreApp({
-    store,
-    accounts,
+    storage,
     // Cheap scrypt: the tests check behaviour, not the work factor.
     scryptCost: { N: 1024, r: 8, p: 1 },
     clock,
@@ -72,8 +72,9 @@ export async function startKeystore(
   return {
     baseUrl,
     app,
-    store,
-    accounts,
+    storage,
+    store: storage.keys,
+    accounts: storage.accounts,
     clock,
     dbPath,
     admin: call(ADMIN_TOKEN),
@@ -81,7 +82,7 @@ export async function startKeystore(
     async [Symbol.asyncDispose]() {
       app.server.closeAllConnections();
       await app.close();
-      store.close();
+      await storage.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Readiness, ReadyReport } from '../admin-server.ts';
+import type { Readiness, ReadyReport } from '../admin/index.ts';
 import { combineReadiness } from './combine-readiness.ts';
 
 const report = (over: Partial<ReadyReport> = {}): Readiness => ({

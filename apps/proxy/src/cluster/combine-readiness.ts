@@ -1,4 +1,4 @@
-import type { Readiness, ReadyReport } from '../admin-server.ts';
+import type { Readiness, ReadyReport } from '../admin/index.ts';
 
 /**
  * One /readyz answer for a cluster: ready only while every expected worker

@@ -8,9 +8,9 @@ import {
   type MetricObjectWithValues,
   type MetricValue,
 } from 'prom-client';
-import { createAdminServer, type Readiness } from '../admin-server.ts';
+import { createAdminServer, type Readiness } from '../admin/index.ts';
 import type { ProxyConfig } from '../config.ts';
-import { listen } from '../listen.ts';
+import { listen } from '../http/index.ts';
 import { combineReadiness } from './combine-readiness.ts';
 import { isAnswer, type Ask, type Question } from './messages.ts';
 

@@ -2,14 +2,14 @@ import { makeTestKey } from '@routemcp/api-key/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CachingKeyVerifier } from './caching-key-verifier.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { CircuitBreaker } from '../resilience/index.ts';
 import { HttpKeystoreClient } from './http-keystore-client.ts';
 import { KeyLookupMetrics } from './key-lookup-metrics.ts';
 import type { KeyRecord } from './key-verifier.ts';
 import type { KeystoreClient } from './keystore-client.ts';
 import { MemoryKeystoreClient } from './memory-keystore-client.ts';
-import { FakeKeystore } from './testing/fake-keystore.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { FakeKeystore } from '../testing/fake-keystore.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 
 const TTL = 60_000;
 const NEGATIVE_TTL = 5_000;

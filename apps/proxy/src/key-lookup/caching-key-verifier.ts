@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.ts';
-import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { CircuitBreaker } from '../resilience/index.ts';
 import type { KeyLookupMetrics } from './key-lookup-metrics.ts';
 import type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from './key-verifier.ts';
 import type { KeystoreClient, LookupResult } from './keystore-client.ts';
@@ -9,12 +9,10 @@ const UNKNOWN: Verdict = Object.freeze({ ok: false, reason: 'unknown' });
 const REVOKED: Verdict = Object.freeze({ ok: false, reason: 'revoked' });
 const EXPIRED: Verdict = Object.freeze({ ok: false, reason: 'expired' });
 const UNAVAILABLE: Verdict = Object.freeze({ ok: false, reason: 'unavailable' });
-const EXPIRED_PROMISE = Promise.resolve(EXPIRED);
 const CIRCUIT_OPEN: LookupResult = Object.freeze({ kind: 'error', error: 'circuit_open' });
 
 interface CacheEntry {
-  /** Ready-made answer, so a hit allocates nothing. */
-  readonly answer: Promise<Verdict>;
+  /** Ready-made, so a hit allocates nothing. */
   readonly verdict: Verdict;
   /** Epoch ms after which the key itself has expired (checked on every hit), or null. */
   readonly keyExpiresAt: number | null;
@@ -72,18 +70,18 @@ export class CachingKeyVerifier implements KeyVerifier {
     this.#changeFeed = options.changeFeed?.(this);
   }
 
-  verify(keyHash: string): Promise<Verdict> {
+  verify(keyHash: string): Verdict | Promise<Verdict> {
     const now = this.#options.clock.now();
     const positive = this.#positive.get(keyHash);
     if (positive !== undefined) {
       if (now >= positive.freshUntil) return this.#miss(keyHash, positive);
       this.#options.metrics.cache.hit.inc();
-      return positive.keyExpiresAt !== null && now >= positive.keyExpiresAt ? EXPIRED_PROMISE : positive.answer;
+      return verdictAt(positive, now);
     }
     const negative = this.#negative.get(keyHash);
     if (negative !== undefined && now < negative.freshUntil) {
       this.#options.metrics.cache.negative_hit.inc();
-      return negative.answer;
+      return negative.verdict;
     }
     return this.#miss(keyHash, negative);
   }
@@ -210,7 +208,7 @@ export class CachingKeyVerifier implements KeyVerifier {
 }
 
 function entry(verdict: Verdict, keyExpiresAt: number | null, fetchedAt: number, freshUntil: number): CacheEntry {
-  return { answer: Promise.resolve(verdict), verdict, keyExpiresAt, fetchedAt, freshUntil };
+  return { verdict, keyExpiresAt, fetchedAt, freshUntil };
 }
 
 function verdictAt(entry: CacheEntry, now: number): Verdict {

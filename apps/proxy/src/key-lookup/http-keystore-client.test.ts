@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { describe, expect, it } from 'vitest';
 import { HttpKeystoreClient } from './http-keystore-client.ts';
-import { FakeKeystore, type FakeKeyData } from './testing/fake-keystore.ts';
+import { FakeKeystore, type FakeKeyData } from '../testing/fake-keystore.ts';
 
 const data: FakeKeyData = {
   id: 'key_1',

@@ -1,3 +1,4 @@
+import { keyLookupPath } from '@routemcp/internal-api';
 import { Pool } from 'undici';
 import type { KeystoreClient, LookupResult } from './keystore-client.ts';
 import { parseLookupResponse } from './lookup-response.ts';
@@ -25,7 +26,7 @@ export class HttpKeystoreClient implements KeystoreClient {
   readonly #timeoutMs: number;
 
   constructor(options: HttpKeystoreClientOptions) {
-    const base = new URL('/internal/v1/keys/', options.keystoreUrl);
+    const base = new URL(keyLookupPath(''), options.keystoreUrl);
     this.#pool = new Pool(base.origin, {
       connections: options.maxConnections ?? 32,
       // Below Node's 5 s server keepAliveTimeout, so we drop an idle socket before the keystore does.

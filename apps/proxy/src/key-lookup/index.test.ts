@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { createKeyVerifier } from './index.ts';
-import { FakeKeystore, type FakeKeyData } from './testing/fake-keystore.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { FakeKeystore, type FakeKeyData } from '../testing/fake-keystore.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 
 const active: FakeKeyData = {
   id: 'key_1',
@@ -45,7 +45,10 @@ async function setup() {
 }
 
 /** Verifies a key once so it is cached, then changes it at the keystore behind the proxy's back. */
-async function cacheThenRevokeAtKeystore(fake: FakeKeystore, verify: (hash: string) => Promise<{ ok: boolean }>) {
+async function cacheThenRevokeAtKeystore(
+  fake: FakeKeystore,
+  verify: (hash: string) => { ok: boolean } | Promise<{ ok: boolean }>,
+) {
   const { hash } = makeTestKey();
   fake.records.set(hash, active);
   expect((await verify(hash)).ok).toBe(true);

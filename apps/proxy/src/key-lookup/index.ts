@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.ts';
 import { CachingKeyVerifier } from './caching-key-verifier.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { CircuitBreaker } from '../resilience/index.ts';
 import { HttpKeystoreClient } from './http-keystore-client.ts';
 import { KeyEventStream } from './key-event-stream.ts';
 import { KeyLookupMetrics } from './key-lookup-metrics.ts';
@@ -10,7 +10,7 @@ import type { KeyVerifier } from './key-verifier.ts';
 
 export type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from './key-verifier.ts';
 export { CachingKeyVerifier, type CachingKeyVerifierOptions, type ChangeFeed } from './caching-key-verifier.ts';
-export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from './circuit-breaker.ts';
+export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/index.ts';
 export { HttpKeystoreClient } from './http-keystore-client.ts';
 export { KeyEventStream } from './key-event-stream.ts';
 export { KeyLookupMetrics } from './key-lookup-metrics.ts';

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { KeyEventStream, type KeyEventHandlers } from './key-event-stream.ts';
-import { FakeKeystore } from './testing/fake-keystore.ts';
+import { FakeKeystore } from '../testing/fake-keystore.ts';
 
 function recorder() {
   const calls: string[] = [];

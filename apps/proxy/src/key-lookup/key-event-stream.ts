@@ -1,8 +1,9 @@
+import { KEY_EVENT_TYPES, KEY_HASH } from '@routemcp/internal-api';
 import type { Logger } from 'pino';
 import { SseParser, type SseEvent } from './sse-parser.ts';
 
-const KEY_HASH = /^[0-9a-f]{64}$/;
-const KEY_EVENT_TYPES = new Set(['created', 'revoked', 'rolled', 'updated', 'expired']);
+/** Lenient on purpose: an event of a type this proxy does not know still evicts its key (see #applyKeyEvent). */
+const KNOWN_TYPES: ReadonlySet<string> = new Set(KEY_EVENT_TYPES);
 
 export interface KeyEventHandlers {
   /** A key changed: forget what we know about it. `type` is the keystore's event type (or `unknown`). */
@@ -175,7 +176,7 @@ export class KeyEventStream {
       this.#handlers.received('malformed');
       this.#handlers.flush('malformed');
     } else {
-      const type = typeof parsed?.type === 'string' && KEY_EVENT_TYPES.has(parsed.type) ? parsed.type : 'unknown';
+      const type = typeof parsed?.type === 'string' && KNOWN_TYPES.has(parsed.type) ? parsed.type : 'unknown';
       this.#handlers.received(type);
       this.#handlers.evict(keyHash, type);
     }

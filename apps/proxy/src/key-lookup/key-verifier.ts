@@ -1,5 +1,5 @@
 import type { Environment } from '@routemcp/api-key';
-import type { RateLimit } from '../rate-limit/limiter.ts';
+import type { RateLimit } from '../rate-limit/index.ts';
 
 /** What the proxy knows of a valid key. Never holds the key itself. */
 export interface KeyRecord {
@@ -26,8 +26,11 @@ export interface VerifierHealth {
 }
 
 export interface KeyVerifier {
-  /** Looks a key up by its SHA-256 hex. Never rejects. */
-  verify(keyHash: string): Promise<Verdict>;
+  /**
+   * Looks a key up by its SHA-256 hex. Never rejects. A cached answer comes
+   * back synchronously: the hot path pays no promise for a hit.
+   */
+  verify(keyHash: string): Verdict | Promise<Verdict>;
   health(): VerifierHealth;
   /** Opens the change-event stream. */
   start(): Promise<void>;

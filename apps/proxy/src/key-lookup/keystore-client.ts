@@ -1,6 +1,7 @@
+import type { KeyLookupStatus } from '@routemcp/internal-api';
 import type { KeyRecord } from './key-verifier.ts';
 
-export type KeyStatus = 'active' | 'revoked';
+export type KeyStatus = KeyLookupStatus;
 
 /** Why a lookup produced no answer. None of these may ever become a 401. */
 export type LookupErrorKind = 'timeout' | 'connection' | 'status' | 'body' | 'circuit_open';

@@ -1,23 +1,15 @@
-import { z } from 'zod';
+import { keyLookupResponseSchema } from '@routemcp/internal-api';
 import type { KeyRecord } from './key-verifier.ts';
 import type { KeyStatus } from './keystore-client.ts';
 
-/** The 200 body of `GET /internal/v1/keys/{hash}` (docs/internal-api.md). Checked only on misses, never on the hot path. */
-const lookupResponseSchema = z.object({
-  success: z.literal(true),
-  data: z.object({
-    id: z.string().min(1),
-    accountId: z.string().min(1),
-    environment: z.enum(['live', 'test']),
-    status: z.enum(['active', 'revoked']),
-    expiresAt: z.iso.datetime({ offset: true }).nullable(),
-    rateLimit: z.object({ capacity: z.number().int().positive(), refillPerSecond: z.number().positive() }).nullable(),
-  }),
-});
-
-/** The record and its status, or null when the body is not what the contract promises. */
+/**
+ * The record and its status from a 200 body of the internal lookup
+ * (@routemcp/internal-api's schema, shared with the keystore), or null when
+ * the body is not what the contract promises. Checked only on misses, never
+ * on the hot path.
+ */
 export function parseLookupResponse(body: unknown): { record: KeyRecord; status: KeyStatus } | null {
-  const parsed = lookupResponseSchema.safeParse(body);
+  const parsed = keyLookupResponseSchema.safeParse(body);
   if (!parsed.success) return null;
   const { status, expiresAt, ...rest } = parsed.data.data;
   return { status, record: { ...rest, expiresAt: expiresAt === null ? null : Date.parse(expiresAt) } };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.ts';
-import { CircuitBreaker } from '../key-lookup/circuit-breaker.ts';
+import { CircuitBreaker } from '../resilience/index.ts';
 import type { Limiter } from './limiter.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { createBucketClient, RedisTokenBucket } from './redis-token-bucket.ts';

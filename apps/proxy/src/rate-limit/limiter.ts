@@ -1,9 +1,7 @@
-export interface RateLimit {
-  /** Bucket size: the largest burst. */
-  capacity: number;
-  /** Tokens added per second. */
-  refillPerSecond: number;
-}
+import type { RateLimit } from '@routemcp/internal-api';
+
+/** A bucket's size (capacity: the largest burst) and refill per second, as the keystore sends it. */
+export type { RateLimit };
 
 export interface Decision {
   allowed: boolean;
@@ -22,9 +20,10 @@ export type LimiterMode = 'redis' | 'memory' | 'fallback';
 export interface Limiter {
   /**
    * Takes `cost` tokens from the bucket `bucketId`. Never rejects: when the
-   * shared store is slow or down the answer comes from a local bucket.
+   * shared store is slow or down the answer comes from a local bucket. A
+   * bucket answered locally answers synchronously (no promise on that path).
    */
-  take(bucketId: string, limit: RateLimit, cost?: number): Promise<Decision>;
+  take(bucketId: string, limit: RateLimit, cost?: number): Decision | Promise<Decision>;
   /** 'fallback' means Redis is configured but not being used right now. */
   mode(): LimiterMode;
   close(): Promise<void>;

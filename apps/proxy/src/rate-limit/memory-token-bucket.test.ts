@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../key-lookup/testing/manual-clock.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
 
 const limit = { capacity: 10, refillPerSecond: 2 };

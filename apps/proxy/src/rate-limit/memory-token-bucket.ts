@@ -32,11 +32,11 @@ export class MemoryTokenBucket implements Limiter {
     });
   }
 
-  take(bucketId: string, limit: RateLimit, cost = 1): Promise<Decision> {
-    return Promise.resolve(this.takeNow(bucketId, limit, cost));
+  take(bucketId: string, limit: RateLimit, cost = 1): Decision {
+    return this.takeNow(bucketId, limit, cost);
   }
 
-  /** `take` without the promise, for callers that are already async. */
+  /** `take`, typed as always synchronous. */
   takeNow(bucketId: string, limit: RateLimit, cost = 1): Decision {
     const now = this.#clock.now();
     let state = this.#buckets.get(bucketId);

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
-import { CircuitBreaker } from '../key-lookup/circuit-breaker.ts';
-import { ManualClock } from '../key-lookup/testing/manual-clock.ts';
+import { CircuitBreaker } from '../resilience/index.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import type { Decision } from './limiter.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { TokenBucketLimiter, type SharedBucket } from './token-bucket-limiter.ts';

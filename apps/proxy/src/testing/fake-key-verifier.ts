@@ -1,5 +1,5 @@
 import { hash } from '@routemcp/api-key';
-import type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from '../key-lookup/key-verifier.ts';
+import type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from '../key-lookup/index.ts';
 
 /** An in-memory KeyVerifier: keys are registered by value, looked up by hash like the real one. */
 export class FakeKeyVerifier implements KeyVerifier {

@@ -1,4 +1,4 @@
-import type { Decision, Limiter, LimiterMode, RateLimit } from '../rate-limit/limiter.ts';
+import type { Decision, Limiter, LimiterMode, RateLimit } from '../rate-limit/index.ts';
 
 /** A bucket that never refills, so tests can exhaust it deterministically. */
 export class FakeLimiter implements Limiter {

@@ -3,9 +3,9 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
-import type { KeyVerifier } from '../key-lookup/key-verifier.ts';
-import { listen } from '../listen.ts';
-import { createProxyServer, type ProxyServers } from '../server.ts';
+import type { KeyVerifier } from '../key-lookup/index.ts';
+import { listen } from '../http/index.ts';
+import { createProxyServer, type ProxyServers } from '../http/index.ts';
 import { FakeKeyVerifier } from './fake-key-verifier.ts';
 import { FakeLimiter } from './fake-limiter.ts';
 

@@ -1,3 +1,4 @@
+import { USAGE_PATH, type UsageBatch } from '@routemcp/internal-api';
 import type { UsageEntry, UsageSink } from './usage-recorder.ts';
 
 /** Posts usage batches to the keystore's internal API (docs/internal-api.md). */
@@ -7,7 +8,7 @@ export class KeystoreUsageSink implements UsageSink {
   readonly #timeoutMs: number;
 
   constructor(options: { keystoreUrl: string; serviceToken: string; timeoutMs?: number }) {
-    this.#url = new URL('/internal/v1/usage', options.keystoreUrl).toString();
+    this.#url = new URL(USAGE_PATH, options.keystoreUrl).toString();
     this.#authorization = `Bearer ${options.serviceToken}`;
     this.#timeoutMs = options.timeoutMs ?? 2000;
   }
@@ -16,7 +17,7 @@ export class KeystoreUsageSink implements UsageSink {
     const res = await fetch(this.#url, {
       method: 'POST',
       headers: { authorization: this.#authorization, 'content-type': 'application/json' },
-      body: JSON.stringify({ entries }),
+      body: JSON.stringify({ entries } satisfies UsageBatch),
       signal: AbortSignal.timeout(this.#timeoutMs),
     });
     await res.arrayBuffer();

@@ -67,7 +67,10 @@ describe('UsageRecorder', () => {
     for (const id of ['key_a', 'key_b', 'key_c', 'key_d', 'key_e']) recorder.record(id, false);
     release();
     await recorder.close();
-    expect(batches.map((batch) => batch.map((entry) => entry.keyId))).toEqual([['key_a', 'key_b'], ['key_c', 'key_d']]);
+    expect(batches.map((batch) => batch.map((entry) => entry.keyId))).toEqual([
+      ['key_a', 'key_b'],
+      ['key_c', 'key_d'],
+    ]);
     expect(await registry.getSingleMetricAsString('routemcp_proxy_usage_dropped_total')).toMatch(/ 1$/m);
   });
 });

@@ -1,14 +1,9 @@
+import type { UsageEntry } from '@routemcp/internal-api';
 import type { Counter, Registry } from 'prom-client';
 import { Counter as PromCounter } from 'prom-client';
 import type { Clock } from '../clock.ts';
 
-export interface UsageEntry {
-  keyId: string;
-  /** Requests that passed key verification, 429s included. */
-  requests: number;
-  rateLimited: number;
-  lastUsedAt: string;
-}
+export type { UsageEntry };
 
 /** Where batches go: the keystore's `POST /internal/v1/usage`. */
 export interface UsageSink {

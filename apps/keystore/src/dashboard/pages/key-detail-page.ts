@@ -1,4 +1,4 @@
-import type { KeyRecord } from '../../keys/key-record.ts';
+import type { StoredKey } from '../../keys/key-record.ts';
 import { keyStatus } from '../../keys/key-record.ts';
 import { envBadge, statusBadge } from '../badges.ts';
 import { formatLimit, timeTag } from '../format.ts';
@@ -8,7 +8,7 @@ import { totals, usageChart, type UsagePoint } from '../usage-chart.ts';
 
 export interface KeyDetailOptions {
   viewer: Viewer;
-  key: KeyRecord;
+  key: StoredKey;
   usage: UsagePoint[];
   now: number;
   notice?: SafeHtml;

@@ -1,4 +1,4 @@
-import type { KeyRecord } from '../../keys/key-record.ts';
+import type { StoredKey } from '../../keys/key-record.ts';
 import { envBadge } from '../badges.ts';
 import { html } from '../html.ts';
 import { layout, type Viewer } from '../layout.ts';
@@ -8,7 +8,7 @@ import { layout, type Viewer } from '../layout.ts';
  * (no-store), never a redirect target; the script swaps the history entry
  * for `/keys?created=…` so a reload shows the list, not this.
  */
-export function keyShownPage(options: { viewer: Viewer; key: string; record: KeyRecord; rolledFrom?: KeyRecord }): string {
+export function keyShownPage(options: { viewer: Viewer; key: string; record: StoredKey; rolledFrom?: StoredKey }): string {
   const { key, record } = options;
   const body = html`<div class="page narrow" data-replace-url="/keys?created=${record.id}">
   <p class="crumbs"><a href="/keys">API Keys</a> <span aria-hidden="true">/</span> ${options.rolledFrom === undefined ? 'New key' : 'Rolled key'}</p>

@@ -1,4 +1,4 @@
-import type { KeyRecord } from '../../keys/key-record.ts';
+import type { StoredKey } from '../../keys/key-record.ts';
 import { keyStatus } from '../../keys/key-record.ts';
 import { envBadge, statusBadge } from '../badges.ts';
 import { timeTag } from '../format.ts';
@@ -8,13 +8,13 @@ import { totals, usageChart, type UsagePoint } from '../usage-chart.ts';
 
 export interface KeysPageOptions {
   viewer: Viewer;
-  keys: readonly KeyRecord[];
+  keys: readonly StoredKey[];
   usage: ReadonlyMap<string, UsagePoint[]>;
   now: number;
   notice?: SafeHtml;
 }
 
-function row(key: KeyRecord, usage: UsagePoint[] | undefined, now: number): SafeHtml {
+function row(key: StoredKey, usage: UsagePoint[] | undefined, now: number): SafeHtml {
   const status = keyStatus(key, now);
   const usable = status === 'active' || status === 'expiring';
   const label = key.name ?? 'Untitled key';

@@ -1,0 +1,56 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { nextFailureEntry, type FailureEntry, type FailurePolicy, type FailureStore } from './failure-store.ts';
+
+/** Lock-out counts in the keystore's SQLite file (the connection opened and migrated by SqliteKeyStore). */
+export class SqliteFailureStore implements FailureStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(options: { db: DatabaseSync }) {
+    this.#db = options.db;
+  }
+
+  async lockedUntil(subject: string): Promise<number> {
+    const row = this.#stmt('SELECT locked_until FROM login_failures WHERE subject = ?').get(subject) as
+      { locked_until: number } | undefined;
+    return row?.locked_until ?? 0;
+  }
+
+  async recordFailure(subject: string, now: number, policy: FailurePolicy): Promise<boolean> {
+    // IMMEDIATE: the read and the write happen under the one write lock, so two processes cannot both count "4 → 5".
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const row = this.#stmt(
+        'SELECT failures, window_start AS windowStart, locked_until AS lockedUntil FROM login_failures WHERE subject = ?',
+      ).get(subject) as FailureEntry | undefined;
+      const { entry, locked } = nextFailureEntry(row === undefined ? undefined : { ...row }, now, policy);
+      this.#stmt(
+        `INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
+         ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
+      ).run(subject, entry.failures, entry.windowStart, entry.lockedUntil);
+      this.#db.exec('COMMIT');
+      return locked;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async clear(subject: string): Promise<void> {
+    this.#stmt('DELETE FROM login_failures WHERE subject = ?').run(subject);
+  }
+
+  async prune(before: number): Promise<number> {
+    const sql = 'DELETE FROM login_failures WHERE locked_until < ? AND window_start < ?';
+    return Number(this.#stmt(sql).run(before, before).changes);
+  }
+
+  #stmt(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

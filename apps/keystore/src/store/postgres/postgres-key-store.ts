@@ -1,0 +1,302 @@
+import type pg from 'pg';
+import type { StoredKey } from '../../keys/key-record.ts';
+import { KEY_COLUMNS, toRecord, type KeyRow } from '../key-rows.ts';
+import type {
+  KeyEvent,
+  KeyEventType,
+  KeyFilter,
+  KeyPatch,
+  KeyStore,
+  NewKey,
+  RevokeResult,
+  RollResult,
+  UsageCount,
+} from '../key-store.ts';
+import { translated } from './postgres-errors.ts';
+import { EVENT_LOCK } from './postgres-migrations.ts';
+import { inTransaction, withTimeout, type Queryable } from './postgres-pool.ts';
+
+const HOUR_MS = 3_600_000;
+const DUE = `SELECT ${KEY_COLUMNS} FROM keys WHERE expiry_announced_at IS NULL AND expires_at <= $1 AND revoked_at IS NULL`;
+
+/**
+ * Keys and their event log in PostgreSQL, shared by any number of replicas.
+ *
+ * Every transaction that writes an event takes one advisory lock first
+ * (EVENT_LOCK) and holds it until it commits or aborts; the table's trigger
+ * draws the event's seq only under that lock. So event writers commit one at
+ * a time, in seq order: when a reader sees seq n, every seq below n has
+ * committed or aborted (and will never appear). A reader that keeps "the
+ * highest seq I have seen" as its cursor can therefore never skip an event,
+ * and a seq means the same position on every replica. Taking the lock before
+ * any row lock also rules out deadlocks between two event writers.
+ */
+export class PostgresKeyStore implements KeyStore {
+  readonly epoch: string;
+  readonly defaultAccountId: string;
+  readonly #pool: pg.Pool;
+
+  constructor(options: { pool: pg.Pool; epoch: string; defaultAccountId: string }) {
+    this.#pool = options.pool;
+    this.epoch = options.epoch;
+    this.defaultAccountId = options.defaultAccountId;
+  }
+
+  hasAccount(id: string): Promise<boolean> {
+    return this.#read(async (db) => (await db.query('SELECT 1 FROM accounts WHERE id = $1', [id])).rowCount === 1);
+  }
+
+  ensureAccount(id: string, name: string, now: number): Promise<boolean> {
+    return this.#read(async (db) => {
+      const sql = 'INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING';
+      return (await db.query(sql, [id, name, now])).rowCount === 1;
+    });
+  }
+
+  createKey(key: NewKey, now: number): Promise<StoredKey> {
+    return this.#write((db) => insertKey(db, key, now));
+  }
+
+  getKey(id: string): Promise<StoredKey | undefined> {
+    return this.#read((db) => getKey(db, id));
+  }
+
+  findByHash(hash: string): Promise<StoredKey | undefined> {
+    return this.#read(async (db) =>
+      toRecord((await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM keys WHERE hash = $1`, [hash])).rows[0]),
+    );
+  }
+
+  listKeys(filter: KeyFilter, now: number): Promise<StoredKey[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (filter.accountId !== undefined) where.push(`account_id = ${param(filter.accountId)}`);
+    if (filter.environment !== undefined) where.push(`environment = ${param(filter.environment)}`);
+    switch (filter.status) {
+      case 'revoked':
+        where.push('revoked_at IS NOT NULL');
+        break;
+      case 'active':
+        where.push('revoked_at IS NULL AND expires_at IS NULL');
+        break;
+      case 'expiring':
+        where.push(`revoked_at IS NULL AND expires_at > ${param(now)}`);
+        break;
+      case 'expired':
+        where.push(`revoked_at IS NULL AND expires_at <= ${param(now)}`);
+        break;
+    }
+    const sql =
+      `SELECT ${KEY_COLUMNS} FROM keys` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY created_at DESC, ord DESC';
+    return this.#read(async (db) =>
+      (await db.query<KeyRow>(sql, params)).rows.map((row) => toRecord(row) as StoredKey),
+    );
+  }
+
+  updateKey(id: string, patch: KeyPatch, now: number): Promise<StoredKey | undefined> {
+    return this.#write(async (db) => {
+      const current = await getKey(db, id, true);
+      if (current === undefined) return undefined;
+      const name = patch.name === undefined ? current.name : patch.name;
+      const rateLimit = patch.rateLimit === undefined ? current.rateLimit : patch.rateLimit;
+      await db.query('UPDATE keys SET name = $1, capacity = $2, refill_per_second = $3 WHERE id = $4', [
+        name,
+        rateLimit?.capacity ?? null,
+        rateLimit?.refillPerSecond ?? null,
+        id,
+      ]);
+      await insertEvent(db, 'updated', current, now);
+      return { ...current, name, rateLimit };
+    });
+  }
+
+  revokeKey(id: string, now: number): Promise<RevokeResult> {
+    return this.#write(async (db): Promise<RevokeResult> => {
+      const current = await getKey(db, id, true);
+      if (current === undefined) return { ok: false, reason: 'not_found' };
+      if (current.revokedAt !== null) return { ok: true, key: current };
+      await db.query('UPDATE keys SET revoked_at = $1 WHERE id = $2', [now, id]);
+      await insertEvent(db, 'revoked', current, now);
+      return { ok: true, key: { ...current, revokedAt: now } };
+    });
+  }
+
+  rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): Promise<RollResult> {
+    return this.#write(async (db): Promise<RollResult> => {
+      const old = await getKey(db, oldId, true);
+      if (old === undefined) return { ok: false, reason: 'not_found' };
+      if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
+      let ended: StoredKey;
+      if (oldEndsAt <= now) {
+        await db.query('UPDATE keys SET revoked_at = $1 WHERE id = $2', [now, oldId]);
+        ended = { ...old, revokedAt: now };
+      } else {
+        // A roll never lengthens a key's life.
+        const expiresAt = old.expiresAt === null ? oldEndsAt : Math.min(old.expiresAt, oldEndsAt);
+        await db.query('UPDATE keys SET expires_at = $1 WHERE id = $2', [expiresAt, oldId]);
+        ended = { ...old, expiresAt };
+      }
+      await insertEvent(db, 'rolled', old, now);
+      const created = await insertKey(db, next, now);
+      return { ok: true, old: ended, created };
+    });
+  }
+
+  async expireDue(now: number): Promise<number> {
+    // Checked outside a transaction first: every replica runs this every second and must not take the lock for nothing.
+    const any = await this.#read(async (db) => (await db.query(`${DUE} LIMIT 1`, [now])).rowCount ?? 0);
+    if (any === 0) return 0;
+    return this.#write(async (db) => {
+      // Under the event lock, read again: a replica that announced these a moment ago has committed by now.
+      const due = (await db.query<KeyRow>(`${DUE} ORDER BY id LIMIT 500`, [now])).rows;
+      for (const row of due) {
+        await db.query('UPDATE keys SET expiry_announced_at = $1 WHERE id = $2', [now, row.id]);
+        await insertEvent(db, 'expired', toRecord(row) as StoredKey, now);
+      }
+      return due.length;
+    });
+  }
+
+  eventsAfter(afterSeq: number, limit: number): Promise<KeyEvent[]> {
+    return this.#read(async (db) => {
+      const { rows } = await db.query<{ seq: number; key_id: string; key_hash: string; type: string; at: number }>(
+        'SELECT seq, key_id, key_hash, type, at FROM key_events WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [afterSeq, limit],
+      );
+      return rows.map((row) => ({
+        seq: row.seq,
+        type: row.type as KeyEventType,
+        keyId: row.key_id,
+        keyHash: row.key_hash,
+        at: row.at,
+      }));
+    });
+  }
+
+  latestSeq(): Promise<number> {
+    return this.#read(latestSeq);
+  }
+
+  prunedThrough(): Promise<number> {
+    return this.#read(prunedThrough);
+  }
+
+  async pruneEvents(keep: number): Promise<number> {
+    const due = await this.#read(async (db) => (await latestSeq(db)) - keep > (await prunedThrough(db)));
+    if (!due) return 0;
+    return this.#write(async (db) => {
+      const through = (await latestSeq(db)) - keep;
+      if (through <= (await prunedThrough(db))) return 0;
+      const { rowCount } = await db.query('DELETE FROM key_events WHERE seq <= $1', [through]);
+      await db.query("UPDATE keystore_meta SET value = $1 WHERE name = 'pruned_through'", [String(through)]);
+      return rowCount ?? 0;
+    });
+  }
+
+  /**
+   * One transaction per batch, three statements whatever its size: lock the
+   * named keys in id order (so two proxies' batches cannot deadlock), move
+   * their lastUsedAt forward, add the summed counts to the hour's rows.
+   */
+  recordUsage(entries: readonly UsageCount[], now: number): Promise<number> {
+    if (entries.length === 0) return Promise.resolve(0);
+    const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const columns = [
+      entries.map((e) => e.keyId),
+      entries.map((e) => e.requests),
+      entries.map((e) => e.rateLimited),
+      entries.map((e) => e.lastUsedAt),
+    ];
+    const batch = `unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS b(key_id, requests, rate_limited, last_used_at)`;
+    return inTransaction(this.#pool, async (db) => {
+      const known = (
+        await db.query<{ id: string }>('SELECT id FROM keys WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE', [
+          columns[0],
+        ])
+      ).rows.map((row) => row.id);
+      if (known.length === 0) return 0;
+      await db.query(
+        `UPDATE keys k SET last_used_at = greatest(coalesce(k.last_used_at, 0), s.last_used_at)
+         FROM (SELECT key_id, max(last_used_at) AS last_used_at FROM ${batch} GROUP BY key_id) s
+         WHERE k.id = s.key_id`,
+        columns,
+      );
+      await db.query(
+        `INSERT INTO key_usage (key_id, hour, requests, rate_limited)
+         SELECT b.key_id, $5, sum(b.requests), sum(b.rate_limited) FROM ${batch}
+         WHERE b.key_id = ANY($6::text[]) GROUP BY b.key_id ORDER BY b.key_id
+         ON CONFLICT (key_id, hour) DO UPDATE SET requests = key_usage.requests + excluded.requests,
+           rate_limited = key_usage.rate_limited + excluded.rate_limited`,
+        [...columns, hour, known],
+      );
+      const knownSet = new Set(known);
+      return entries.filter((e) => knownSet.has(e.keyId)).length;
+    });
+  }
+
+  /** Answers when the server runs a query (readiness). */
+  async ping(): Promise<void> {
+    await this.#read((db) => db.query(withTimeout('SELECT 1', 1500)));
+  }
+
+  #read<T>(body: (db: Queryable) => Promise<T>): Promise<T> {
+    return translated(() => body(this.#pool));
+  }
+
+  #write<T>(body: (db: Queryable) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, body, { eventLock: EVENT_LOCK });
+  }
+}
+
+async function getKey(db: Queryable, id: string, forUpdate = false): Promise<StoredKey | undefined> {
+  const sql = `SELECT ${KEY_COLUMNS} FROM keys WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`;
+  return toRecord((await db.query<KeyRow>(sql, [id])).rows[0]);
+}
+
+async function insertKey(db: Queryable, key: NewKey, now: number): Promise<StoredKey> {
+  await db.query(
+    `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      key.id,
+      key.accountId,
+      key.environment,
+      key.hash,
+      key.hint,
+      key.name,
+      key.rateLimit?.capacity ?? null,
+      key.rateLimit?.refillPerSecond ?? null,
+      now,
+      key.expiresAt,
+      key.rolledFrom,
+    ],
+  );
+  const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
+  await insertEvent(db, 'created', record, now);
+  return record;
+}
+
+function insertEvent(db: Queryable, type: KeyEventType, key: StoredKey, now: number): Promise<unknown> {
+  return db.query('INSERT INTO key_events (key_id, key_hash, type, at) VALUES ($1, $2, $3, $4)', [
+    key.id,
+    key.hash,
+    type,
+    now,
+  ]);
+}
+
+/** The highest committed seq: by the lock rule, every lower one that will ever exist is visible with it. */
+async function latestSeq(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ seq: number }>(
+    `SELECT coalesce((SELECT max(seq) FROM key_events), (SELECT value::bigint FROM keystore_meta WHERE name = 'pruned_through'), 0) AS seq`,
+  );
+  return rows[0]?.seq ?? 0;
+}
+
+async function prunedThrough(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ value: string }>("SELECT value FROM keystore_meta WHERE name = 'pruned_through'");
+  return Number(rows[0]?.value ?? 0);
+}

@@ -1,0 +1,8 @@
+export {
+  createAdminServer,
+  localAdminSource,
+  readinessOf,
+  type AdminSource,
+  type Readiness,
+  type ReadyReport,
+} from './admin-server.ts';

@@ -1,0 +1,2 @@
+export { answerPrimary } from './answer-primary.ts';
+export { runPrimary } from './primary.ts';

@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createAdminServer, localAdminSource } from '../admin/index.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { ProxyConfig } from '../config.ts';
+import type { KeyVerifier } from '../key-lookup/index.ts';
+import { ProxyMetrics, Recorder, type UsageCounter } from '../observability/index.ts';
+import { AuthFailureBudget, Authorizer, createPublicPathMatcher } from '../pipeline/index.ts';
+import type { Limiter } from '../rate-limit/index.ts';
+import { Upstream } from '../upstream/index.ts';
+import { createClientErrorHandler } from './client-error.ts';
+import { drainServer, type DrainResult } from './drain.ts';
+import { ProxyRequest } from './proxy-request.ts';
+import { ProxyResponse } from './proxy-response.ts';
+import { createRequestHandler } from './request-handler.ts';
+import { createUpgradeHandler } from './upgrade-handler.ts';
+import { createUpstreamFailureHandler } from './upstream-failure.ts';
+
+export interface ProxyServerDeps {
+  config: ProxyConfig;
+  verifier: KeyVerifier;
+  limiter: Limiter;
+  registry: Registry;
+  logger: Logger;
+  clock?: Clock;
+  /** Counts requests per verified key for the keystore's usage view. */
+  usage?: UsageCounter;
+}
+
+export type ProxyHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
+
+export interface ProxyServers {
+  server: ProxyHttpServer;
+  adminServer: Server;
+  /** Drains the proxy (in-flight requests finish, within SHUTDOWN_GRACE_MS), then closes both servers. */
+  shutdown(): Promise<DrainResult>;
+}
+
+/** Addresses the failed-authentication budget tracks at once (about 100 bytes each). */
+const AUTH_FAILURE_CLIENTS = 50_000;
+
+function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return req.headers.upgrade?.toLowerCase() === 'websocket';
+}
+
+/**
+ * The proxy's public server, wired: one pipeline (Authorizer) behind two
+ * entrances (HTTP requests, WebSocket upgrades), one upstream adapter, one
+ * recorder.
+ */
+export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
+  const { config, verifier, limiter, registry, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const metrics = new ProxyMetrics({ registry });
+  const authorizer = new Authorizer({
+    verifier,
+    limiter,
+    clock,
+    isPublic: createPublicPathMatcher(config.PUBLIC_PATHS),
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    rateLimits: {
+      live: { capacity: config.RATE_LIMIT_LIVE_CAPACITY, refillPerSecond: config.RATE_LIMIT_LIVE_REFILL_PER_SECOND },
+      test: { capacity: config.RATE_LIMIT_TEST_CAPACITY, refillPerSecond: config.RATE_LIMIT_TEST_REFILL_PER_SECOND },
+    },
+    failures: new AuthFailureBudget({
+      limitPerMinute: config.AUTH_FAILURE_LIMIT,
+      maxClients: AUTH_FAILURE_CLIENTS,
+      clock,
+    }),
+  });
+  const recorder = new Recorder({ logger, metrics, usage: deps.usage });
+  const upstream = new Upstream({
+    upstreamUrl: config.UPSTREAM_URL,
+    upstreamTestUrl: config.UPSTREAM_TEST_URL,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    onFailure: createUpstreamFailureHandler(logger),
+  });
+  let draining = false;
+
+  const handleRequest = createRequestHandler({
+    authorizer,
+    upstream,
+    recorder,
+    logger,
+    isDraining: () => draining,
+  });
+  const server: ProxyHttpServer = createServer({
+    IncomingMessage: ProxyRequest,
+    ServerResponse: ProxyResponse,
+    insecureHTTPParser: false,
+    // The pipeline answers a missing Host with the envelope; Node's own answer is a bare 400.
+    requireHostHeader: false,
+    maxHeaderSize: config.MAX_HEADER_BYTES,
+    headersTimeout: config.HEADERS_TIMEOUT_MS,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks header/request timeouts on this interval (30 s by default): too coarse against Slowloris.
+    connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
+    // Only websockets are tunnelled; any other Upgrade (e.g. curl's h2c offer) is served as plain HTTP/1.1.
+    shouldUpgradeCallback: isWebSocketUpgrade,
+  });
+  server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, false));
+  server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, true));
+  const handleUpgrade = createUpgradeHandler({ authorizer, upstream, recorder, logger });
+  server.on('upgrade', (req: ProxyRequest, socket: Socket, head: Buffer) => handleUpgrade(req, socket, head));
+  server.on('clientError', createClientErrorHandler({ metrics }));
+
+  const adminServer = createAdminServer(localAdminSource({ registry, verifier, limiter }));
+
+  return {
+    server,
+    adminServer,
+    async shutdown() {
+      draining = true;
+      const result = await drainServer(server, config.SHUTDOWN_GRACE_MS);
+      await upstream.close();
+      adminServer.closeAllConnections();
+      await new Promise((resolve) => adminServer.close(resolve));
+      return result;
+    },
+  };
+}

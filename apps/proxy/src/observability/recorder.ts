@@ -1,0 +1,75 @@
+import { redact } from '@routemcp/api-key';
+import { pino, type Logger } from 'pino';
+import type { Exchange } from './exchange.ts';
+import type { ProxyMetrics } from './metrics.ts';
+
+/** Per-key usage for the dashboard, reported to the keystore in batches (UsageRecorder). */
+export interface UsageCounter {
+  record(keyId: string, rateLimited: boolean): void;
+}
+
+/** Where log lines go: pino's own destination (a buffered sonic-boom in production). */
+interface LineSink {
+  write(line: string): unknown;
+}
+
+/** The path as it may be logged: no query string (it can carry anything), and nothing key-shaped. */
+export function loggablePath(target: string | undefined): string {
+  if (target === undefined) return '';
+  const query = target.indexOf('?');
+  return redact(query === -1 ? target : target.slice(0, query));
+}
+
+/**
+ * The one place an exchange ends up, for HTTP requests and WebSocket
+ * upgrades alike: request metrics, per-key usage and the access log.
+ *
+ * The access-log line has a fixed shape and is built as one string written
+ * to the logger's destination, the same stream (and so the same order and
+ * buffering) as every other line: level, time and the logger's base fields
+ * as pino writes them, then the request's fields, then `msg`. Only strings
+ * that come from outside (path, ids) go through JSON escaping; building a
+ * pino object per request costs several times more.
+ */
+export class Recorder {
+  readonly #metrics: ProxyMetrics;
+  readonly #usage: UsageCounter | undefined;
+  readonly #logger: Logger;
+  readonly #sink: LineSink;
+  /** `"service":"routemcp-proxy"` and the other base bindings, as pino would write them. */
+  readonly #base: string;
+
+  constructor(options: { logger: Logger; metrics: ProxyMetrics; usage?: UsageCounter | undefined }) {
+    this.#metrics = options.metrics;
+    this.#usage = options.usage;
+    this.#logger = options.logger;
+    // pino keeps its destination under this symbol (its typings do not say so).
+    this.#sink = (options.logger as unknown as Record<symbol, LineSink>)[pino.symbols.streamSym]!;
+    let base = '';
+    for (const [name, value] of Object.entries(options.logger.bindings()))
+      base += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+    this.#base = base;
+  }
+
+  record(exchange: Exchange): void {
+    const now = performance.now();
+    const ms = now - exchange.startedAt;
+    this.#metrics.request(exchange.outcome, ms / 1000);
+    if (exchange.upstreamRespondedAt > 0)
+      this.#metrics.upstream((exchange.upstreamRespondedAt - exchange.forwardedAt) / 1000);
+    const keyId = exchange.keyId;
+    if (keyId !== null && this.#usage !== undefined) this.#usage.record(keyId, exchange.outcome === 'RATE_LIMITED');
+    if (!this.#logger.isLevelEnabled('info')) return;
+    this.#sink.write(
+      `{"level":30,"time":"${new Date().toISOString()}"${this.#base},"reqId":${JSON.stringify(exchange.requestId)}` +
+        `,"keyId":${text(keyId)},"accountId":${text(exchange.accountId)},"method":${text(exchange.method ?? null)}` +
+        `,"path":${JSON.stringify(loggablePath(exchange.target))},"status":${exchange.statusCode}` +
+        `,"outcome":${JSON.stringify(exchange.outcome)},"ms":${Math.round(ms * 1000) / 1000}` +
+        `,"upgrade":${exchange.upgrade},"msg":"request"}\n`,
+    );
+  }
+}
+
+function text(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
+}

@@ -1,0 +1,149 @@
+import type { ErrorCode } from '@routemcp/errors';
+import type { Clock } from '../clock.ts';
+import type { KeyRecord, KeyVerifier } from '../key-lookup/index.ts';
+import type { Decision, Limiter } from '../rate-limit/index.ts';
+import type { AuthFailureBudget } from './auth-failure-budget.ts';
+import { badFraming } from './check-framing.ts';
+import { pushRateLimitHeaders, takeToken, type RateLimitDefaults } from './limit.ts';
+import type { PublicPathMatcher } from './public-paths.ts';
+import { readKey } from './read-key.ts';
+import type { RequestHead } from './request-head.ts';
+import { toOriginForm } from './request-target.ts';
+import { verifyKey, type VerifyKeyResult } from './verify-key.ts';
+
+/** What the pipeline reads of a request, whichever entrance (HTTP request or WebSocket upgrade) it came through. */
+export interface PipelineRequest {
+  readonly method?: string | undefined;
+  /** The request target; brought to origin-form in place. */
+  url?: string | undefined;
+  readonly httpVersionMajor: number;
+  readonly httpVersionMinor: number;
+  readonly head: RequestHead;
+  /** The socket peer: the failed-auth budget's client. */
+  readonly clientAddress: string | undefined;
+  /** The client left, or its connection can no longer be answered. */
+  gone(): boolean;
+}
+
+/** Let through. `key` is null on a public path (no key read, no bucket). */
+export interface Authorized {
+  readonly kind: 'authorized';
+  readonly key: KeyRecord | null;
+  readonly decision: Decision | null;
+  /** Response headers the answer must carry (RateLimit-*), flat. */
+  readonly headers: readonly string[];
+}
+
+/** Answered here with `code`, before any upstream connection exists. */
+export interface Refused {
+  readonly kind: 'refused';
+  readonly code: ErrorCode;
+  /** The metrics and access-log label: the code, or a finer reason. */
+  readonly outcome: string;
+  /** The key, when it was identified before the refusal (rate limited). */
+  readonly key: KeyRecord | null;
+  /** Response headers the refusal must carry (RateLimit-*, Retry-After), flat. */
+  readonly headers: readonly string[];
+}
+
+/** The client left while we decided: nobody to answer, no token spent after it left. */
+export interface Abandoned {
+  readonly kind: 'abandoned';
+  readonly key: KeyRecord | null;
+}
+
+export type Authorization = Authorized | Refused | Abandoned;
+
+/** The metrics/log outcome of a 429 from the failed-authentication budget, apart from per-key limits. */
+export const AUTH_FAILURES_OUTCOME = 'AUTH_FAILURES_LIMITED';
+
+const NONE: readonly string[] = Object.freeze([]);
+const PUBLIC: Authorized = Object.freeze({ kind: 'authorized', key: null, decision: null, headers: NONE });
+const refusal = (code: ErrorCode): Refused =>
+  Object.freeze({ kind: 'refused', code, outcome: code, key: null, headers: NONE });
+const REFUSED = {
+  BAD_REQUEST: refusal('BAD_REQUEST'),
+  PAYLOAD_TOO_LARGE: refusal('PAYLOAD_TOO_LARGE'),
+  INVALID_API_KEY: refusal('INVALID_API_KEY'),
+  AUTH_UNAVAILABLE: refusal('AUTH_UNAVAILABLE'),
+} as const satisfies Partial<Record<ErrorCode, Refused>>;
+
+export interface AuthorizerDeps {
+  verifier: KeyVerifier;
+  limiter: Limiter;
+  failures: AuthFailureBudget;
+  isPublic: PublicPathMatcher;
+  rateLimits: RateLimitDefaults;
+  maxBodyBytes: number;
+  clock: Clock;
+}
+
+/**
+ * The request path both entrances share, as named steps: framing → target →
+ * declared body size → public path? → failed-auth budget → read key →
+ * verify → (client still there?) → take a token → (client still there?).
+ * The answer is a value; how it is written (an HTTP response, or bytes on
+ * an upgrade socket) is the entrance's business.
+ *
+ * Synchronous while nothing waits on I/O (a cache hit on a local bucket), a
+ * promise otherwise: the hot path pays no microtask it does not need.
+ */
+export class Authorizer {
+  readonly #deps: AuthorizerDeps;
+
+  constructor(deps: AuthorizerDeps) {
+    this.#deps = deps;
+  }
+
+  authorize(req: PipelineRequest): Authorization | Promise<Authorization> {
+    const { failures, isPublic, maxBodyBytes, verifier, clock } = this.#deps;
+    const head = req.head;
+    if (badFraming(req, head) || !toOriginForm(req, head)) return REFUSED.BAD_REQUEST;
+    if (head.contentLength !== undefined && Number(head.contentLength) > maxBodyBytes) return REFUSED.PAYLOAD_TOO_LARGE;
+    if (isPublic(req.url ?? '/')) return PUBLIC;
+    const admission = failures.admit(req.clientAddress);
+    if (admission > 0) {
+      return {
+        kind: 'refused',
+        code: 'RATE_LIMITED',
+        outcome: AUTH_FAILURES_OUTCOME,
+        key: null,
+        headers: ['Retry-After', String(admission)],
+      };
+    }
+    const read = readKey(head);
+    if (!read.ok) {
+      failures.settle(req.clientAddress, admission, true);
+      return REFUSED.INVALID_API_KEY;
+    }
+    const verified = verifyKey(verifier, read.key, clock.now());
+    return verified instanceof Promise
+      ? verified.then((result) => this.#verified(req, result, admission))
+      : this.#verified(req, verified, admission);
+  }
+
+  #verified(
+    req: PipelineRequest,
+    verified: VerifyKeyResult,
+    admission: number,
+  ): Authorization | Promise<Authorization> {
+    this.#deps.failures.settle(req.clientAddress, admission, !verified.ok && verified.code === 'INVALID_API_KEY');
+    if (!verified.ok) return verified.code === 'INVALID_API_KEY' ? REFUSED.INVALID_API_KEY : REFUSED.AUTH_UNAVAILABLE;
+    const { key } = verified;
+    // The client may have left during the lookup, or the parser refused the
+    // rest of its request meanwhile (and answered it): spend no token on it.
+    if (req.gone()) return { kind: 'abandoned', key };
+    const decision = takeToken(this.#deps.limiter, this.#deps.rateLimits, key);
+    return decision instanceof Promise
+      ? decision.then((taken) => limited(req, key, taken))
+      : limited(req, key, decision);
+  }
+}
+
+function limited(req: PipelineRequest, key: KeyRecord, decision: Decision): Authorization {
+  const headers: string[] = [];
+  pushRateLimitHeaders(headers, decision);
+  if (!decision.allowed) return { kind: 'refused', code: 'RATE_LIMITED', outcome: 'RATE_LIMITED', key, headers };
+  if (req.gone()) return { kind: 'abandoned', key };
+  return { kind: 'authorized', key, decision, headers };
+}

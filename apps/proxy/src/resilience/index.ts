@@ -1,0 +1,2 @@
+export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from './circuit-breaker.ts';
+export { DeadlineQueue, type Expirable } from './deadline-queue.ts';
