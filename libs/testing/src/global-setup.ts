@@ -21,9 +21,13 @@ export async function setup(): Promise<void> {
   process.env.ROUTEMCP_TEST_RUN ??= randomUUID();
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
-  await docker('version', '--format', '{{.Server.Version}}').catch((error: unknown) => {
-    throw new Error(`integration tests need a running Docker engine (${String(error)})`);
-  });
+  const problem = await dockerEngineProblem();
+  if (problem !== undefined) {
+    // Thrown, this would print as an "unhandled error" with a stack and a code frame, once per suite; the
+    // line is all there is to say.
+    process.stderr.write(`${noDockerEngineMessage(problem)}\n`);
+    process.exit(1);
+  }
   let missing = false;
   for (const [variable, official] of IMAGES) {
     if (process.env[variable]) continue;
@@ -47,6 +51,25 @@ export async function teardown(): Promise<void> {
     () => '',
   );
   if (ids) await docker('rm', '-f', '-v', ...ids.split('\n')).catch(() => undefined);
+}
+
+/** The one line each integration suite prints when no engine answers: what is wrong, and the fix. */
+export function noDockerEngineMessage(reason: string): string {
+  return `integration tests need a Docker engine (${reason}): start one with \`bash tools/ci/start-docker.sh\` (or install docker.io)`;
+}
+
+/** Why no engine answers (the CLI's own last line, e.g. "Cannot connect to the Docker daemon at …"), or undefined. */
+export async function dockerEngineProblem(): Promise<string | undefined> {
+  try {
+    await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeout: 15_000 });
+    return undefined;
+  } catch (error) {
+    const failed = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
+    if (failed.code === 'ENOENT') return 'the docker CLI is not installed';
+    if (failed.killed) return 'the engine did not answer `docker version` within 15 s';
+    const lines = (failed.stderr ?? '').split('\n').map((line) => line.trim());
+    return lines.filter(Boolean).at(-1) ?? 'docker version failed';
+  }
 }
 
 async function pull(image: string): Promise<boolean> {

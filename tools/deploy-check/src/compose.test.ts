@@ -70,6 +70,13 @@ describe('docker-compose.yml', () => {
       expect(envExample).toMatch(new RegExp(`^${name}=$`, 'm'));
   });
 
+  it('leaves the dashboard user in .env.example either whole or out (one of the two stops the keystore)', () => {
+    const active = (name: string) => new RegExp(`^${name}=`, 'm').test(envExample);
+    expect(active('KEYSTORE_ADMIN_EMAIL')).toBe(active('KEYSTORE_ADMIN_PASSWORD'));
+    expect(envExample).toMatch(/^# KEYSTORE_ADMIN_EMAIL=/m);
+    expect(envExample).toMatch(/^# KEYSTORE_ADMIN_PASSWORD=/m);
+  });
+
   it('wires the proxy to the other services by name', () => {
     expect(services.proxy?.environment).toMatchObject({
       UPSTREAM_URL: 'http://api:5002',

@@ -22,6 +22,7 @@ export interface Kustomization {
   namespace?: string;
   resources?: string[];
   secretGenerator?: { name: string; envs?: string[]; literals?: string[] }[];
+  configMapGenerator?: { name: string; files?: string[]; options?: { labels?: Record<string, string> } }[];
   images?: { name: string; newName?: string; newTag?: string }[];
 }
 

@@ -11,6 +11,8 @@ const groups: Record<string, () => Promise<Models>> = {
   'apps/v1': () => import('kubernetes-models/apps/v1') as Promise<Models>,
   'networking.k8s.io/v1': () => import('kubernetes-models/networking.k8s.io/v1') as Promise<Models>,
   'policy/v1': () => import('kubernetes-models/policy/v1') as Promise<Models>,
+  'monitoring.coreos.com/v1': () =>
+    import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1') as Promise<Models>,
 };
 
 /**
