@@ -15,6 +15,7 @@ export const errorCatalog = {
   PAYLOAD_TOO_LARGE: { statusCode: 413, message: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: 'Content-Type must be application/json' },
   RATE_LIMITED: { statusCode: 429, message: 'Too many requests' },
+  QUOTA_EXCEEDED: { statusCode: 429, message: 'Quota exceeded' },
   HEADERS_TOO_LARGE: { statusCode: 431, message: 'Request header fields too large' },
   INTERNAL_ERROR: { statusCode: 500, message: 'Internal server error' },
   UPSTREAM_UNAVAILABLE: { statusCode: 502, message: 'Upstream service unavailable' },
