@@ -5,15 +5,34 @@ import { createClient } from 'redis';
 import { describe, expect, it, vi } from 'vitest';
 import { createLimiter } from './index.ts';
 import type { Limiter } from './limiter.ts';
-import { createBucketClient, RedisTokenBucket } from './redis-token-bucket.ts';
-import { takeTokensScript } from './take-script.ts';
+import { singleBucketPlan } from './plan.ts';
+import { createBucketClient } from './redis-client.ts';
+import { SharedLimits } from './shared-limits.ts';
+import { CONTENTION_MS, takeTokensScript } from './take-script.ts';
 
 const logger = pino({ level: 'silent' });
 
+/** One bucket straight on Redis (no limiter around it): `take` as the limiter's single-bucket shorthand. */
 async function bucketOn(url: string) {
-  const client = createBucketClient(url, 2_000);
+  const client = createBucketClient({ kind: 'single', url }, 2_000);
   await client.connect();
-  return { bucket: new RedisTokenBucket(client), [Symbol.asyncDispose]: async () => client.destroy() };
+  const store = new SharedLimits(client, 'test-lessee');
+  return {
+    store,
+    bucket: {
+      take: async (bucketId: string, limit: { capacity: number; refillPerSecond: number }, cost = 1) => {
+        const reply = await store.decide(singleBucketPlan(bucketId, limit), cost);
+        const state = reply.buckets[0]!;
+        return {
+          allowed: reply.admitted,
+          remaining: state.tokens,
+          retryAfterSeconds: reply.admitted ? 0 : Math.max(1, Math.ceil(state.msToRetry / 1000)),
+          resetSeconds: Math.ceil(state.msToFull / 1000),
+        };
+      },
+    },
+    [Symbol.asyncDispose]: async () => client.destroy(),
+  };
 }
 
 async function rawClient(url: string) {
@@ -24,7 +43,7 @@ async function rawClient(url: string) {
 
 function limiterOn(url: string, redisTimeoutMs = 50) {
   const registry = new Registry();
-  const limiter = createLimiter({ redisUrl: url, redisTimeoutMs, registry, logger });
+  const limiter = createLimiter({ redis: { kind: 'single', url }, redisTimeoutMs, registry, logger });
   const errors = async (kind: string) =>
     (await registry.getSingleMetric('routemcp_proxy_ratelimit_redis_errors_total')!.get()).values.find(
       (v) => v.labels.kind === kind,
@@ -42,7 +61,7 @@ async function untilRedisMode(limiter: Limiter) {
   );
 }
 
-describe('RedisTokenBucket on a real Redis', () => {
+describe('SharedLimits on a real Redis', () => {
   it('is exact under concurrency: 200 parallel takes on a bucket of 100 let exactly 100 through', async () => {
     await using redis = await startRedis();
     await using s = await bucketOn(redis.url);
@@ -59,9 +78,11 @@ describe('RedisTokenBucket on a real Redis', () => {
     await using raw = await rawClient(redis.url);
     const limit = { capacity: 2, refillPerSecond: 10 };
     expect((await s.bucket.take('refill', limit, 2)).allowed).toBe(true);
-    const pttl = await raw.pTTL('routemcp:rl:refill');
+    const key = singleBucketPlan('refill', limit).buckets[0]!.key;
+    const pttl = await raw.pTTL(key);
     expect(pttl).toBeGreaterThan(0);
-    expect(pttl).toBeLessThanOrEqual(200);
+    // Full again within 200 ms; the hash stays CONTENTION_MS to remember its last lessee.
+    expect(pttl).toBeLessThanOrEqual(CONTENTION_MS);
     expect(await s.bucket.take('refill', limit, 1)).toMatchObject({
       allowed: false,
       retryAfterSeconds: 1,
@@ -71,7 +92,7 @@ describe('RedisTokenBucket on a real Redis', () => {
       timeout: 5_000,
       interval: 20,
     });
-    await vi.waitFor(async () => expect(await raw.exists('routemcp:rl:refill')).toBe(0), {
+    await vi.waitFor(async () => expect(await raw.exists(key)).toBe(0), {
       timeout: 5_000,
       interval: 20,
     });
