@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Decision, LimitPlan, LimitResult, QuotaState } from './limiter.ts';
 import { headlineOf } from './plan.ts';
 import type { LeaseTraffic, SharedReply } from './shared-limits.ts';
+import { CONTENTION_MS } from './take-script.ts';
 import { toDecision } from './token-bucket.ts';
 
 export interface LeaseBookOptions {
@@ -40,6 +41,14 @@ export class Lease {
   /** Wants of calls in flight, so concurrent calls do not each lease a full window. */
   inflight: number[];
   quotaInflight = 0;
+  /**
+   * A call asking for a lease is in flight: requests arriving meanwhile wait
+   * for it and spend what it brings, instead of each asking Redis on its own
+   * (which would leave the granted tokens unspent while they are refused).
+   */
+  pending: Promise<unknown> | null = null;
+  /** The last lease asked for was refused (the bucket is contended or nearly empty): ask for none until then. */
+  noLeaseUntil = 0;
   /** Requests per ms, decayed (RATE_TAU_MS). */
   #rate = 0;
   #rateAt = 0;
@@ -91,8 +100,8 @@ export class LeaseBook {
 
   constructor(options: LeaseBookOptions) {
     this.#clock = options.clock;
-    this.#windowMs = options.windowMs ?? 100;
-    this.#ttlMs = options.ttlMs ?? 500;
+    this.#windowMs = options.windowMs ?? 250;
+    this.#ttlMs = options.ttlMs ?? 1_000;
     this.#maxPlans = options.maxPlans ?? 10_000;
   }
 
@@ -147,7 +156,8 @@ export class LeaseBook {
    */
   traffic(lease: Lease, cost: number): LeaseTraffic {
     const plan = lease.plan;
-    const window = Math.ceil(lease.rateAt(this.#clock.now()) * this.#windowMs);
+    const now = this.#clock.now();
+    const window = now < lease.noLeaseUntil ? 0 : Math.ceil(lease.rateAt(now) * this.#windowMs);
     const want: number[] = [];
     const back = lease.held.slice();
     for (let i = 0; i < plan.buckets.length; i++) {
@@ -174,12 +184,16 @@ export class LeaseBook {
     this.#release(lease, traffic);
     const plan = lease.plan;
     let granted = false;
+    let wanted = traffic.quotaWant > 0;
     for (let i = 0; i < plan.buckets.length; i++) {
       const state = reply.buckets[i]!;
       lease.held[i]! += state.granted;
       lease.syncTokens[i] = state.tokens;
       if (state.granted > 0) granted = true;
+      if ((traffic.want[i] ?? 0) > 0) wanted = true;
     }
+    // Asked and got nothing: another proxy uses this bucket, or it is nearly empty. Stop asking for a while.
+    if (wanted && !granted && reply.quotaGranted === 0 && reply.admitted) lease.noLeaseUntil = now + CONTENTION_MS;
     lease.quotaHeld += reply.quotaGranted;
     lease.quotaUsed = reply.quotaUsed;
     lease.syncAt = now;

@@ -83,9 +83,11 @@ export class TokenBucketLimiter implements Limiter {
     if (this.#leases !== undefined) {
       const found = this.#leases.leaseFor(plan);
       lease = found.lease;
-      if (found.evicted !== null) this.#giveBack(found.evicted);
+      if (found.evicted !== null) void this.#giveBack(found.evicted);
       const spent = this.#leases.spend(lease, cost);
       if (spent !== null) return this.#count('lease', spent);
+      // A lease is on its way: spend from it once it lands (or ask again if it was not enough).
+      if (lease.pending !== null) return lease.pending.then(() => this.admit(plan, cost));
     }
     if (!shared.breaker.allow()) {
       this.#metrics.redisErrors.circuit_open.inc();
@@ -166,11 +168,18 @@ export class TokenBucketLimiter implements Limiter {
     const sent =
       traffic ?? (lease !== null && this.#leases !== undefined ? this.#leases.traffic(lease, cost) : NO_LEASES);
     this.#metrics.gaveBack(sent);
-    return new Promise((resolve) => {
+    const result = new Promise<LimitResult>((resolve) => {
       const call = new SharedCall(this, plan, cost, lease, sent, counted, resolve);
       this.#deadlines!.add(call);
       shared.store.decide(plan, cost, sent).then(call.answered, call.failed);
     });
+    if (lease !== null && asksForLease(sent)) {
+      const pending = result.then(() => {
+        if (lease.pending === pending) lease.pending = null;
+      });
+      lease.pending = pending;
+    }
+    return result;
   }
 
   /** Unused tokens of a lease back to Redis, spending nothing; a failure loses them (never spent twice). */
@@ -204,6 +213,10 @@ export class TokenBucketLimiter implements Limiter {
     timer.unref();
     this.#timers.push(timer);
   }
+}
+
+function asksForLease(traffic: LeaseTraffic): boolean {
+  return traffic.quotaWant > 0 || traffic.want.some((tokens) => tokens > 0);
 }
 
 function first(result: LimitResult): Decision {
