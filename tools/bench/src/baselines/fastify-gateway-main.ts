@@ -11,5 +11,5 @@ const app = await createFastifyGateway({
   serviceToken: required('KEYSTORE_SERVICE_TOKEN'),
   redis,
 });
-await app.listen({ port: Number(required('FASTIFY_PORT')), host: '127.0.0.1' });
+await app.listen({ port: Number(required('BASELINE_PORT')), host: '127.0.0.1' });
 process.once('SIGTERM', () => void app.close().then(() => redis.quit()));

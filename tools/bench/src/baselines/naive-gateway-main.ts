@@ -4,7 +4,7 @@ import { createNaiveGateway } from './naive-gateway.ts';
 import { required } from './required-env.ts';
 
 // Its own process, so the bench can read its CPU time from /proc like the proxy's.
-const port = Number(required('NAIVE_PORT'));
+const port = Number(required('BASELINE_PORT'));
 const redis = createClient({ url: required('REDIS_URL') });
 await redis.connect();
 const app = createNaiveGateway({

@@ -6,7 +6,7 @@ import { required } from './required-env.ts';
 const redisUrl = process.env.REDIS_URL;
 const bucket = redisUrl ? await connectFloorBucket(redisUrl) : null;
 const floor = createNodeFloor({ upstreamUrl: required('UPSTREAM_URL'), ...(bucket ? { admit: bucket.take } : {}) });
-floor.server.listen(Number(required('FLOOR_PORT')), '127.0.0.1');
+floor.server.listen(Number(required('BASELINE_PORT')), '127.0.0.1');
 process.once('SIGTERM', () => {
   floor.server.close();
   void floor.close().then(() => bucket?.close());
