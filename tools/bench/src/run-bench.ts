@@ -86,6 +86,11 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   // LOG_LEVEL=info is the default: one access-log line per request, on stdout, which the process
   // group reads from a pipe as it comes (the way a container runtime drains a container's stdout).
   const proxyInfo = wanted('n') ? await launchProxy('proxy-info', { LOG_LEVEL: 'info' }) : null;
+  const accessLog = { lines: 0, bytes: 0 };
+  proxyInfo?.process.child.stdout?.on('data', (chunk: Buffer) => {
+    accessLog.bytes += chunk.length;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) accessLog.lines++;
+  });
   const workers = wanted('j') ? await launchProxy('proxy-workers', { PROXY_WORKERS: '2' }) : null;
   const nginx =
     wanted('b') && ctx.tools.nginx
@@ -139,6 +144,13 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
       `throughput: ${targets.map((t) => t.id).join(',')} × ${ctx.options.rounds} rounds of ${ctx.options.durationSeconds}s`,
     );
     raw.rounds = await runThroughputRounds(ctx, targets, inBudget);
+  }
+  if (proxyInfo) {
+    // Proof that (n) paid for its access log: about one line per request it answered.
+    const answered = raw.rounds.filter((r) => r.scenario === 'n').reduce((sum, r) => sum + r.requests, 0);
+    const line = `n: ${accessLog.lines} stdout lines (${(accessLog.bytes / 1e6).toFixed(1)} MB) from the info proxy, ${answered} requests in its measured rounds (plus warm-up)`;
+    raw.notes.push(line);
+    ctx.log(line);
   }
 
   const step = async (id: ScenarioId, title: string, run: () => Promise<void>) => {
