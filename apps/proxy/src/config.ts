@@ -163,7 +163,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): ProxyConfig {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // The variable's name only: an index into a list (REDIS_CLUSTER_URLS.1) means nothing in an environment.
+  const problems = result.error.issues.map((issue) => `${String(issue.path[0] ?? '')}: ${issue.message}`);
   throw new ConfigError(`Invalid proxy configuration:\n  ${problems.join('\n  ')}`);
 }
 
