@@ -138,6 +138,8 @@ const schema = z
   });
 
 export type ProxyConfig = z.output<typeof schema>;
+/** The environment variables the proxy reads (the schema's input). */
+export type ProxyEnvironment = z.input<typeof schema>;
 
 interface RedisSettings {
   REDIS_URL?: string | undefined;
