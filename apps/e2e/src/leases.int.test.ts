@@ -135,6 +135,34 @@ describe('leases on a hot key', () => {
     }
   });
 
+  it('a client moving to another proxy is refused no earlier than a sixteenth of the bucket, and gets it back on expiry', async () => {
+    const [first, second] = await Promise.all([0, 1].map(() => stack.startProxy({ RATE_LIMIT_LEASES: 'on' })));
+    const capacity = 1_600;
+    const key = await createKey({ capacity, refillPerSecond: NEGLIGIBLE_REFILL });
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    try {
+      let onFirst = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let i = 0; i < 25; i++) if ((await call(agent, first!.url, key)).status === 200) onFirst++;
+        }),
+      );
+      expect(onFirst).toBe(200);
+      // The client now uses only the second proxy, one request at a time, until its first refusal.
+      let onSecond = 0;
+      while ((await call(agent, second!.url, key)).status === 200 && onSecond < capacity) onSecond++;
+      // What the first proxy may still hold is its lease: at most capacity / 16.
+      expect(onSecond).toBeGreaterThanOrEqual(capacity - onFirst - capacity / 16);
+      // Unused leased tokens go back when the lease expires (1 s): then the bucket is spent to the last token.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      while ((await call(agent, second!.url, key)).status === 200 && onSecond < capacity) onSecond++;
+      expect(onFirst + onSecond).toBe(capacity);
+    } finally {
+      agent.destroy();
+      await Promise.all([first, second].map((p) => p!.app.stop()));
+    }
+  });
+
   it('SIGTERM with an outstanding lease gives its tokens back: another proxy sees them in RateLimit-Remaining', async () => {
     const [hot, other] = await Promise.all([0, 1].map(() => stack.startProxy({ RATE_LIMIT_LEASES: 'on' })));
     const key = await createKey({ capacity: 2_000, refillPerSecond: NEGLIGIBLE_REFILL });
