@@ -5,7 +5,8 @@ import { createClient } from 'redis';
 import { describe, expect, it, vi } from 'vitest';
 import { createLimiter } from './index.ts';
 import type { Limiter } from './limiter.ts';
-import { singleBucketPlan } from './plan.ts';
+import type { LimitPlan } from './limiter.ts';
+import { bucketKey, quotaKey, singleBucketPlan, slotTag } from './plan.ts';
 import { createBucketClient } from './redis-client.ts';
 import { SharedLimits } from './shared-limits.ts';
 import { CONTENTION_MS, takeTokensScript } from './take-script.ts';
@@ -151,5 +152,86 @@ describe('createLimiter fail-over on a real Redis', () => {
     for (let i = 0; i < 5; i++) decisions.push(await s.limiter.take('stopped', limit));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
     expect(s.limiter.mode()).toBe('fallback');
+  });
+});
+
+describe('plans on a real Redis: several buckets, shadow buckets, quotas', () => {
+  const plan = (id: string, over: Partial<LimitPlan> = {}): LimitPlan => ({
+    id,
+    buckets: [
+      {
+        key: bucketKey(slotTag(id, null), 'key', id, 'burst'),
+        name: 'burst',
+        limit: { capacity: 2, refillPerSecond: 0.001 },
+        shadow: false,
+      },
+      {
+        key: bucketKey(slotTag(id, null), 'key', id, 'day'),
+        name: 'day',
+        limit: { capacity: 5, refillPerSecond: 0.001 },
+        shadow: false,
+      },
+    ],
+    quota: null,
+    ...over,
+  });
+
+  it('needs every bucket to admit, and spends nothing when one refuses', async () => {
+    await using redis = await startRedis();
+    await using s = limiterOn(redis.url, 2_000);
+    await untilRedisMode(s.limiter);
+    const p = plan('multi');
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await s.limiter.admit(p));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
+    expect(results[2]).toMatchObject({ refusedBy: 'bucket', headline: { limit: 2, remaining: 0 } });
+    // The refused request spent nothing from the second bucket: 5 − 2 left.
+    expect(results[2]!.buckets[1]).toMatchObject({ allowed: true, remaining: 3 });
+  });
+
+  it('counts a shadow bucket without ever refusing on it', async () => {
+    await using redis = await startRedis();
+    await using s = limiterOn(redis.url, 2_000);
+    await untilRedisMode(s.limiter);
+    const shadowed = plan('shadow');
+    const p = { ...shadowed, buckets: [{ ...shadowed.buckets[0]!, shadow: true }] };
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await s.limiter.admit(p));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, true]);
+    expect(results.map((r) => r.shadowRefused)).toEqual([[], [], ['burst'], ['burst']]);
+  });
+
+  it('refuses past a quota seeded with the keystore count, and keeps counting locally while Redis is paused', async () => {
+    await using redis = await startRedis();
+    await using s = limiterOn(redis.url, 100);
+    await untilRedisMode(s.limiter);
+    const roomy = { capacity: 1_000, refillPerSecond: 1_000 };
+    const quota = {
+      key: quotaKey(slotTag('q', null), 'key', 'q', 0),
+      limit: 6,
+      endsAt: Date.now() + 3_600_000,
+      seed: 2,
+    };
+    const p: LimitPlan = { id: 'q', buckets: [{ ...plan('q').buckets[0]!, limit: roomy }], quota };
+    const before = [];
+    for (let i = 0; i < 3; i++) before.push(await s.limiter.admit(p));
+    expect(before.map((r) => [r.allowed, r.quota?.remaining])).toEqual([
+      [true, 3],
+      [true, 2],
+      [true, 1],
+    ]);
+    await redis.pause();
+    // The local fallback starts from the count Redis last gave (5 of 6): one more, then QUOTA_EXCEEDED, never a 500.
+    const during = [];
+    for (let i = 0; i < 3; i++) during.push(await s.limiter.admit(p));
+    expect(during.map((r) => [r.allowed, r.refusedBy])).toEqual([
+      [true, null],
+      [false, 'quota'],
+      [false, 'quota'],
+    ]);
+    await redis.unpause();
+    await untilRedisMode(s.limiter);
+    const after = await s.limiter.admit(p);
+    expect(after).toMatchObject({ allowed: false, refusedBy: 'quota' });
   });
 });
