@@ -124,8 +124,8 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
           return detail(res, 400, user, key, { editError: input.error, values });
         }
         const updated = await keys.update(key.id, input.value);
-        if (updated === undefined) return notFound(res, user);
-        await deps.audit(req, user, 'key.updated', updated);
+        if (!updated.ok) return notFound(res, user);
+        await deps.audit(req, user, 'key.updated', updated.key);
         return redirect(res, `/keys/${key.id}?saved=1`);
       }),
     },
