@@ -110,8 +110,10 @@ export const quotaSchema = z
   .meta({ description: 'Requests admitted per UTC period; past it the proxy answers 429 QUOTA_EXCEEDED.' });
 export type Quota = z.infer<typeof quotaSchema>;
 
+// Values are z.unknown(), not z.json(): they always come out of JSON.parse (a body, a row), and the
+// document shows a plain object instead of a recursive JSON type.
 export const metadataSchema = z
-  .record(z.string(), z.json(), { error: `expected a JSON object of at most ${MAX_METADATA_BYTES} bytes, or null` })
+  .record(z.string(), z.unknown(), { error: `expected a JSON object of at most ${MAX_METADATA_BYTES} bytes, or null` })
   .superRefine((value, ctx) => {
     if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
       ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_METADATA_BYTES} bytes of JSON` });
