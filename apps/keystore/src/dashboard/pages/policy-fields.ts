@@ -34,7 +34,7 @@ export function policyFields(v: PolicyFormValues): SafeHtml {
       <fieldset class="quota">
         <legend>Quota</legend>
         <div class="row">
-          <div class="field"><label for="quotaLimit">Requests</label><input id="quotaLimit" name="quotaLimit" inputmode="numeric" value="${v.quotaLimit ?? ''}" aria-describedby="quota-hint"></div>
+          <div class="field"><label for="quotaLimit">Request limit</label><input id="quotaLimit" name="quotaLimit" inputmode="numeric" value="${v.quotaLimit ?? ''}" aria-describedby="quota-hint"></div>
           <div class="field"><label for="quotaPeriod">Period</label><select id="quotaPeriod" name="quotaPeriod">${PERIODS.map(([value, label]) => html`<option value="${value}" ${period === value ? 'selected' : ''}>${label}</option>`)}</select></div>
         </div>
         <label class="choice-inline"><input type="checkbox" name="quotaShared" ${v.quotaShared === 'on' ? 'checked' : ''}> Shared by every key of the owner</label>
