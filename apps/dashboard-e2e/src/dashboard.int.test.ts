@@ -10,10 +10,25 @@ const SHOTS = resolve(workspaceRoot, 'reports/screenshots/dashboard');
 const REVOCATION_BOUND_MS = 2000;
 
 async function callProxy(proxyUrl: string, key: string): Promise<number> {
-  const res = await fetch(`${proxyUrl}/api/v1/contact?provider=hubspot`, { headers: { authorization: `Bearer ${key}` } });
+  const res = await fetch(`${proxyUrl}/api/v1/contact?provider=hubspot`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
   await res.arrayBuffer();
   return res.status;
 }
+
+async function proxyAnswer(
+  proxyUrl: string,
+  key: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${proxyUrl}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: await res.text() };
+}
+
+const FORBIDDEN =
+  '{"success":false,"statusCode":403,"message":"This API key is not allowed to call this endpoint","code":"FORBIDDEN"}';
 
 describe('dashboard in a real browser', () => {
   it('log in → API Keys → Generate New Key (test) → the proxy accepts it → reload hides it → Revoke → the proxy refuses it', async () => {
@@ -97,5 +112,60 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await expect.poll(() => page.locator('table.audit tbody tr').count()).toBeGreaterThanOrEqual(3);
     await shot('audit-log');
+  });
+
+  it('Generate New Key with permissions GET /api/v1/contacts only (from the keyboard) → the proxy lets that through and answers 403 to the rest', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await using stack = await startDashboardStack();
+    await using browser = await launchBrowser();
+    const page: Page = await browser.context.newPage();
+    const shot = (name: string) =>
+      page.screenshot({
+        path: resolve(SHOTS, `restricted-${name}.png`),
+        fullPage: true,
+        mask: [page.locator('#new-key')],
+      });
+
+    await page.goto(`${stack.keystoreUrl}/login`);
+    await page.getByLabel('Email').fill(stack.login.email);
+    await page.getByLabel('Password').fill(stack.login.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/keys');
+    await page.goto(`${stack.keystoreUrl}/keys/new`);
+
+    await page.getByRole('radio', { name: /Test/ }).check();
+    await page.getByLabel('Name').fill('Contacts reader');
+    await page.getByLabel('Permissions').fill('GET /api/v1/contacts');
+    await page.getByRole('textbox', { name: /^Owner/ }).fill('cust_e2e');
+    await page.getByLabel('Request limit').fill('1000');
+    await page.getByLabel('Period').selectOption('day');
+    await page.getByLabel('Metadata').fill('{"plan": "reader"}');
+    await shot('form');
+    // Submitted from the keyboard: focus the button, press Enter.
+    await page.getByRole('button', { name: 'Generate key' }).focus();
+    await page.keyboard.press('Enter');
+
+    const key = ((await page.locator('#new-key').textContent()) ?? '').trim();
+    expect(key).toMatch(/^sk_test_[0-9A-Za-z]{38}$/);
+
+    expect(
+      await proxyAnswer(stack.proxyUrl, key, 'GET', '/api/v1/contacts?provider=hubspot'),
+      stack.logs(),
+    ).toMatchObject({ status: 200 });
+    expect(await proxyAnswer(stack.proxyUrl, key, 'GET', '/api/v1/deals'), stack.logs()).toEqual({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(await proxyAnswer(stack.proxyUrl, key, 'POST', '/api/v1/contacts'), stack.logs()).toEqual({
+      status: 403,
+      body: FORBIDDEN,
+    });
+
+    await page.getByRole('link', { name: /back to API Keys/ }).click();
+    await page.getByRole('link', { name: 'Contacts reader', exact: true }).click();
+    const policies = page.getByRole('region', { name: 'Restrictions and limits' });
+    await expect.poll(() => policies.textContent()).toContain('GET /api/v1/contacts');
+    expect(await policies.textContent()).toContain('of 1,000 requests used today (UTC)');
+    await shot('key-page');
   });
 });

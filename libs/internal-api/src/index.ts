@@ -21,9 +21,38 @@ export {
   keyLookupResponseSchema,
   keyLookupSchema,
   keyLookupStatusSchema,
+  lookupQuotaSchema,
   type KeyLookup,
   type KeyLookupStatus,
+  type LookupQuota,
 } from './key-lookup.ts';
+export {
+  BUCKET_NAME,
+  MAX_ALLOWED_IPS,
+  MAX_METADATA_BYTES,
+  MAX_PERMISSIONS,
+  MAX_QUOTA_LIMIT,
+  MAX_RATE_LIMITS,
+  OWNER_ID,
+  allowedIpsSchema,
+  ipRangeSchema,
+  lookupRateLimitsSchema,
+  metadataSchema,
+  ownerIdSchema,
+  permissionSchema,
+  permissionsSchema,
+  quotaSchema,
+  quotaShape,
+  rateLimitBucketSchema,
+  rateLimitBucketShape,
+  rateLimitsSchema,
+  type KeyMetadata,
+  type Quota,
+  type RateLimitBucket,
+} from './key-policies.ts';
+export { parseIpRange, type IpRange } from './ip-range.ts';
+export { PERMISSION_FORMAT, normalisePermission, permissionProblem } from './permission.ts';
+export { QUOTA_PERIODS, quotaPeriodEnd, quotaPeriodStart, type QuotaPeriod } from './quota-period.ts';
 export { rateLimitSchema, type RateLimit } from './rate-limit.ts';
 export {
   MAX_USAGE_ENTRIES,

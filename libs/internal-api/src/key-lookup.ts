@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  allowedIpsSchema,
+  lookupRateLimitsSchema,
+  metadataSchema,
+  ownerIdSchema,
+  permissionsSchema,
+  quotaShape,
+} from './key-policies.ts';
 import { rateLimitSchema } from './rate-limit.ts';
 
 export const KEY_HASH = /^[0-9a-f]{64}$/;
@@ -6,6 +14,20 @@ export const keyHashSchema = z.string().regex(KEY_HASH, { error: 'expected 64 lo
 
 export const keyLookupStatusSchema = z.enum(['active', 'revoked']);
 export type KeyLookupStatus = z.infer<typeof keyLookupStatusSchema>;
+
+/**
+ * A key's quota with what the keystore has counted in the current period:
+ * `used` sums the usage batches' `admitted` (for the key and the keys it was
+ * rolled from, or for every key of the owner when shared), so it lags by at
+ * most the proxies' flush interval.
+ */
+export const lookupQuotaSchema = z.object({
+  ...quotaShape,
+  used: z.number().int().min(0),
+  /** Start of the current UTC period; `total`: the Unix epoch. */
+  periodStart: z.iso.datetime({ offset: true }),
+});
+export type LookupQuota = z.infer<typeof lookupQuotaSchema>;
 
 /**
  * What `GET /internal/v1/keys/{sha256}` answers in `data`: everything a proxy
@@ -20,6 +42,13 @@ export const keyLookupSchema = z.object({
   expiresAt: z.iso.datetime({ offset: true }).nullable(),
   /** Null: the environment's default applies. */
   rateLimit: rateLimitSchema.nullable(),
+  // The policies (docs/internal-api.md). Missing (an older keystore) parses as null, so a newer proxy still works.
+  ownerId: ownerIdSchema.nullable().default(null),
+  permissions: permissionsSchema.nullable().default(null),
+  allowedIps: allowedIpsSchema.nullable().default(null),
+  rateLimits: lookupRateLimitsSchema.nullable().default(null),
+  quota: lookupQuotaSchema.nullable().default(null),
+  metadata: metadataSchema.nullable().default(null),
 });
 
 export type KeyLookup = z.infer<typeof keyLookupSchema>;

@@ -9,11 +9,18 @@ describe('usageBatchSchema', () => {
     expect(usageBatchSchema.parse({ entries: [] })).toEqual({ entries: [] });
   });
 
+  it("takes the optional admitted count, and an older proxy's entry without it", () => {
+    expect(usageBatchSchema.parse({ entries: [{ ...entry, admitted: 11 }] }).entries[0]?.admitted).toBe(11);
+    expect(usageBatchSchema.parse({ entries: [entry] }).entries[0]).not.toHaveProperty('admitted');
+  });
+
   it.each([
     ['a negative count', { ...entry, requests: -1 }],
     ['a fractional count', { ...entry, rateLimited: 0.5 }],
     ['an epoch number as lastUsedAt', { ...entry, lastUsedAt: 1_700_000_000_000 }],
     ['an unknown field', { ...entry, extra: true }],
+    ['a negative admitted count', { ...entry, admitted: -1 }],
+    ['a fractional admitted count', { ...entry, admitted: 1.5 }],
   ])('refuses %s', (_name, bad) => {
     expect(usageBatchSchema.safeParse({ entries: [bad] }).success).toBe(false);
   });

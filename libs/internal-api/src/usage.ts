@@ -9,7 +9,10 @@ export const usageEntrySchema = z.strictObject({
   keyId: z.string({ error: 'expected a key id' }).min(1).max(64),
   /** Requests that passed key verification, 429s included. */
   requests: count,
+  /** Refused by a limit: RATE_LIMITED and QUOTA_EXCEEDED. */
   rateLimited: count,
+  /** Let through to the upstream (what quotas count); absent: `requests - rateLimited` (an older proxy). */
+  admitted: count.optional(),
   lastUsedAt: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time' }),
 });
 

@@ -45,6 +45,8 @@ export interface HourlyUsage {
   hour: number;
   requests: number;
   rateLimited: number;
+  /** Let through to the upstream (what quotas count). */
+  admitted: number;
 }
 
 /**

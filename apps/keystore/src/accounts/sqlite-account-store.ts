@@ -121,10 +121,16 @@ export class SqliteAccountStore implements AccountStore {
     if (keyIds.length === 0) return [];
     // json_each keeps this one cached statement whatever the number of keys.
     const rows = this.#stmt(
-      `SELECT key_id, hour, requests, rate_limited FROM key_usage
+      `SELECT key_id, hour, requests, rate_limited, admitted FROM key_usage
        WHERE key_id IN (SELECT value FROM json_each(?)) AND hour >= ? ORDER BY hour`,
     ).all(JSON.stringify(keyIds), since) as unknown as UsageRow[];
-    return rows.map((r) => ({ keyId: r.key_id, hour: r.hour, requests: r.requests, rateLimited: r.rate_limited }));
+    return rows.map((r) => ({
+      keyId: r.key_id,
+      hour: r.hour,
+      requests: r.requests,
+      rateLimited: r.rate_limited,
+      admitted: r.admitted,
+    }));
   }
 
   #stmt(sql: string): StatementSync {
@@ -161,6 +167,7 @@ interface UsageRow {
   hour: number;
   requests: number;
   rate_limited: number;
+  admitted: number;
 }
 
 function toUser(row: UserRow): UserRecord {

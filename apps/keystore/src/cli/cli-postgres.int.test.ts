@@ -61,6 +61,41 @@ describe('keys CLI on PostgreSQL', () => {
     ]);
   });
 
+  it('creates a key with policies and updates them, on PostgreSQL', async () => {
+    const url = await postgres.createDatabase();
+    const env = { KEYSTORE_DATABASE_URL: url };
+    const created = await cli(
+      env,
+      'create',
+      '--env',
+      'live',
+      '--owner',
+      'cust_1',
+      '--permission',
+      'get /api/v1/contacts',
+      '--quota-limit',
+      '50',
+      '--quota-period',
+      'day',
+      '--quota-shared',
+      '--json',
+    );
+    expect(created.code, created.err).toBe(0);
+    const { id } = JSON.parse(created.out) as { id: string };
+    const updated = await cli(env, 'update', id, '--allowed-ip', '10.0.0.0/8', '--clear', 'permissions', '--json');
+    expect(updated.code, updated.err).toBe(0);
+    expect(JSON.parse(updated.out)).toMatchObject({
+      ownerId: 'cust_1',
+      permissions: null,
+      allowedIps: ['10.0.0.0/8'],
+      quota: { limit: 50, period: 'day', shared: true, used: 0, remaining: 50 },
+    });
+    expect(await cli(env, 'update', id, '--clear', 'owner')).toMatchObject({
+      code: 1,
+      err: 'error: --quota-limit/--quota-period: a shared quota needs the key to have an ownerId\n',
+    });
+  });
+
   it('refuses KEYSTORE_DB beside KEYSTORE_DATABASE_URL, naming both', async () => {
     const result = await cli({ KEYSTORE_DATABASE_URL: postgres.url, KEYSTORE_DB: '/tmp/x.sqlite' }, 'list');
     expect(result.code).toBe(1);

@@ -47,14 +47,18 @@ describe('keys CLI (spawned)', { timeout: 30_000 }, () => {
     await storage.close();
   });
 
-  it.each([['--help'], ['create', '--help'], ['list', '--help'], ['revoke', '--help'], ['roll', '--help']])(
-    '%s exits 0 with usage',
-    async (...argv) => {
-      const run = spawnNode('cli.ts', argv, { KEYSTORE_DB: dbPath });
-      expect(await run.exited).toBe(0);
-      expect(run.stdout()).toMatch(/^Usage: npm run keys -- /);
-    },
-  );
+  it.each([
+    ['--help'],
+    ['create', '--help'],
+    ['update', '--help'],
+    ['list', '--help'],
+    ['revoke', '--help'],
+    ['roll', '--help'],
+  ])('%s exits 0 with usage', async (...argv) => {
+    const run = spawnNode('cli.ts', argv, { KEYSTORE_DB: dbPath });
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toMatch(/^Usage: npm run keys -- /);
+  });
 
   it('bad input: one line on stderr, exit 1, no stack trace', async () => {
     const run = spawnNode('cli.ts', ['create', '--env', 'prod'], { KEYSTORE_DB: dbPath });
@@ -139,7 +143,7 @@ describe('keys CLI', () => {
     [['roll', 'key_x', '--grace-seconds', '999999999'], 'error: --grace-seconds: expected an integer 0..604800\n'],
     [['revoke'], 'error: expected exactly one key id\n'],
     [['revoke', 'key_missing'], 'error: no key with id "key_missing"\n'],
-    [['delete'], 'error: unknown command "delete" (commands: create, list, revoke, roll)\n'],
+    [['delete'], 'error: unknown command "delete" (commands: create, update, list, revoke, roll)\n'],
   ])('%j fails with a clear message', async (argv, message) => {
     expect(await cli(...argv)).toMatchObject({ code: 1, err: message });
   });

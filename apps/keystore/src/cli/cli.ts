@@ -3,13 +3,16 @@ import { HttpError } from '@routemcp/errors';
 import { pino } from 'pino';
 import type { Clock } from '../clock.ts';
 import { ConfigError, resolveDatabase } from '../config.ts';
-import { createKeySchema, parseInput, rollKeySchema } from '../keys/key-input.ts';
-import { toKeyView, type StoredKey, type KeyView } from '../keys/key-record.ts';
-import { KeyService, type IssuedKey } from '../keys/key-service.ts';
+import { createKeySchema, futureTime, parseInput, patchKeySchema, rollKeySchema } from '../keys/key-input.ts';
+import type { StoredKey } from '../keys/key-record.ts';
+import { toKeyDetail, toKeyView } from '../keys/key-view.ts';
+import { KeyService } from '../keys/key-service.ts';
 import { openStorage } from '../store/open-storage.ts';
 import type { AuditAction } from '../accounts/account-store.ts';
 import { formatTable } from './format-table.ts';
 import { HELP, USAGE } from './help.ts';
+import { printIssued, settingLines } from './print-key.ts';
+import { clearedBody, flagNames, settingsBody, SETTING_OPTIONS, UsageError, type Flags } from './key-flags.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -22,10 +25,15 @@ export interface CliIo {
 const OPTIONS = {
   create: {
     env: { type: 'string' },
-    name: { type: 'string' },
     account: { type: 'string' },
-    capacity: { type: 'string' },
-    refill: { type: 'string' },
+    'expires-at': { type: 'string' },
+    ...SETTING_OPTIONS,
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  update: {
+    ...SETTING_OPTIONS,
+    clear: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -42,9 +50,6 @@ type Command = keyof typeof OPTIONS;
 
 // The CLI speaks through stdout/stderr; the storage's own warnings are not for the operator's terminal.
 const silent = pino({ level: 'silent' });
-
-/** Input mistakes: printed as one line, exit code 1, never a stack trace. */
-class UsageError extends Error {}
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -72,7 +77,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return name === undefined ? 1 : 0;
   }
   if (!Object.hasOwn(OPTIONS, name))
-    throw new UsageError(`unknown command "${name}" (commands: create, list, revoke, roll)`);
+    throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(OPTIONS).join(', ')})`);
   const command = name as Command;
   const { values, positionals } = parseArgs({
     args: [...rest],
@@ -80,7 +85,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  const flags = values as Record<string, string | boolean | undefined>;
+  const flags = values as Flags;
   if (flags.help === true) {
     io.stdout(HELP[command] ?? USAGE);
     return 0;
@@ -88,7 +93,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = flags.json === true;
 
   // Same variables as the server: KEYSTORE_DATABASE_URL (PostgreSQL) or KEYSTORE_DB (SQLite).
-  const storage = await openStorage(resolveDatabase(io.env, io.cwd), { now: io.clock.now(), logger: silent, listen: false });
+  const storage = await openStorage(resolveDatabase(io.env, io.cwd), {
+    now: io.clock.now(),
+    logger: silent,
+    listen: false,
+  });
   try {
     const keys = new KeyService({ store: storage.keys, clock: io.clock });
     const { accounts } = storage;
@@ -106,6 +115,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       case 'create':
         noPositionals(positionals);
         return await create(keys, flags, json, io, audit);
+      case 'update':
+        return await update(keys, onePositional(positionals), flags, json, io, audit);
       case 'list':
         noPositionals(positionals);
         return await list(keys, json, io);
@@ -121,37 +132,48 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
 type Audit = (action: AuditAction, key: StoredKey) => Promise<void>;
 
-async function create(
+async function create(keys: KeyService, flags: Flags, json: boolean, io: CliIo, audit: Audit): Promise<number> {
+  const body = parseInput(createKeySchema, {
+    environment: flags.env,
+    accountId: flags.account,
+    expiresAt: flags['expires-at'],
+    ...settingsBody(flags),
+  });
+  const { accountId, expiresAt, ...settings } = body;
+  const result = await keys.create(
+    { ...settings, accountId, expiresAt: futureTime(expiresAt, keys.now(), 'expiresAt') },
+    { createAccount: true },
+  );
+  if (!result.ok) throw new UsageError(result.reason === 'invalid' ? result.message : '--account: unknown account');
+  await audit('key.created', result.issued.record);
+  printIssued(result.issued, keys.now(), json, io);
+  return 0;
+}
+
+/** Only the flags given change the key; `--clear <field>` resets one. */
+async function update(
   keys: KeyService,
-  flags: Record<string, string | boolean | undefined>,
+  id: string,
+  flags: Flags,
   json: boolean,
   io: CliIo,
   audit: Audit,
 ): Promise<number> {
-  const capacity = flags.capacity as string | undefined;
-  const refill = flags.refill as string | undefined;
-  if ((capacity === undefined) !== (refill === undefined)) throw new UsageError('--capacity and --refill go together');
-  const body = parseInput(createKeySchema, {
-    environment: flags.env,
-    name: flags.name,
-    accountId: flags.account,
-    rateLimit:
-      capacity === undefined || refill === undefined
-        ? undefined
-        : { capacity: Number(capacity), refillPerSecond: Number(refill) },
+  const set = settingsBody(flags);
+  const patch = parseInput(patchKeySchema, {
+    ...set,
+    ...clearedBody((flags.clear as string[] | undefined) ?? [], set),
   });
-  const result = await keys.create(
-    {
-      environment: body.environment,
-      name: body.name ?? null,
-      accountId: body.accountId,
-      rateLimit: body.rateLimit ?? null,
-    },
-    { createAccount: true },
+  if (Object.keys(patch).length === 0) throw new UsageError('nothing to change (see "update --help")');
+  const result = await keys.update(id, patch);
+  if (!result.ok) throw new UsageError(result.reason === 'invalid' ? result.message : `no key with id "${id}"`);
+  await audit('key.updated', result.key);
+  const view = toKeyDetail(result.key, await keys.quotaUsage(result.key), keys.now());
+  io.stdout(
+    json
+      ? `${JSON.stringify(view, null, 2)}\n`
+      : `updated ${view.id} (${view.hint})\n${settingLines(view).join('\n')}\n`,
   );
-  if (!result.ok) throw new UsageError('--account: unknown account');
-  await audit('key.created', result.issued.record);
-  printIssued(result.issued, keys.now(), json, io);
   return 0;
 }
 
@@ -196,7 +218,7 @@ async function revoke(keys: KeyService, id: string, json: boolean, io: CliIo, au
 async function roll(
   keys: KeyService,
   id: string,
-  flags: Record<string, string | boolean | undefined>,
+  flags: Flags,
   json: boolean,
   io: CliIo,
   audit: Audit,
@@ -206,29 +228,12 @@ async function roll(
   const result = await keys.roll(id, body.gracePeriodSeconds ?? 0);
   if (!result.ok) {
     throw new UsageError(
-      result.reason === 'revoked' ? `key "${id}" is revoked and cannot be rolled` : `no key with id "${id}"`,
+      result.reason === 'not_found' ? `no key with id "${id}"` : `key "${id}" is ${result.reason} and cannot be rolled`,
     );
   }
   await audit('key.rolled', result.old);
   printIssued(result.issued, keys.now(), json, io, result.old);
   return 0;
-}
-
-function printIssued(issued: IssuedKey, now: number, json: boolean, io: CliIo, old?: StoredKey): void {
-  const { id, ...rest }: KeyView = toKeyView(issued.record, now);
-  if (json) {
-    const oldView = old === undefined ? {} : { old: toKeyView(old, now) };
-    io.stdout(`${JSON.stringify({ id, key: issued.key, ...rest, ...oldView }, null, 2)}\n`);
-    return;
-  }
-  const lines = [`id: ${id}`, `environment: ${rest.environment}`, `account: ${rest.accountId}`, `hint: ${rest.hint}`];
-  if (old !== undefined) {
-    const ends = old.revokedAt !== null ? 'revoked now' : `works until ${toKeyView(old, now).expiresAt}`;
-    lines.push(`rolled from: ${old.id} (${ends})`);
-  }
-  lines.push(`key: ${issued.key}`);
-  io.stdout(`${lines.join('\n')}\n`);
-  io.stderr('This key is shown only once: store it now. The keystore keeps only its hash.\n');
 }
 
 function noPositionals(positionals: readonly string[]): void {
@@ -242,19 +247,4 @@ function onePositional(positionals: readonly string[]): string {
 
 function isParseArgsError(error: unknown): boolean {
   return error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
-}
-
-const FLAG_NAMES: readonly [RegExp, string][] = [
-  [/^environment:/, '--env:'],
-  [/^accountId:/, '--account:'],
-  [/^name:/, '--name:'],
-  [/^rateLimit\.capacity:/, '--capacity:'],
-  [/^rateLimit\.refillPerSecond:/, '--refill:'],
-  [/^gracePeriodSeconds:/, '--grace-seconds:'],
-];
-
-/** The shared validators name JSON fields; on the command line the flag is what the operator typed. */
-function flagNames(message: string): string {
-  for (const [pattern, flag] of FLAG_NAMES) if (pattern.test(message)) return message.replace(pattern, flag);
-  return message;
 }

@@ -5,7 +5,8 @@ import type { StoredKey } from '../keys/key-record.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { html, type SafeHtml } from './html.ts';
-import { parseEditForm, parseNewKeyForm, parseRollForm } from './key-forms.ts';
+import { labelled, parseEditForm, parseNewKeyForm, parseRollForm } from './key-forms.ts';
+import { POLICY_FORM_FIELDS } from './policy-form.ts';
 import { errorPage } from './pages/error-page.ts';
 import { keyDetailPage, type KeyDetailOptions } from './pages/key-detail-page.ts';
 import { keyShownPage } from './pages/key-shown-page.ts';
@@ -46,8 +47,12 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
     extra: Partial<KeyDetailOptions> = {},
   ) => {
     const usage = (await usageOf([key.id])).get(key.id) ?? [];
-    return sendHtml(res, status, keyDetailPage({ viewer: viewerOf(user), key, usage, now: keys.now(), ...extra }));
+    const quota = await keys.quotaUsage(key);
+    return sendHtml(res, status, keyDetailPage({ viewer: viewerOf(user), key, usage, quota, now: keys.now(), ...extra }));
   };
+  /** What the user typed, to show again with the message when a form is refused. */
+  const typed = (form: URLSearchParams, fields: readonly string[]) =>
+    Object.fromEntries(fields.map((f) => [f, form.get(f) ?? undefined]));
   /** Shared by every route: resolve the session (or redirect), then run. */
   const page =
     (run: (ctx: RouteContext, user: UserPrincipal) => 'handled' | Promise<'handled'>) =>
@@ -89,12 +94,14 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         const form = await readCheckedForm(req, res, user);
         if (form === undefined) return 'handled';
         const input = parseNewKeyForm(form);
-        if (!input.ok) {
-          const values = Object.fromEntries(['environment', 'name', 'capacity', 'refill'].map((f) => [f, form.get(f) ?? undefined]));
-          return sendHtml(res, 400, newKeyPage({ viewer: viewerOf(user), values, error: input.error }));
-        }
-        const result = await keys.create({ ...input.value, accountId: user.accountId }, { createAccount: false });
-        if (!result.ok) return notFound(res, user);
+        const refuse = (error: string) => {
+          const values = typed(form, ['environment', 'name', 'capacity', 'refill', ...POLICY_FORM_FIELDS]);
+          return sendHtml(res, 400, newKeyPage({ viewer: viewerOf(user), values, error }));
+        };
+        if (!input.ok) return refuse(input.error);
+        const { environment, settings, lines } = input.value;
+        const result = await keys.create({ environment, ...settings, accountId: user.accountId }, { createAccount: false });
+        if (!result.ok) return result.reason === 'invalid' ? refuse(labelled(result.message, lines)) : notFound(res, user);
         await deps.audit(req, user, 'key.created', result.issued.record);
         return sendHtml(res, 200, keyShownPage({ viewer: viewerOf(user), key: result.issued.key, record: result.issued.record }));
       }),
@@ -119,13 +126,16 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         const key = await ownKey(user, params.id);
         if (key === undefined) return notFound(res, user);
         const input = parseEditForm(form);
-        if (!input.ok) {
-          const values = { name: form.get('name') ?? '', capacity: form.get('capacity') ?? '', refill: form.get('refill') ?? '' };
-          return detail(res, 400, user, key, { editError: input.error, values });
+        const refuse = (editError: string) => {
+          const values = typed(form, ['name', 'capacity', 'refill', ...POLICY_FORM_FIELDS]);
+          return detail(res, 400, user, key, { editError, values });
+        };
+        if (!input.ok) return refuse(input.error);
+        const updated = await keys.update(key.id, input.value.settings);
+        if (!updated.ok) {
+          return updated.reason === 'invalid' ? refuse(labelled(updated.message, input.value.lines)) : notFound(res, user);
         }
-        const updated = await keys.update(key.id, input.value);
-        if (updated === undefined) return notFound(res, user);
-        await deps.audit(req, user, 'key.updated', updated);
+        await deps.audit(req, user, 'key.updated', updated.key);
         return redirect(res, `/keys/${key.id}?saved=1`);
       }),
     },
@@ -171,7 +181,10 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         }
         const result = await keys.roll(key.id, grace.value);
         if (!result.ok) {
-          if (result.reason === 'revoked') return detail(res, 409, user, key, { rollError: 'A revoked key cannot be rolled.' });
+          if (result.reason !== 'not_found') {
+            const rollError = result.reason === 'revoked' ? 'A revoked key cannot be rolled.' : 'An expired key cannot be rolled.';
+            return detail(res, 409, user, key, { rollError });
+          }
           return notFound(res, user);
         }
         await deps.audit(req, user, 'key.rolled', result.old);

@@ -17,7 +17,11 @@ export function chartStart(now: number, hours = CHART_HOURS): number {
 }
 
 /** One point per hour, oldest first, the current hour last; hours without rows are zero. */
-export function usageSeries(rows: readonly HourlyUsage[], now: number, hours = CHART_HOURS): UsagePoint[] {
+export function usageSeries(
+  rows: readonly Pick<HourlyUsage, 'keyId' | 'hour' | 'requests' | 'rateLimited'>[],
+  now: number,
+  hours = CHART_HOURS,
+): UsagePoint[] {
   const start = chartStart(now, hours);
   const points: UsagePoint[] = Array.from({ length: hours }, (_, i) => ({
     hour: start + i * HOUR_MS,

@@ -3,6 +3,7 @@ import { makeTestKey } from '@routemcp/api-key/testing';
 import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
 import { SERVICE_TOKEN, startKeystore, type Harness } from '../testing/keystore-harness.ts';
 import { connectSse, type SseMessage } from '../testing/sse-client.ts';
+import { NO_POLICIES } from '../keys/key-record.ts';
 
 const AUTH = { authorization: `Bearer ${SERVICE_TOKEN}` };
 const isKey = (m: SseMessage) => m.event === 'key';
@@ -132,6 +133,7 @@ describe('GET /internal/v1/events', () => {
           rateLimit: null,
           expiresAt: null,
           rolledFrom: null,
+          ...NO_POLICIES,
         },
         ks.clock.now(),
       );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hash } from '@routemcp/api-key';
 import { makeTestKey } from '@routemcp/api-key/testing';
+import { keyLookupResponseSchema } from '@routemcp/internal-api';
 import { ADMIN_TOKEN, startKeystore, type Harness } from '../testing/keystore-harness.ts';
 
 async function createKey(ks: Harness, body: object = {}): Promise<{ id: string; key: string; accountId: string }> {
@@ -23,7 +24,57 @@ describe('GET /internal/v1/keys/:hash', () => {
         status: 'active',
         expiresAt: null,
         rateLimit: { capacity: 100, refillPerSecond: 10 },
+        ownerId: null,
+        permissions: null,
+        allowedIps: null,
+        rateLimits: null,
+        quota: null,
+        metadata: null,
       },
+    });
+  });
+
+  it('answers every policy, the quota with what was admitted in the current UTC period', async () => {
+    await using ks = await startKeystore();
+    ks.clock.set(Date.parse('2026-12-15T10:30:00.000Z'));
+    const created = await createKey(ks, {
+      ownerId: 'cust_42',
+      permissions: ['get /api/v1/contacts', '* /api/v1/**'],
+      allowedIps: ['10.0.0.0/8', '2001:DB8::/32'],
+      rateLimits: [{ name: 'burst', capacity: 10, refillPerSecond: 5 }],
+      quota: { limit: 1000, period: 'month' },
+      metadata: { plan: 'pro' },
+    });
+    const lastUsedAt = new Date(ks.clock.now()).toISOString();
+    await ks.service('/internal/v1/usage', {
+      method: 'POST',
+      json: { entries: [{ keyId: created.id, requests: 15, rateLimited: 3, admitted: 12, lastUsedAt }] },
+    });
+    const res = await ks.service(`/internal/v1/keys/${hash(created.key)}`);
+    const body = await res.json();
+    expect(body).toEqual({
+      success: true,
+      data: {
+        id: created.id,
+        accountId: created.accountId,
+        environment: 'live',
+        status: 'active',
+        expiresAt: null,
+        rateLimit: null,
+        ownerId: 'cust_42',
+        permissions: ['GET /api/v1/contacts', '* /api/v1/**'],
+        allowedIps: ['10.0.0.0/8', '2001:db8::/32'],
+        rateLimits: [{ name: 'burst', capacity: 10, refillPerSecond: 5, shared: false, shadow: false }],
+        quota: { limit: 1000, period: 'month', shared: false, used: 12, periodStart: '2026-12-01T00:00:00.000Z' },
+        metadata: { plan: 'pro' },
+      },
+    });
+    // What the proxy parses it with.
+    expect(keyLookupResponseSchema.parse(body)).toEqual(body);
+
+    ks.clock.set(Date.parse('2027-01-01T00:00:00.000Z'));
+    expect(await (await ks.service(`/internal/v1/keys/${hash(created.key)}`)).json()).toMatchObject({
+      data: { quota: { used: 0, periodStart: '2027-01-01T00:00:00.000Z' } },
     });
   });
 
@@ -81,6 +132,22 @@ describe('POST /internal/v1/usage', () => {
     expect(await res.json()).toEqual({ success: true, data: { recorded: 1 } });
     const view = (await (await ks.admin(`/v1/keys/${created.id}`)).json()) as { data: { lastUsedAt: string } };
     expect(view.data.lastUsedAt).toBe(lastUsedAt);
+  });
+
+  it('stores admitted per key and hour; an entry without it counts requests - rateLimited', async () => {
+    await using ks = await startKeystore();
+    const created = await createKey(ks);
+    const lastUsedAt = new Date(ks.clock.now()).toISOString();
+    const post = (entry: object) =>
+      ks.service('/internal/v1/usage', {
+        method: 'POST',
+        json: { entries: [{ keyId: created.id, lastUsedAt, ...entry }] },
+      });
+    expect((await post({ requests: 10, rateLimited: 4, admitted: 5 })).status).toBe(202);
+    expect((await post({ requests: 7, rateLimited: 2 })).status).toBe(202);
+    expect(await ks.accounts.usageSince([created.id], 0)).toEqual([
+      { keyId: created.id, hour: ks.clock.now(), requests: 17, rateLimited: 6, admitted: 10 },
+    ]);
   });
 
   it('400 names the bad field', async () => {

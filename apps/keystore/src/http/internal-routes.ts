@@ -3,7 +3,7 @@ import { KEY_HASH, usageBatchSchema, type KeyLookup } from '@routemcp/internal-a
 import type { EventHub } from '../events/event-hub.ts';
 import { parseInput } from '../keys/key-input.ts';
 import type { StoredKey } from '../keys/key-record.ts';
-import type { KeyService } from '../keys/key-service.ts';
+import type { KeyService, QuotaUsage } from '../keys/key-service.ts';
 import { readJson } from './read-json.ts';
 import type { Route } from './router.ts';
 
@@ -13,7 +13,7 @@ export interface InternalRoutesDeps {
 }
 
 /** The lookup answer of the shared contract (@routemcp/internal-api): never the key, never its hash. */
-export function toKeyLookup(key: StoredKey): KeyLookup {
+export function toKeyLookup(key: StoredKey, usage: QuotaUsage | null): KeyLookup {
   return {
     id: key.id,
     accountId: key.accountId,
@@ -21,6 +21,15 @@ export function toKeyLookup(key: StoredKey): KeyLookup {
     status: key.revokedAt === null ? 'active' : 'revoked',
     expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt).toISOString(),
     rateLimit: key.rateLimit,
+    ownerId: key.ownerId,
+    permissions: key.permissions,
+    allowedIps: key.allowedIps,
+    rateLimits: key.rateLimits,
+    quota:
+      key.quota === null || usage === null
+        ? null
+        : { ...key.quota, used: usage.used, periodStart: new Date(usage.periodStart).toISOString() },
+    metadata: key.metadata,
   };
 }
 
@@ -36,7 +45,7 @@ export function internalRoutes({ keys, hub }: InternalRoutesDeps): Route[] {
         if (!KEY_HASH.test(keyHash)) throw new HttpError('BAD_REQUEST', 'hash: expected 64 lowercase hex characters');
         const key = await keys.findByHash(keyHash);
         if (key === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
-        return { status: 200, data: toKeyLookup(key) };
+        return { status: 200, data: toKeyLookup(key, await keys.quotaUsage(key)) };
       },
     },
     {
@@ -60,7 +69,12 @@ export function internalRoutes({ keys, hub }: InternalRoutesDeps): Route[] {
       async handle({ req }) {
         const body = parseInput(usageBatchSchema, (await readJson(req, 2 * 1024 * 1024)) ?? {});
         const recorded = await keys.recordUsage(
-          body.entries.map((entry) => ({ ...entry, lastUsedAt: Date.parse(entry.lastUsedAt) })),
+          body.entries.map((entry) => ({
+            ...entry,
+            // An older proxy sends no `admitted`: everything it did not refuse went through.
+            admitted: entry.admitted ?? Math.max(0, entry.requests - entry.rateLimited),
+            lastUsedAt: Date.parse(entry.lastUsedAt),
+          })),
         );
         return { status: 202, data: { recorded } };
       },

@@ -34,6 +34,12 @@ describe('POST /v1/keys', () => {
       'revokedAt',
       'lastUsedAt',
       'rolledFrom',
+      'ownerId',
+      'permissions',
+      'allowedIps',
+      'rateLimits',
+      'quota',
+      'metadata',
     ]);
     expect(data).toMatchObject({
       environment: 'test',
@@ -46,6 +52,12 @@ describe('POST /v1/keys', () => {
       revokedAt: null,
       lastUsedAt: null,
       rolledFrom: null,
+      ownerId: null,
+      permissions: null,
+      allowedIps: null,
+      rateLimits: null,
+      quota: null,
+      metadata: null,
     });
     expect(data.id).toMatch(KEY_ID);
     const key = data.key as string;

@@ -1,6 +1,6 @@
 import { HttpError } from '@routemcp/errors';
 import type { StoredKey } from '../keys/key-record.ts';
-import { toKeyView } from '../keys/key-record.ts';
+import { toKeyDetail, toKeyView } from '../keys/key-view.ts';
 import {
   createKeySchema,
   futureTime,
@@ -37,6 +37,7 @@ export async function visibleKey(
 /** The management API (BRIEF "Keystore HTTP contract"). */
 export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit): Route[] {
   const view = (key: StoredKey) => toKeyView(key, keys.now());
+  const detail = async (key: StoredKey) => toKeyDetail(key, await keys.quotaUsage(key), keys.now());
   // The only two answers that ever carry the key itself.
   const issued = ({ key, record }: IssuedKey) => {
     const { id, ...rest } = view(record);
@@ -55,17 +56,21 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
         if (scope !== undefined && body.accountId !== undefined && body.accountId !== scope) {
           throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
         }
+        const { accountId, expiresAt, ...settings } = body;
         const result = await keys.create(
           {
-            environment: body.environment,
-            name: body.name ?? null,
-            accountId: scope ?? body.accountId,
-            rateLimit: body.rateLimit ?? null,
-            expiresAt: futureTime(body.expiresAt, keys.now(), 'expiresAt'),
+            ...settings,
+            accountId: scope ?? accountId,
+            expiresAt: futureTime(expiresAt, keys.now(), 'expiresAt'),
           },
           { createAccount: principal?.kind === 'operator' },
         );
-        if (!result.ok) throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
+        if (!result.ok) {
+          throw new HttpError(
+            'BAD_REQUEST',
+            result.reason === 'invalid' ? result.message : 'accountId: unknown account',
+          );
+        }
         await audit(req, principal, 'key.created', result.issued.record);
         return { status: 201, data: issued(result.issued) };
       },
@@ -89,7 +94,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       access: 'management',
       handle: async ({ params, principal }) => ({
         status: 200,
-        data: view(await visibleKey(keys, params.id, principal)),
+        data: await detail(await visibleKey(keys, params.id, principal)),
       }),
     },
     {
@@ -98,10 +103,13 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       access: 'management',
       async handle({ req, params, principal }) {
         const patch = parseInput(patchKeySchema, (await readJson(req)) ?? {});
-        const updated = await keys.update((await visibleKey(keys, params.id, principal)).id, patch);
-        if (updated === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
-        await audit(req, principal, 'key.updated', updated);
-        return { status: 200, data: view(updated) };
+        const result = await keys.update((await visibleKey(keys, params.id, principal)).id, patch);
+        if (!result.ok) {
+          if (result.reason === 'invalid') throw new HttpError('BAD_REQUEST', result.message);
+          throw new HttpError('NOT_FOUND', 'Key not found');
+        }
+        await audit(req, principal, 'key.updated', result.key);
+        return { status: 200, data: await detail(result.key) };
       },
     },
     {
@@ -125,6 +133,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
         const result = await keys.roll((await visibleKey(keys, params.id, principal)).id, body.gracePeriodSeconds ?? 0);
         if (!result.ok) {
           if (result.reason === 'revoked') throw new HttpError('CONFLICT', 'A revoked key cannot be rolled');
+          if (result.reason === 'expired') throw new HttpError('CONFLICT', 'An expired key cannot be rolled');
           throw new HttpError('NOT_FOUND', 'Key not found');
         }
         await audit(req, principal, 'key.rolled', result.old);

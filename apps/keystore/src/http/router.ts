@@ -40,6 +40,11 @@ export class Router {
     this.#routes = routes.map((route) => ({ route, segments: route.pattern.split('/').slice(1) }));
   }
 
+  /** What was registered, in match order. */
+  get routes(): readonly Route[] {
+    return this.#routes.map(({ route }) => route);
+  }
+
   match(method: string, pathname: string): Match {
     const parts = pathname.split('/').slice(1);
     const allow: string[] = [];

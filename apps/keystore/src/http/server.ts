@@ -10,6 +10,7 @@ import { internalRoutes } from './internal-routes.ts';
 import { StorageUnavailableError } from '../store/storage-error.ts';
 import { keyAuditor, noAudit } from './key-audit.ts';
 import { managementRoutes } from './management-routes.ts';
+import { openApiRoute } from '../openapi/openapi-route.ts';
 import { bearerTokenResolver, resolvePrincipal, type Principal, type PrincipalResolver } from './principal.ts';
 import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
 import { sessionResolver } from './session-resolver.ts';
@@ -61,16 +62,23 @@ function readyz(ready: () => Promise<void>): Route {
   };
 }
 
-export function createKeystoreServer(deps: KeystoreServerDeps): Server {
+/** Every route the server answers (the OpenAPI test reads the management ones from here). */
+export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
   const { dashboard } = deps;
   const audit = dashboard === undefined ? noAudit : keyAuditor(dashboard);
-  const router = new Router([
+  return [
     healthz,
     readyz(deps.ready ?? (async () => {})),
+    openApiRoute(),
     ...managementRoutes(deps.keys, audit),
     ...internalRoutes(deps),
     ...(dashboard === undefined ? [] : dashboardRoutes({ ...dashboard, keys: deps.keys, audit })),
-  ]);
+  ];
+}
+
+export function createKeystoreServer(deps: KeystoreServerDeps): Server {
+  const { dashboard } = deps;
+  const router = new Router(keystoreRoutes(deps));
   const resolvers: Record<Exclude<Access, 'public'>, readonly PrincipalResolver[]> = {
     management: [
       ...(deps.adminToken === undefined ? [] : [bearerTokenResolver(deps.adminToken, { kind: 'operator' })]),

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { HttpError } from '@routemcp/errors';
+import {
+  allowedIpsSchema,
+  metadataSchema,
+  ownerIdSchema,
+  permissionsSchema,
+  quotaSchema,
+  rateLimitsSchema,
+} from '@routemcp/internal-api';
 import { ACCOUNT_ID } from '../ids.ts';
 import { KEY_STATUSES } from './key-record.ts';
 
@@ -31,19 +39,32 @@ const accountId = z.string().regex(ACCOUNT_ID, { error: 'expected 1-64 character
 
 const isoTime = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time, e.g. 2026-12-01T00:00:00Z' });
 
+/** The policy fields of POST and PATCH (issue 15): each optional, null clears; the grammar is the shared lib's. */
+const policies = {
+  permissions: permissionsSchema.nullable().optional(),
+  allowedIps: allowedIpsSchema.nullable().optional(),
+  ownerId: ownerIdSchema.nullable().optional(),
+  rateLimits: rateLimitsSchema.nullable().optional(),
+  quota: quotaSchema.nullable().optional(),
+  metadata: metadataSchema.nullable().optional(),
+};
+
 export const createKeySchema = z.strictObject({
   environment,
   name: name.optional(),
   accountId: accountId.optional(),
   rateLimit: rateLimit.optional(),
   expiresAt: isoTime.nullable().optional(),
+  ...policies,
 });
 export type CreateKeyBody = z.infer<typeof createKeySchema>;
 
 export const patchKeySchema = z.strictObject({
   name: name.optional(),
   rateLimit: rateLimit.optional(),
+  ...policies,
 });
+export type PatchKeyBody = z.infer<typeof patchKeySchema>;
 
 export const rollKeySchema = z.strictObject({
   gracePeriodSeconds: z

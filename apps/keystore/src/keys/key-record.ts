@@ -1,10 +1,31 @@
 import type { Environment } from '@routemcp/api-key';
-import type { RateLimit } from '@routemcp/internal-api';
+import type { KeyMetadata, Quota, RateLimit, RateLimitBucket } from '@routemcp/internal-api';
 
 export type { RateLimit };
 
+/** What a key may do, besides its one-bucket `rateLimit` (issue 15). Null: not set, nothing restricted. */
+export interface KeyPolicies {
+  permissions: string[] | null;
+  allowedIps: string[] | null;
+  ownerId: string | null;
+  rateLimits: RateLimitBucket[] | null;
+  quota: Quota | null;
+  metadata: KeyMetadata | null;
+}
+
+export const NO_POLICIES: Readonly<KeyPolicies> = {
+  permissions: null,
+  allowedIps: null,
+  ownerId: null,
+  rateLimits: null,
+  quota: null,
+  metadata: null,
+};
+
+export const POLICY_FIELDS = ['permissions', 'allowedIps', 'ownerId', 'rateLimits', 'quota', 'metadata'] as const;
+
 /** A stored key. Times are epoch milliseconds. There is no field for the key itself, by design. */
-export interface StoredKey {
+export interface StoredKey extends KeyPolicies {
   id: string;
   accountId: string;
   environment: Environment;
@@ -19,8 +40,8 @@ export interface StoredKey {
   rolledFrom: string | null;
 }
 
-export type KeyStatus = 'active' | 'expiring' | 'expired' | 'revoked';
-export const KEY_STATUSES: readonly KeyStatus[] = ['active', 'expiring', 'expired', 'revoked'];
+export const KEY_STATUSES = ['active', 'expiring', 'expired', 'revoked'] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
 
 export function keyStatus(key: StoredKey, now: number): KeyStatus {
   if (key.revokedAt !== null) return 'revoked';
@@ -28,38 +49,19 @@ export function keyStatus(key: StoredKey, now: number): KeyStatus {
   return key.expiresAt > now ? 'expiring' : 'expired';
 }
 
-/** The management API's view: never the key, never the hash. */
-export interface KeyView {
-  id: string;
-  environment: Environment;
-  name: string | null;
-  hint: string;
-  accountId: string;
-  rateLimit: RateLimit | null;
-  createdAt: string;
-  expiresAt: string | null;
-  status: KeyStatus;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  rolledFrom: string | null;
+/**
+ * Why these settings cannot go together, naming the field, or undefined.
+ * Checked on the key as it would be after a create or a PATCH, so a PATCH
+ * cannot take away the ownerId a shared limit counts by.
+ */
+export function policyConflict(key: Pick<StoredKey, 'rateLimit' | keyof KeyPolicies>): string | undefined {
+  if (key.rateLimit !== null && key.rateLimits !== null) {
+    return 'rateLimit, rateLimits: set one of them (the other to null); rateLimit is the one-bucket shorthand';
+  }
+  if (key.ownerId === null && key.rateLimits?.some((bucket) => bucket.shared)) {
+    return 'rateLimits: a shared bucket needs the key to have an ownerId';
+  }
+  if (key.ownerId === null && key.quota?.shared === true)
+    return 'quota: a shared quota needs the key to have an ownerId';
+  return undefined;
 }
-
-export function toKeyView(key: StoredKey, now: number): KeyView {
-  return {
-    id: key.id,
-    environment: key.environment,
-    name: key.name,
-    hint: key.hint,
-    accountId: key.accountId,
-    rateLimit: key.rateLimit,
-    createdAt: iso(key.createdAt),
-    expiresAt: isoOrNull(key.expiresAt),
-    status: keyStatus(key, now),
-    revokedAt: isoOrNull(key.revokedAt),
-    lastUsedAt: isoOrNull(key.lastUsedAt),
-    rolledFrom: key.rolledFrom,
-  };
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));

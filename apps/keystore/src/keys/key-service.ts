@@ -1,10 +1,11 @@
 import { generate, hash, hint, type Environment } from '@routemcp/api-key';
+import { quotaPeriodEnd, quotaPeriodStart } from '@routemcp/internal-api';
 import type { Clock } from '../clock.ts';
 import { newKeyId } from '../ids.ts';
-import type { KeyFilter, KeyPatch, KeyStore, UsageCount } from '../store/key-store.ts';
-import type { StoredKey, RateLimit } from './key-record.ts';
+import type { KeyFilter, KeyPatch, KeyStore, UpdateResult, UsageCount } from '../store/key-store.ts';
+import { NO_POLICIES, policyConflict, type KeyPolicies, type RateLimit, type StoredKey } from './key-record.ts';
 
-export interface CreateKeyInput {
+export interface CreateKeyInput extends Partial<KeyPolicies> {
   environment: Environment;
   name?: string | null;
   /** Omitted: the default account. */
@@ -13,15 +14,27 @@ export interface CreateKeyInput {
   expiresAt?: number | null;
 }
 
+/** Where a key stands against its quota now. Times are epoch ms. */
+export interface QuotaUsage {
+  used: number;
+  remaining: number;
+  periodStart: number;
+  /** When the next period starts; null for a `total` quota. */
+  resetsAt: number | null;
+}
+
 /** The key itself travels only in this value, straight to the one response that shows it. */
 export interface IssuedKey {
   key: string;
   record: StoredKey;
 }
 
-export type CreateResult = { ok: true; issued: IssuedKey } | { ok: false; reason: 'unknown_account' };
+export type CreateResult =
+  | { ok: true; issued: IssuedKey }
+  | { ok: false; reason: 'unknown_account' }
+  | { ok: false; reason: 'invalid'; message: string };
 export type RollKeyResult =
-  { ok: true; issued: IssuedKey; old: StoredKey } | { ok: false; reason: 'not_found' | 'revoked' };
+  { ok: true; issued: IssuedKey; old: StoredKey } | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
 
 export interface KeyServiceOptions {
   store: KeyStore;
@@ -49,6 +62,12 @@ export class KeyService {
   /** `createAccount`: the caller is trusted to name new accounts (the operator). */
   async create(input: CreateKeyInput, options: { createAccount: boolean }): Promise<CreateResult> {
     const now = this.#clock.now();
+    const policies: KeyPolicies = { ...NO_POLICIES };
+    for (const field of Object.keys(NO_POLICIES) as (keyof KeyPolicies)[]) {
+      if (input[field] !== undefined) Object.assign(policies, { [field]: input[field] });
+    }
+    const conflict = policyConflict({ rateLimit: input.rateLimit ?? null, ...policies });
+    if (conflict !== undefined) return { ok: false, reason: 'invalid', message: conflict };
     const accountId = input.accountId ?? this.#store.defaultAccountId;
     if (!(await this.#store.hasAccount(accountId))) {
       if (!options.createAccount) return { ok: false, reason: 'unknown_account' };
@@ -66,6 +85,7 @@ export class KeyService {
         rateLimit: input.rateLimit ?? null,
         expiresAt: input.expiresAt ?? null,
         rolledFrom: null,
+        ...policies,
       },
       now,
     );
@@ -85,10 +105,11 @@ export class KeyService {
     return this.#store.listKeys(filter, this.#clock.now());
   }
 
-  async update(id: string, patch: KeyPatch): Promise<StoredKey | undefined> {
-    const updated = await this.#store.updateKey(id, patch, this.#clock.now());
-    if (updated !== undefined) this.#onChange();
-    return updated;
+  /** Refused, with nothing written, when the key would end up with settings that conflict (`policyConflict`). */
+  async update(id: string, patch: KeyPatch): Promise<UpdateResult> {
+    const result = await this.#store.updateKey(id, patch, this.#clock.now(), policyConflict);
+    if (result.ok) this.#onChange();
+    return result;
   }
 
   async revoke(id: string): Promise<StoredKey | undefined> {
@@ -98,7 +119,11 @@ export class KeyService {
     return result.key;
   }
 
-  /** Stripe's roll: a new key now; the old one works for `graceSeconds` more (0: revoked at once). */
+  /**
+   * Stripe's roll: a new key now, with everything of the old one (settings,
+   * policies, expiry); the old one works for `graceSeconds` more (0: revoked
+   * at once).
+   */
   async roll(id: string, graceSeconds: number): Promise<RollKeyResult> {
     const now = this.#clock.now();
     const old = await this.#store.getKey(id);
@@ -106,17 +131,7 @@ export class KeyService {
     const key = generate(old.environment);
     const result = await this.#store.rollKey(
       id,
-      {
-        id: newKeyId(),
-        accountId: old.accountId,
-        environment: old.environment,
-        hash: hash(key),
-        hint: hint(key),
-        name: old.name,
-        rateLimit: old.rateLimit,
-        expiresAt: null,
-        rolledFrom: old.id,
-      },
+      { id: newKeyId(), hash: hash(key), hint: hint(key) },
       now + graceSeconds * 1000,
       now,
     );
@@ -135,5 +150,25 @@ export class KeyService {
   /** Adds a proxy's batch to the hourly counters; returns how many entries named a known key. */
   recordUsage(entries: readonly UsageCount[]): Promise<number> {
     return this.#store.recordUsage(entries, this.#clock.now());
+  }
+
+  /**
+   * The key's quota use in the current UTC period, from the usage batches
+   * (so behind by at most the proxies' flush interval); null without a quota.
+   * A shared quota counts every key of the owner; a key's own quota also
+   * counts the keys it was rolled from, so a roll does not restart it.
+   */
+  async quotaUsage(key: StoredKey): Promise<QuotaUsage | null> {
+    if (key.quota === null) return null;
+    const now = this.#clock.now();
+    const periodStart = quotaPeriodStart(key.quota.period, now);
+    const scope = key.quota.shared && key.ownerId !== null ? { ownerId: key.ownerId } : { keyId: key.id };
+    const used = await this.#store.admittedSince(scope, periodStart);
+    return {
+      used,
+      remaining: Math.max(0, key.quota.limit - used),
+      periodStart,
+      resetsAt: quotaPeriodEnd(key.quota.period, now),
+    };
   }
 }

@@ -1,6 +1,6 @@
 import type { Environment } from '@routemcp/api-key';
 import type { KeyEventType, RateLimit } from '@routemcp/internal-api';
-import type { KeyStatus, StoredKey } from '../keys/key-record.ts';
+import type { KeyPolicies, KeyStatus, StoredKey } from '../keys/key-record.ts';
 
 export type { KeyEventType };
 
@@ -13,7 +13,7 @@ export interface KeyEvent {
   at: number;
 }
 
-export interface NewKey {
+export interface NewKey extends KeyPolicies {
   id: string;
   accountId: string;
   environment: Environment;
@@ -31,20 +31,37 @@ export interface KeyFilter {
   status?: KeyStatus;
 }
 
-export interface KeyPatch {
+/** Fields left out stay as they are; null clears. */
+export interface KeyPatch extends Partial<KeyPolicies> {
   name?: string | null;
   rateLimit?: RateLimit | null;
 }
 
+/** Run on the key as the patch would leave it, inside the transaction: a message refuses the patch. */
+export type PatchCheck = (next: StoredKey) => string | undefined;
+
+export type UpdateResult =
+  { ok: true; key: StoredKey } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'invalid'; message: string };
 export type RevokeResult = { ok: true; key: StoredKey } | { ok: false; reason: 'not_found' };
+/** What a roll generates; everything else the new key takes from the old one, read under the same lock. */
+export type Successor = Pick<NewKey, 'id' | 'hash' | 'hint'>;
 export type RollResult =
-  { ok: true; old: StoredKey; created: StoredKey } | { ok: false; reason: 'not_found' | 'revoked' };
+  { ok: true; old: StoredKey; created: StoredKey } | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
+
+/**
+ * Whose admitted requests a quota counts: one key together with the keys it
+ * was rolled from (a roll must not hand out a fresh quota), or every key of
+ * an owner (a shared quota).
+ */
+export type QuotaScope = { keyId: string } | { ownerId: string };
 
 /** One key's counts from one proxy batch, its time parsed (the wire form is `UsageEntry` of @routemcp/internal-api). */
 export interface UsageCount {
   keyId: string;
   requests: number;
   rateLimited: number;
+  /** Let through to the upstream: what a quota counts. */
+  admitted: number;
   lastUsedAt: number;
 }
 
@@ -70,11 +87,16 @@ export interface KeyStore {
   findByHash(hash: string): Promise<StoredKey | undefined>;
   /** Newest first. */
   listKeys(filter: KeyFilter, now: number): Promise<StoredKey[]>;
-  updateKey(id: string, patch: KeyPatch, now: number): Promise<StoredKey | undefined>;
+  /** Writes an `updated` event with the change; `check` may refuse the resulting key (nothing written). */
+  updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck): Promise<UpdateResult>;
   /** Idempotent: revoking a revoked key returns it unchanged and writes no event. */
   revokeKey(id: string, now: number): Promise<RevokeResult>;
-  /** Issues `next` and ends `oldId` at `oldEndsAt` (now: revoked at once). */
-  rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): Promise<RollResult>;
+  /**
+   * Issues the successor with everything of `oldId` (name, limits, policies,
+   * expiry; rolledFrom = oldId) and ends `oldId` at `oldEndsAt` (now: revoked
+   * at once). A revoked or expired key cannot be rolled.
+   */
+  rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult>;
   /** Writes one `expired` event per key whose expiresAt has passed; returns how many. */
   expireDue(now: number): Promise<number>;
 
@@ -89,4 +111,6 @@ export interface KeyStore {
 
   /** Adds one batch to the hourly rows in one transaction; returns how many entries named a known key. */
   recordUsage(entries: readonly UsageCount[], now: number): Promise<number>;
+  /** Sum of `admitted` in the hourly rows from `since` (an hour boundary) on, over the scope's keys. */
+  admittedSince(scope: QuotaScope, since: number): Promise<number>;
 }

@@ -101,6 +101,21 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
       ) STRICT, WITHOUT ROWID;
     `);
   },
+  (db) => {
+    // Key policies (issue 15). JSON text, null when unset; owner_id is indexed for shared quotas.
+    // `admitted` is what quotas count; rows from before it existed had everything but 429s let through.
+    db.exec(`
+      ALTER TABLE keys ADD COLUMN owner_id TEXT;
+      ALTER TABLE keys ADD COLUMN permissions TEXT;
+      ALTER TABLE keys ADD COLUMN allowed_ips TEXT;
+      ALTER TABLE keys ADD COLUMN rate_limits TEXT;
+      ALTER TABLE keys ADD COLUMN quota TEXT;
+      ALTER TABLE keys ADD COLUMN metadata TEXT;
+      CREATE INDEX keys_owner ON keys (owner_id) WHERE owner_id IS NOT NULL;
+      ALTER TABLE key_usage ADD COLUMN admitted INTEGER NOT NULL DEFAULT 0;
+      UPDATE key_usage SET admitted = max(requests - rate_limited, 0);
+    `);
+  },
 ];
 
 /**

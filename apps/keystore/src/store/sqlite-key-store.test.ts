@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NO_POLICIES } from '../keys/key-record.ts';
 import { KeyService } from '../keys/key-service.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { runStorageContract } from '../testing/storage-contract.ts';
@@ -51,6 +52,41 @@ describe('SQLite migrations', () => {
     expect(userVersion(db)).toBe(migrations.length);
     expect(migrate(db, { now: clock.now() })).toBe(0);
     db.close();
+  });
+
+  it('bring a version-3 file (before key policies) forward: its keys have none, its usage counts as admitted', async () => {
+    const oldPath = join(dir, 'v3.sqlite');
+    const db = new DatabaseSync(oldPath);
+    for (let version = 0; version < 3; version++) {
+      migrations[version]?.(db, { now: clock.now() });
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    }
+    const account = (db.prepare("SELECT value FROM meta WHERE name = 'default_account'").get() as { value: string })
+      .value;
+    db.prepare(
+      `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at)
+       VALUES ('key_old', ?, 'live', ?, 'sk_live_…abcd', 'old', 5, 1, ?)`,
+    ).run(account, 'a'.repeat(64), clock.now());
+    db.prepare("INSERT INTO key_usage (key_id, hour, requests, rate_limited) VALUES ('key_old', ?, 10, 3)").run(
+      clock.now(),
+    );
+    db.close();
+
+    const upgraded = new SqliteStorage({ path: oldPath, now: clock.now() });
+    try {
+      expect(upgraded.migrationsApplied).toBe(migrations.length - 3);
+      expect(await upgraded.keys.getKey('key_old')).toMatchObject({
+        name: 'old',
+        rateLimit: { capacity: 5, refillPerSecond: 1 },
+        ...NO_POLICIES,
+      });
+      expect(await upgraded.accounts.usageSince(['key_old'], 0)).toEqual([
+        { keyId: 'key_old', hour: clock.now(), requests: 10, rateLimited: 3, admitted: 7 },
+      ]);
+      expect(await upgraded.keys.admittedSince({ keyId: 'key_old' }, 0)).toBe(7);
+    } finally {
+      await upgraded.close();
+    }
   });
 
   it('use WAL with full sync', () => {

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { StoredKey } from '../keys/key-record.ts';
-import { KEY_COLUMNS, toRecord, type EventRow, type KeyRow } from './key-rows.ts';
+import { patched, successorOf } from './key-changes.ts';
+import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type EventRow, type KeyRow } from './key-rows.ts';
 import { migrate } from './migrations.ts';
 import type {
   KeyEvent,
@@ -11,8 +12,12 @@ import type {
   KeyPatch,
   KeyStore,
   NewKey,
+  PatchCheck,
+  QuotaScope,
   RevokeResult,
   RollResult,
+  Successor,
+  UpdateResult,
   UsageCount,
 } from './key-store.ts';
 
@@ -116,20 +121,24 @@ export class SqliteKeyStore implements KeyStore {
     return (this.#stmt(sql).all(...params) as unknown as KeyRow[]).map((row) => toRecord(row) as StoredKey);
   }
 
-  async updateKey(id: string, patch: KeyPatch, now: number): Promise<StoredKey | undefined> {
-    return this.#transaction(() => {
+  async updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck): Promise<UpdateResult> {
+    return this.#transaction((): UpdateResult => {
       const current = this.#get(id);
-      if (current === undefined) return undefined;
-      const name = patch.name === undefined ? current.name : patch.name;
-      const rateLimit = patch.rateLimit === undefined ? current.rateLimit : patch.rateLimit;
-      this.#stmt('UPDATE keys SET name = ?, capacity = ?, refill_per_second = ? WHERE id = ?').run(
-        name,
-        rateLimit?.capacity ?? null,
-        rateLimit?.refillPerSecond ?? null,
+      if (current === undefined) return { ok: false, reason: 'not_found' };
+      const next = patched(current, patch);
+      const refused = check?.(next);
+      if (refused !== undefined) return { ok: false, reason: 'invalid', message: refused };
+      this.#stmt(
+        `UPDATE keys SET name = ?, capacity = ?, refill_per_second = ?, ${POLICY_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
+      ).run(
+        next.name,
+        next.rateLimit?.capacity ?? null,
+        next.rateLimit?.refillPerSecond ?? null,
+        ...policyValues(next),
         id,
       );
       this.#event('updated', current, now);
-      return { ...current, name, rateLimit };
+      return { ok: true, key: next };
     });
   }
 
@@ -144,11 +153,13 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
-  async rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): Promise<RollResult> {
+  async rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult> {
     return this.#transaction((): RollResult => {
       const old = this.#get(oldId);
       if (old === undefined) return { ok: false, reason: 'not_found' };
       if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
+      // Its successor would inherit an expiry already past: a key that never works.
+      if (old.expiresAt !== null && old.expiresAt <= now) return { ok: false, reason: 'expired' };
       let ended: StoredKey;
       if (oldEndsAt <= now) {
         this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, oldId);
@@ -160,7 +171,7 @@ export class SqliteKeyStore implements KeyStore {
         ended = { ...old, expiresAt };
       }
       this.#event('rolled', old, now);
-      const created = this.#insertKey(next, now);
+      const created = this.#insertKey(successorOf(old, successor), now);
       return { ok: true, old: ended, created };
     });
   }
@@ -229,17 +240,36 @@ export class SqliteKeyStore implements KeyStore {
       let recorded = 0;
       const touch = this.#stmt('UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
       const add = this.#stmt(
-        `INSERT INTO key_usage (key_id, hour, requests, rate_limited) VALUES (?, ?, ?, ?)
-         ON CONFLICT (key_id, hour) DO UPDATE SET requests = requests + excluded.requests, rate_limited = rate_limited + excluded.rate_limited`,
+        `INSERT INTO key_usage (key_id, hour, requests, rate_limited, admitted) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (key_id, hour) DO UPDATE SET requests = requests + excluded.requests,
+           rate_limited = rate_limited + excluded.rate_limited, admitted = admitted + excluded.admitted`,
       );
       for (const entry of entries) {
         // Unknown ids are dropped: a proxy may report a key from another database.
         if (touch.run(entry.lastUsedAt, entry.keyId).changes === 0) continue;
-        add.run(entry.keyId, hour, entry.requests, entry.rateLimited);
+        add.run(entry.keyId, hour, entry.requests, entry.rateLimited, entry.admitted);
         recorded++;
       }
       return recorded;
     });
+  }
+
+  async admittedSince(scope: QuotaScope, since: number): Promise<number> {
+    const row =
+      'ownerId' in scope
+        ? this.#stmt(
+            `SELECT coalesce(sum(u.admitted), 0) AS used FROM key_usage u
+             WHERE u.key_id IN (SELECT id FROM keys WHERE owner_id = ?) AND u.hour >= ?`,
+          ).get(scope.ownerId, since)
+        : this.#stmt(
+            `WITH RECURSIVE lineage(id, rolled_from) AS (
+               SELECT id, rolled_from FROM keys WHERE id = ?
+               UNION SELECT k.id, k.rolled_from FROM keys k JOIN lineage l ON k.id = l.rolled_from
+             )
+             SELECT coalesce(sum(u.admitted), 0) AS used FROM key_usage u
+             WHERE u.key_id IN (SELECT id FROM lineage) AND u.hour >= ?`,
+          ).get(scope.keyId, since);
+    return (row as { used: number }).used;
   }
 
   /** Answers when the file can be read (readiness). */
@@ -257,8 +287,8 @@ export class SqliteKeyStore implements KeyStore {
 
   #insertKey(key: NewKey, now: number): StoredKey {
     this.#stmt(
-      `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from, ${POLICY_COLUMNS.join(', ')})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       key.id,
       key.accountId,
@@ -271,6 +301,7 @@ export class SqliteKeyStore implements KeyStore {
       now,
       key.expiresAt,
       key.rolledFrom,
+      ...policyValues(key),
     );
     const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
     this.#event('created', record, now);

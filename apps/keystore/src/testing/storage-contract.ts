@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { newKeyId, newUserId } from '../ids.ts';
-import type { NewKey } from '../store/key-store.ts';
+import { NO_POLICIES, type KeyPolicies } from '../keys/key-record.ts';
+import type { NewKey, Successor } from '../store/key-store.ts';
 import type { Storage } from '../store/storage.ts';
 import { fakeClock } from './fake-clock.ts';
 
@@ -25,6 +26,7 @@ export function newKey(accountId: string, overrides: Partial<NewKey> = {}): NewK
     rateLimit: null,
     expiresAt: null,
     rolledFrom: null,
+    ...NO_POLICIES,
     ...overrides,
   };
 }
@@ -33,6 +35,24 @@ export function newKey(accountId: string, overrides: Partial<NewKey> = {}): NewK
  * What every storage adapter promises, run against each engine: the SQLite
  * file in the unit suite, a real PostgreSQL in the integration suite.
  */
+/** One of everything, as the management API would store it. */
+export const POLICIES = {
+  ownerId: 'cust_42',
+  permissions: ['GET /api/v1/contacts', '* /api/v1/deals/**'],
+  allowedIps: ['10.0.0.0/8', '2001:db8::/32'],
+  rateLimits: [
+    { name: 'burst', capacity: 10, refillPerSecond: 5, shared: false, shadow: false },
+    { name: 'owner', capacity: 100, refillPerSecond: 1.5, shared: true, shadow: true },
+  ],
+  quota: { limit: 1000, period: 'month', shared: true },
+  metadata: { plan: 'pro', zeta: 1, alpha: [true, null, { ü: 'ß' }] },
+} satisfies KeyPolicies;
+
+const successor = (): Successor => {
+  const key = makeTestKey('live');
+  return { id: newKeyId(), hash: key.hash, hint: key.hint };
+};
+
 export function runStorageContract(engine: string, database: () => Promise<ContractDatabase>): void {
   const clock = fakeClock();
 
@@ -78,7 +98,7 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
       // The roll's new key collides: the old key must stay untouched and no `rolled` event may exist.
       const other = await keys.createKey(newKey(keys.defaultAccountId), clock.now());
       await expect(
-        keys.rollKey(other.id, newKey(keys.defaultAccountId, { hash: first.hash }), clock.now(), clock.now()),
+        keys.rollKey(other.id, { id: newKeyId(), hash: first.hash, hint: first.hint }, clock.now(), clock.now()),
       ).rejects.toThrow();
       expect((await keys.getKey(other.id))?.revokedAt).toBeNull();
       expect((await keys.eventsAfter(0, 10)).map((e) => e.type)).toEqual(['created', 'created']);
@@ -100,19 +120,51 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
       const { keys } = await db.open();
       const now = clock.now();
       const old = await keys.createKey(newKey(keys.defaultAccountId, { expiresAt: now + 5000 }), now);
-      const rolled = await keys.rollKey(
-        old.id,
-        newKey(keys.defaultAccountId, { rolledFrom: old.id }),
-        now + 60_000,
-        now,
-      );
+      const rolled = await keys.rollKey(old.id, successor(), now + 60_000, now);
       if (!rolled.ok) throw new Error('roll failed');
       expect(rolled.old.expiresAt).toBe(now + 5000);
       expect((await keys.getKey(rolled.created.id))?.rolledFrom).toBe(old.id);
       expect((await keys.eventsAfter(1, 10)).map((e) => e.type)).toEqual(['rolled', 'created']);
       await keys.revokeKey(rolled.created.id, now);
-      const next = newKey(keys.defaultAccountId);
-      expect(await keys.rollKey(rolled.created.id, next, now, now)).toEqual({ ok: false, reason: 'revoked' });
+      expect(await keys.rollKey(rolled.created.id, successor(), now, now)).toEqual({ ok: false, reason: 'revoked' });
+    });
+
+    it('rolls a key into one with the same settings, policies and expiry; an expired key is not rolled', async () => {
+      await using db = await database();
+      const a = await db.open();
+      const b = await db.openAnother();
+      const now = clock.now();
+      const old = await a.keys.createKey(
+        newKey(a.keys.defaultAccountId, { ...POLICIES, expiresAt: now + 86_400_000 }),
+        now,
+      );
+      const next = successor();
+      const rolled = await b.keys.rollKey(old.id, next, now + 60_000, now);
+      if (!rolled.ok) throw new Error('roll failed');
+      const expected = {
+        ...next,
+        accountId: old.accountId,
+        environment: old.environment,
+        name: old.name,
+        rateLimit: old.rateLimit,
+        ...POLICIES,
+        expiresAt: now + 86_400_000,
+        rolledFrom: old.id,
+        createdAt: now,
+        revokedAt: null,
+        lastUsedAt: null,
+      };
+      expect(rolled.created).toEqual(expected);
+      expect(await a.keys.getKey(next.id)).toEqual(expected);
+      expect(rolled.old.expiresAt).toBe(now + 60_000);
+
+      const expired = await a.keys.createKey(newKey(a.keys.defaultAccountId, { expiresAt: now + 1000 }), now);
+      const seq = await a.keys.latestSeq();
+      expect(await a.keys.rollKey(expired.id, successor(), now + 60_000, now + 1000)).toEqual({
+        ok: false,
+        reason: 'expired',
+      });
+      expect(await a.keys.latestSeq()).toBe(seq);
     });
 
     it('updates name and limits, with an event', async () => {
@@ -121,16 +173,64 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
       const key = await keys.createKey(newKey(keys.defaultAccountId), clock.now());
       const rateLimit = { capacity: 10, refillPerSecond: 0.5 };
       expect(await keys.updateKey(key.id, { name: 'renamed', rateLimit }, clock.now())).toMatchObject({
-        name: 'renamed',
-        rateLimit,
+        ok: true,
+        key: { name: 'renamed', rateLimit },
       });
       expect(await keys.getKey(key.id)).toMatchObject({ name: 'renamed', rateLimit });
       expect(await keys.updateKey(key.id, { rateLimit: null }, clock.now())).toMatchObject({
-        name: 'renamed',
-        rateLimit: null,
+        ok: true,
+        key: { name: 'renamed', rateLimit: null },
       });
-      expect(await keys.updateKey('key_missing', { name: 'x' }, clock.now())).toBeUndefined();
+      expect(await keys.updateKey('key_missing', { name: 'x' }, clock.now())).toEqual({
+        ok: false,
+        reason: 'not_found',
+      });
       expect((await keys.eventsAfter(1, 10)).map((e) => e.type)).toEqual(['updated', 'updated']);
+    });
+
+    it('stores every policy, shows it to every connection, and lists it', async () => {
+      await using db = await database();
+      const a = await db.open();
+      const b = await db.openAnother();
+      const key = await a.keys.createKey(newKey(a.keys.defaultAccountId, POLICIES), clock.now());
+      expect(key).toMatchObject(POLICIES);
+      expect(await b.keys.getKey(key.id)).toEqual(key);
+      expect(await b.keys.findByHash(key.hash)).toEqual(key);
+      expect(await b.keys.listKeys({}, clock.now())).toEqual([key]);
+      // Metadata comes back byte for byte: the proxy forwards its JSON as it was given.
+      expect(JSON.stringify((await b.keys.getKey(key.id))?.metadata)).toBe(JSON.stringify(POLICIES.metadata));
+    });
+
+    it('patches policies: a field left out stays, null clears, each change an event; a refused patch writes nothing', async () => {
+      await using db = await database();
+      const a = await db.open();
+      const b = await db.openAnother();
+      const key = await a.keys.createKey(newKey(a.keys.defaultAccountId, POLICIES), clock.now());
+      const narrowed = await a.keys.updateKey(
+        key.id,
+        { permissions: ['GET /api/v1/contacts'], allowedIps: null, quota: { limit: 5, period: 'day', shared: false } },
+        clock.now(),
+      );
+      const expected = {
+        ...key,
+        permissions: ['GET /api/v1/contacts'],
+        allowedIps: null,
+        quota: { limit: 5, period: 'day', shared: false },
+      };
+      expect(narrowed).toEqual({ ok: true, key: expected });
+      expect(await b.keys.getKey(key.id)).toEqual(expected);
+
+      const seq = await a.keys.latestSeq();
+      const seen: unknown[] = [];
+      const refused = await b.keys.updateKey(key.id, { ownerId: null, metadata: null }, clock.now(), (next) => {
+        seen.push(next);
+        return 'ownerId: still needed';
+      });
+      expect(refused).toEqual({ ok: false, reason: 'invalid', message: 'ownerId: still needed' });
+      expect(seen).toEqual([{ ...expected, ownerId: null, metadata: null }]);
+      expect(await a.keys.getKey(key.id)).toEqual(expected);
+      expect(await a.keys.latestSeq()).toBe(seq);
+      expect((await a.keys.eventsAfter(1, 10)).map((e) => [e.type, e.keyId])).toEqual([['updated', key.id]]);
     });
 
     it('announces an expiry once, also when two connections run the pass', async () => {
@@ -197,19 +297,52 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
       const key = await a.keys.createKey(newKey(a.keys.defaultAccountId), clock.now());
       const at = clock.now();
       const batch = [
-        { keyId: key.id, requests: 3, rateLimited: 1, lastUsedAt: at },
-        { keyId: key.id, requests: 2, rateLimited: 0, lastUsedAt: at - 5000 },
-        { keyId: 'key_unknown', requests: 9, rateLimited: 0, lastUsedAt: at },
+        { keyId: key.id, requests: 3, rateLimited: 1, admitted: 2, lastUsedAt: at },
+        { keyId: key.id, requests: 2, rateLimited: 0, admitted: 1, lastUsedAt: at - 5000 },
+        { keyId: 'key_unknown', requests: 9, rateLimited: 0, admitted: 9, lastUsedAt: at },
       ];
       const recorded = await Promise.all([a.keys.recordUsage(batch, at), b.keys.recordUsage(batch, at)]);
       expect(recorded).toEqual([2, 2]);
       expect((await b.keys.getKey(key.id))?.lastUsedAt).toBe(at);
       const hour = Math.floor(at / HOUR) * HOUR;
       expect(await b.accounts.usageSince([key.id], hour)).toEqual([
-        { keyId: key.id, hour, requests: 10, rateLimited: 2 },
+        { keyId: key.id, hour, requests: 10, rateLimited: 2, admitted: 6 },
       ]);
       expect(await b.accounts.usageSince([key.id], hour + HOUR)).toEqual([]);
       expect(await a.keys.recordUsage([], at)).toBe(0);
+    });
+
+    it('sums admitted requests for a quota: the key and the keys it was rolled from, or every key of an owner', async () => {
+      await using db = await database();
+      const a = await db.open();
+      const b = await db.openAnother();
+      const account = a.keys.defaultAccountId;
+      const t0 = Date.parse('2026-06-01T00:00:00.000Z');
+      const first = await a.keys.createKey(newKey(account, { ownerId: 'cust_1' }), t0);
+      const sibling = await a.keys.createKey(newKey(account, { ownerId: 'cust_1' }), t0);
+      const stranger = await a.keys.createKey(newKey(account, { ownerId: 'cust_2' }), t0);
+      const use = (keyId: string, admitted: number, at: number) =>
+        a.keys.recordUsage([{ keyId, requests: admitted + 1, rateLimited: 1, admitted, lastUsedAt: at }], at);
+      await use(first.id, 5, t0 - HOUR); // before the period
+      await use(first.id, 7, t0 + 10 * 60_000);
+      await use(sibling.id, 11, t0 + 2 * HOUR);
+      await use(stranger.id, 1000, t0 + 2 * HOUR);
+      const rolled = await a.keys.rollKey(first.id, successor(), t0 + 3 * HOUR, t0 + 3 * HOUR);
+      if (!rolled.ok) throw new Error('roll failed');
+      const again = await b.keys.rollKey(rolled.created.id, successor(), t0 + 4 * HOUR, t0 + 4 * HOUR);
+      if (!again.ok) throw new Error('roll failed');
+      await use(rolled.created.id, 13, t0 + 3 * HOUR);
+      await use(again.created.id, 17, t0 + 5 * HOUR);
+
+      expect(await b.keys.admittedSince({ keyId: first.id }, t0)).toBe(7);
+      expect(await b.keys.admittedSince({ keyId: first.id }, t0 - HOUR)).toBe(12);
+      expect(await b.keys.admittedSince({ keyId: again.created.id }, t0)).toBe(7 + 13 + 17);
+      expect(await b.keys.admittedSince({ keyId: sibling.id }, t0)).toBe(11);
+      // The successors inherit ownerId, so the owner's sum holds every key of the chain.
+      expect(await b.keys.admittedSince({ ownerId: 'cust_1' }, t0)).toBe(7 + 11 + 13 + 17);
+      expect(await b.keys.admittedSince({ ownerId: 'cust_1' }, t0 + 4 * HOUR)).toBe(17);
+      expect(await b.keys.admittedSince({ ownerId: 'cust_none' }, t0)).toBe(0);
+      expect(await b.keys.admittedSince({ keyId: 'key_missing' }, t0)).toBe(0);
     });
 
     it('keeps users, sessions and the audit log where every connection sees them', async () => {

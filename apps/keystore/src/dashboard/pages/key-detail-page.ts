@@ -1,21 +1,26 @@
 import type { StoredKey } from '../../keys/key-record.ts';
 import { keyStatus } from '../../keys/key-record.ts';
+import type { QuotaUsage } from '../../keys/key-service.ts';
 import { envBadge, statusBadge } from '../badges.ts';
 import { formatLimit, timeTag } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, layout, type Viewer } from '../layout.ts';
+import { policyFormValues, type PolicyFormValues } from '../policy-form.ts';
 import { totals, usageChart, type UsagePoint } from '../usage-chart.ts';
+import { keyPoliciesCard } from './key-policies-card.ts';
+import { policyFields } from './policy-fields.ts';
 
 export interface KeyDetailOptions {
   viewer: Viewer;
   key: StoredKey;
   usage: UsagePoint[];
+  quota: QuotaUsage | null;
   now: number;
   notice?: SafeHtml;
   /** Form values and message when an edit or roll was refused. */
   editError?: string;
   rollError?: string;
-  values?: { name?: string; capacity?: string; refill?: string; grace?: string; customHours?: string };
+  values?: PolicyFormValues & { name?: string; capacity?: string; refill?: string; grace?: string; customHours?: string };
 }
 
 const GRACE_CHOICES: readonly [string, string][] = [
@@ -37,7 +42,7 @@ export function keyDetailPage(o: KeyDetailOptions): string {
   const manage = !usable
     ? html`<section class="card"><h2>This key no longer works</h2><p class="subtle">Requests that use it are answered <code>401 INVALID_API_KEY</code>. It stays listed for the record.</p></section>`
     : html`<section class="card stack" aria-labelledby="edit-title">
-    <h2 id="edit-title">Name and limits</h2>
+    <h2 id="edit-title">Settings</h2>
     ${o.editError === undefined ? '' : html`<p class="alert alert-error" role="alert">${o.editError}</p>`}
     <form method="post" action="/keys/${key.id}" class="stack">
       ${csrfField(o.viewer)}
@@ -47,12 +52,14 @@ export function keyDetailPage(o: KeyDetailOptions): string {
         <div class="field"><label for="refill">Refill (requests per second)</label><input id="refill" name="refill" inputmode="decimal" value="${v.refill ?? key.rateLimit?.refillPerSecond ?? ''}"></div>
       </div>
       <p class="subtle">Leave both limits empty for the environment default.</p>
+      ${policyFields(o.editError === undefined ? policyFormValues(key) : v)}
+      <p class="subtle">Changes reach every proxy within a second.</p>
       <div class="form-actions"><button type="submit" class="btn btn-secondary">Save changes</button></div>
     </form>
   </section>
   <section class="card stack" id="roll" aria-labelledby="roll-title">
     <h2 id="roll-title">Roll key</h2>
-    <p class="subtle">Issues a new key with the same name and limits. The current key keeps working for the grace period you choose, so you can deploy the new one first.</p>
+    <p class="subtle">Issues a new key with the same name, limits, restrictions and expiry. The current key keeps working for the grace period you choose, so you can deploy the new one first.</p>
     ${o.rollError === undefined ? '' : html`<p class="alert alert-error" role="alert">${o.rollError}</p>`}
     <form method="post" action="/keys/${key.id}/roll" class="stack">
       ${csrfField(o.viewer)}
@@ -85,6 +92,7 @@ export function keyDetailPage(o: KeyDetailOptions): string {
       ${key.revokedAt !== null ? html`<div><dt>Revoked</dt><dd>${timeTag(key.revokedAt, now)}</dd></div>` : ''}
     </dl>
   </section>
+  ${keyPoliciesCard(key, o.quota)}
   <section class="card" aria-labelledby="usage-title">
     <div class="usage-head"><h2 id="usage-title">Usage, last 24 hours</h2>
       <p class="usage-totals"><span><strong>${sum.requests.toLocaleString('en-US')}</strong> requests</span><span class="limited"><strong>${sum.rateLimited.toLocaleString('en-US')}</strong> rate-limited (429)</span></p></div>

@@ -1,7 +1,9 @@
 import { html } from '../html.ts';
 import { csrfField, layout, type Viewer } from '../layout.ts';
+import type { PolicyFormValues } from '../policy-form.ts';
+import { policyFields } from './policy-fields.ts';
 
-export interface NewKeyValues {
+export interface NewKeyValues extends PolicyFormValues {
   environment?: string;
   name?: string;
   capacity?: string;
@@ -35,6 +37,7 @@ export function newKeyPage(options: { viewer: Viewer; values?: NewKeyValues; err
         <div class="field"><label for="refill">Refill (requests per second)</label><input id="refill" name="refill" inputmode="decimal" value="${v.refill ?? ''}"></div>
       </div>
     </fieldset>
+    ${policyFields(v)}
     <div class="form-actions"><button type="submit" class="btn btn-primary">Generate key</button><a class="btn btn-quiet" href="/keys">Cancel</a></div>
   </form>
 </div>`;

@@ -121,10 +121,16 @@ export class PostgresAccountStore implements AccountStore {
   async usageSince(keyIds: readonly string[], since: number): Promise<HourlyUsage[]> {
     if (keyIds.length === 0) return [];
     const rows = await this.#query<UsageRow>(
-      `SELECT key_id, hour, requests, rate_limited FROM key_usage WHERE key_id = ANY($1::text[]) AND hour >= $2 ORDER BY hour`,
+      `SELECT key_id, hour, requests, rate_limited, admitted FROM key_usage WHERE key_id = ANY($1::text[]) AND hour >= $2 ORDER BY hour`,
       [keyIds, since],
     );
-    return rows.map((r) => ({ keyId: r.key_id, hour: r.hour, requests: r.requests, rateLimited: r.rate_limited }));
+    return rows.map((r) => ({
+      keyId: r.key_id,
+      hour: r.hour,
+      requests: r.requests,
+      rateLimited: r.rate_limited,
+      admitted: r.admitted,
+    }));
   }
 
   #query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<Row[]> {
@@ -158,6 +164,7 @@ interface UsageRow {
   hour: number;
   requests: number;
   rate_limited: number;
+  admitted: number;
 }
 
 function toUser(row: UserRow): UserRecord {

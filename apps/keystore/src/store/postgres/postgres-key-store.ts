@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { StoredKey } from '../../keys/key-record.ts';
-import { KEY_COLUMNS, toRecord, type KeyRow } from '../key-rows.ts';
+import { patched, successorOf } from '../key-changes.ts';
+import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type KeyRow } from '../key-rows.ts';
 import type {
   KeyEvent,
   KeyEventType,
@@ -8,8 +9,12 @@ import type {
   KeyPatch,
   KeyStore,
   NewKey,
+  PatchCheck,
+  QuotaScope,
   RevokeResult,
   RollResult,
+  Successor,
+  UpdateResult,
   UsageCount,
 } from '../key-store.ts';
 import { translated } from './postgres-errors.ts';
@@ -96,20 +101,26 @@ export class PostgresKeyStore implements KeyStore {
     );
   }
 
-  updateKey(id: string, patch: KeyPatch, now: number): Promise<StoredKey | undefined> {
-    return this.#write(async (db) => {
+  updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck): Promise<UpdateResult> {
+    return this.#write(async (db): Promise<UpdateResult> => {
       const current = await getKey(db, id, true);
-      if (current === undefined) return undefined;
-      const name = patch.name === undefined ? current.name : patch.name;
-      const rateLimit = patch.rateLimit === undefined ? current.rateLimit : patch.rateLimit;
-      await db.query('UPDATE keys SET name = $1, capacity = $2, refill_per_second = $3 WHERE id = $4', [
-        name,
-        rateLimit?.capacity ?? null,
-        rateLimit?.refillPerSecond ?? null,
-        id,
-      ]);
+      if (current === undefined) return { ok: false, reason: 'not_found' };
+      const next = patched(current, patch);
+      const refused = check?.(next);
+      if (refused !== undefined) return { ok: false, reason: 'invalid', message: refused };
+      const policies = POLICY_COLUMNS.map((column, i) => `${column} = $${i + 4}`).join(', ');
+      await db.query(
+        `UPDATE keys SET name = $1, capacity = $2, refill_per_second = $3, ${policies} WHERE id = $${POLICY_COLUMNS.length + 4}`,
+        [
+          next.name,
+          next.rateLimit?.capacity ?? null,
+          next.rateLimit?.refillPerSecond ?? null,
+          ...policyValues(next),
+          id,
+        ],
+      );
       await insertEvent(db, 'updated', current, now);
-      return { ...current, name, rateLimit };
+      return { ok: true, key: next };
     });
   }
 
@@ -124,11 +135,13 @@ export class PostgresKeyStore implements KeyStore {
     });
   }
 
-  rollKey(oldId: string, next: NewKey, oldEndsAt: number, now: number): Promise<RollResult> {
+  rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult> {
     return this.#write(async (db): Promise<RollResult> => {
       const old = await getKey(db, oldId, true);
       if (old === undefined) return { ok: false, reason: 'not_found' };
       if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
+      // Its successor would inherit an expiry already past: a key that never works.
+      if (old.expiresAt !== null && old.expiresAt <= now) return { ok: false, reason: 'expired' };
       let ended: StoredKey;
       if (oldEndsAt <= now) {
         await db.query('UPDATE keys SET revoked_at = $1 WHERE id = $2', [now, oldId]);
@@ -140,7 +153,7 @@ export class PostgresKeyStore implements KeyStore {
         ended = { ...old, expiresAt };
       }
       await insertEvent(db, 'rolled', old, now);
-      const created = await insertKey(db, next, now);
+      const created = await insertKey(db, successorOf(old, successor), now);
       return { ok: true, old: ended, created };
     });
   }
@@ -209,8 +222,9 @@ export class PostgresKeyStore implements KeyStore {
       entries.map((e) => e.requests),
       entries.map((e) => e.rateLimited),
       entries.map((e) => e.lastUsedAt),
+      entries.map((e) => e.admitted),
     ];
-    const batch = `unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS b(key_id, requests, rate_limited, last_used_at)`;
+    const batch = `unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS b(key_id, requests, rate_limited, last_used_at, admitted)`;
     return inTransaction(this.#pool, async (db) => {
       const known = (
         await db.query<{ id: string }>('SELECT id FROM keys WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE', [
@@ -225,15 +239,37 @@ export class PostgresKeyStore implements KeyStore {
         columns,
       );
       await db.query(
-        `INSERT INTO key_usage (key_id, hour, requests, rate_limited)
-         SELECT b.key_id, $5, sum(b.requests), sum(b.rate_limited) FROM ${batch}
-         WHERE b.key_id = ANY($6::text[]) GROUP BY b.key_id ORDER BY b.key_id
+        `INSERT INTO key_usage (key_id, hour, requests, rate_limited, admitted)
+         SELECT b.key_id, $6, sum(b.requests), sum(b.rate_limited), sum(b.admitted) FROM ${batch}
+         WHERE b.key_id = ANY($7::text[]) GROUP BY b.key_id ORDER BY b.key_id
          ON CONFLICT (key_id, hour) DO UPDATE SET requests = key_usage.requests + excluded.requests,
-           rate_limited = key_usage.rate_limited + excluded.rate_limited`,
+           rate_limited = key_usage.rate_limited + excluded.rate_limited, admitted = key_usage.admitted + excluded.admitted`,
         [...columns, hour, known],
       );
       const knownSet = new Set(known);
       return entries.filter((e) => knownSet.has(e.keyId)).length;
+    });
+  }
+
+  admittedSince(scope: QuotaScope, since: number): Promise<number> {
+    return this.#read(async (db) => {
+      const { rows } =
+        'ownerId' in scope
+          ? await db.query<{ used: number }>(
+              `SELECT coalesce(sum(u.admitted), 0)::bigint AS used FROM key_usage u
+               WHERE u.key_id IN (SELECT id FROM keys WHERE owner_id = $1) AND u.hour >= $2`,
+              [scope.ownerId, since],
+            )
+          : await db.query<{ used: number }>(
+              `WITH RECURSIVE lineage(id, rolled_from) AS (
+                 SELECT id, rolled_from FROM keys WHERE id = $1
+                 UNION SELECT k.id, k.rolled_from FROM keys k JOIN lineage l ON k.id = l.rolled_from
+               )
+               SELECT coalesce(sum(u.admitted), 0)::bigint AS used FROM key_usage u
+               WHERE u.key_id IN (SELECT id FROM lineage) AND u.hour >= $2`,
+              [scope.keyId, since],
+            );
+      return rows[0]?.used ?? 0;
     });
   }
 
@@ -258,8 +294,8 @@ async function getKey(db: Queryable, id: string, forUpdate = false): Promise<Sto
 
 async function insertKey(db: Queryable, key: NewKey, now: number): Promise<StoredKey> {
   await db.query(
-    `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from, ${POLICY_COLUMNS.join(', ')})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
       key.id,
       key.accountId,
@@ -272,6 +308,7 @@ async function insertKey(db: Queryable, key: NewKey, now: number): Promise<Store
       now,
       key.expiresAt,
       key.rolledFrom,
+      ...policyValues(key),
     ],
   );
   const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };

@@ -125,6 +125,22 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
     );
     await db.query('INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)', [defaultAccount, 'Default', now]);
   },
+  async (db) => {
+    // Key policies (issue 15): JSON text like SQLite's (text, not jsonb, keeps metadata byte for byte), null when unset.
+    // `admitted` is what quotas count; rows from before it existed had everything but 429s let through.
+    await db.query(`
+      ALTER TABLE keys
+        ADD COLUMN owner_id text,
+        ADD COLUMN permissions text,
+        ADD COLUMN allowed_ips text,
+        ADD COLUMN rate_limits text,
+        ADD COLUMN quota text,
+        ADD COLUMN metadata text;
+      CREATE INDEX keys_owner ON keys (owner_id) WHERE owner_id IS NOT NULL;
+      ALTER TABLE key_usage ADD COLUMN admitted bigint NOT NULL DEFAULT 0;
+      UPDATE key_usage SET admitted = greatest(requests - rate_limited, 0);
+    `);
+  },
 ];
 
 /**

@@ -1,10 +1,14 @@
+import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type StartedPostgres } from '@routemcp/testing';
+import { NO_POLICIES } from '../../keys/key-record.ts';
 import { runStorageContract } from '../../testing/storage-contract.ts';
 import type { Storage } from '../storage.ts';
+import { postgresMigrations } from './postgres-migrations.ts';
 import { PostgresStorage } from './postgres-storage.ts';
 
+const logger = pino({ level: 'silent' });
 let postgres: StartedPostgres;
 beforeAll(async () => {
   postgres = await startPostgres();
@@ -17,12 +21,7 @@ runStorageContract('PostgreSQL', async () => {
   const url = await postgres.createDatabase();
   const opened: Storage[] = [];
   const open = async () => {
-    const storage = await PostgresStorage.open({
-      url,
-      poolSize: 4,
-      now: Date.now(),
-      logger: pino({ level: 'silent' }),
-    });
+    const storage = await PostgresStorage.open({ url, poolSize: 4, now: Date.now(), logger });
     opened.push(storage);
     return storage;
   };
@@ -33,4 +32,49 @@ runStorageContract('PostgreSQL', async () => {
       for (const storage of opened) await storage.close();
     },
   };
+});
+
+describe('PostgreSQL migrations', () => {
+  it('bring a version-1 database (before key policies) forward: its keys have none, its usage counts as admitted', async () => {
+    const url = await postgres.createDatabase();
+    const now = Date.parse('2026-06-01T10:00:00.000Z');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(
+        'CREATE TABLE keystore_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      await postgresMigrations[0]?.(client, { now });
+      await client.query('INSERT INTO keystore_schema_migrations (version) VALUES (1)');
+      const { rows } = await client.query<{ value: string }>(
+        "SELECT value FROM keystore_meta WHERE name = 'default_account'",
+      );
+      await client.query(
+        `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at)
+         VALUES ('key_old', $1, 'live', $2, 'sk_live_…abcd', 'old', 5, 1, $3)`,
+        [rows[0]?.value, 'a'.repeat(64), now],
+      );
+      await client.query("INSERT INTO key_usage (key_id, hour, requests, rate_limited) VALUES ('key_old', $1, 10, 3)", [
+        now,
+      ]);
+    } finally {
+      await client.end();
+    }
+
+    const upgraded = await PostgresStorage.open({ url, poolSize: 2, now, logger });
+    try {
+      expect(upgraded.migrationsApplied).toBe(postgresMigrations.length - 1);
+      expect(await upgraded.keys.getKey('key_old')).toMatchObject({
+        name: 'old',
+        rateLimit: { capacity: 5, refillPerSecond: 1 },
+        ...NO_POLICIES,
+      });
+      expect(await upgraded.accounts.usageSince(['key_old'], 0)).toEqual([
+        { keyId: 'key_old', hour: now, requests: 10, rateLimited: 3, admitted: 7 },
+      ]);
+      expect(await upgraded.keys.admittedSince({ keyId: 'key_old' }, 0)).toBe(7);
+    } finally {
+      await upgraded.close();
+    }
+  });
 });
