@@ -101,8 +101,8 @@ describe('websocket upgrades', () => {
     ).closed;
     await vi.waitFor(() => expect(proxy.usage).toHaveLength(2));
     expect(proxy.usage).toEqual([
-      { keyId: record.id, rateLimited: false },
-      { keyId: record.id, rateLimited: true },
+      { keyId: record.id, rateLimited: false, admitted: true },
+      { keyId: record.id, rateLimited: true, admitted: false },
     ]);
     const lines = proxy.logs.map((line) => JSON.parse(line)).filter((line) => line.msg === 'request');
     expect(lines.map(({ keyId, status, outcome, upgrade }) => ({ keyId, status, outcome, upgrade }))).toEqual([

@@ -5,7 +5,11 @@ import type { ProxyMetrics } from './metrics.ts';
 
 /** Per-key usage for the dashboard, reported to the keystore in batches (UsageRecorder). */
 export interface UsageCounter {
-  record(keyId: string, rateLimited: boolean): void;
+  /**
+   * `limited`: refused by a bucket or the quota (429); `admitted`: let
+   * through to the upstream (what quotas count).
+   */
+  record(keyId: string, limited: boolean, admitted: boolean): void;
 }
 
 /** Where log lines go: pino's own destination (a buffered sonic-boom in production). */
@@ -58,7 +62,10 @@ export class Recorder {
     if (exchange.upstreamRespondedAt > 0)
       this.#metrics.upstream((exchange.upstreamRespondedAt - exchange.forwardedAt) / 1000);
     const keyId = exchange.keyId;
-    if (keyId !== null && this.#usage !== undefined) this.#usage.record(keyId, exchange.outcome === 'RATE_LIMITED');
+    if (keyId !== null && this.#usage !== undefined) {
+      const outcome = exchange.outcome;
+      this.#usage.record(keyId, outcome === 'RATE_LIMITED' || outcome === 'QUOTA_EXCEEDED', exchange.forwardedAt > 0);
+    }
     if (!this.#logger.isLevelEnabled('info')) return;
     this.#sink.write(
       `{"level":30,"time":"${new Date().toISOString()}"${this.#base},"reqId":${JSON.stringify(exchange.requestId)}` +

@@ -19,7 +19,7 @@ export interface ProxyHarness {
   /** Every JSON log line written so far. */
   logs: string[];
   /** Every usage record the proxy made (what it batches to the keystore), in order. */
-  usage: { keyId: string; rateLimited: boolean }[];
+  usage: { keyId: string; rateLimited: boolean; admitted: boolean }[];
   close(): Promise<void>;
 }
 
@@ -53,7 +53,7 @@ export async function startProxy(options: {
     registry: options.registry ?? new Registry(),
     logger,
     clock: options.clock,
-    usage: { record: (keyId, rateLimited) => void usage.push({ keyId, rateLimited }) },
+    usage: { record: (keyId, rateLimited, admitted) => void usage.push({ keyId, rateLimited, admitted }) },
   });
   await listen(servers.server, 0, '127.0.0.1');
   await listen(servers.adminServer, 0, '127.0.0.1');

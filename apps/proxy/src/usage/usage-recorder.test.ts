@@ -25,17 +25,19 @@ function setup(options: { fail?: boolean; maxKeys?: number; gate?: Promise<void>
 }
 
 describe('UsageRecorder', () => {
-  it('sends one entry per key per flush, counting requests and 429s', async () => {
+  it('sends one entry per key per flush, counting requests, 429s and what was let through', async () => {
     const { recorder, batches, advance } = setup();
-    recorder.record('key_a', false);
+    recorder.record('key_a', false, true);
     advance(1000);
-    recorder.record('key_a', true);
-    recorder.record('key_b', false);
+    recorder.record('key_a', true, false);
+    recorder.record('key_b', false, true);
+    // Verified but neither limited nor let through (a 403 for a path outside its permissions).
+    recorder.record('key_b', false, false);
     await recorder.flush();
     expect(batches).toEqual([
       [
-        { keyId: 'key_a', requests: 2, rateLimited: 1, lastUsedAt: '2026-11-28T10:00:01.000Z' },
-        { keyId: 'key_b', requests: 1, rateLimited: 0, lastUsedAt: '2026-11-28T10:00:01.000Z' },
+        { keyId: 'key_a', requests: 2, rateLimited: 1, admitted: 1, lastUsedAt: '2026-11-28T10:00:01.000Z' },
+        { keyId: 'key_b', requests: 2, rateLimited: 0, admitted: 1, lastUsedAt: '2026-11-28T10:00:01.000Z' },
       ],
     ]);
     await recorder.flush();

@@ -13,6 +13,7 @@ export interface UsageSink {
 interface Pending {
   requests: number;
   rateLimited: number;
+  admitted: number;
   lastUsedAt: number;
 }
 
@@ -57,7 +58,7 @@ export class UsageRecorder {
   }
 
   /** Hot path: one map lookup and two additions (a new key past `maxKeys` starts a flush). */
-  record(keyId: string, rateLimited: boolean): void {
+  record(keyId: string, rateLimited: boolean, admitted = !rateLimited): void {
     const now = this.#clock.now();
     let entry = this.#pending.get(keyId);
     if (entry === undefined) {
@@ -68,11 +69,12 @@ export class UsageRecorder {
         this.#dropped.inc();
         return;
       }
-      entry = { requests: 0, rateLimited: 0, lastUsedAt: now };
+      entry = { requests: 0, rateLimited: 0, admitted: 0, lastUsedAt: now };
       this.#pending.set(keyId, entry);
     }
     entry.requests += 1;
     if (rateLimited) entry.rateLimited += 1;
+    if (admitted) entry.admitted += 1;
     if (now > entry.lastUsedAt) entry.lastUsedAt = now;
   }
 
@@ -86,6 +88,7 @@ export class UsageRecorder {
       keyId,
       requests: entry.requests,
       rateLimited: entry.rateLimited,
+      admitted: entry.admitted,
       lastUsedAt: new Date(entry.lastUsedAt).toISOString(),
     }));
     this.#inFlight = this.#sink
@@ -121,6 +124,7 @@ export class UsageRecorder {
       if (entry !== undefined) {
         entry.requests += old.requests;
         entry.rateLimited += old.rateLimited;
+        entry.admitted += old.admitted;
         entry.lastUsedAt = Math.max(entry.lastUsedAt, old.lastUsedAt);
       } else if (this.#pending.size < this.#maxKeys) {
         this.#pending.set(keyId, old);
