@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, freemem, loadavg, release, totalmem, type } from 'node:os';
 import { nginxVersion } from './processes/nginx.ts';
+import { postgresVersion } from './processes/postgres.ts';
 import { redisVersion } from './processes/redis-server.ts';
-import { workspaceRoot } from './workspace.ts';
+import { workspaceRoot, type Tools } from './workspace.ts';
 
 export interface MachineInfo {
   os: string;
@@ -15,6 +16,7 @@ export interface MachineInfo {
   nginx: string | null;
   redis: string | null;
   wrk: string | null;
+  postgres: string | null;
   gitCommit: string | null;
   /** Uncommitted changes under apps/ or libs/: the figures may not match the commit. */
   gitDirty: boolean | null;
@@ -39,7 +41,7 @@ function wrkVersion(binary: string | null): string | null {
   return /wrk (\S+)/.exec(stdout ?? '')?.[1] ?? null;
 }
 
-export function machineInfo(tools: { wrk: string | null; nginx: string | null; redis: string | null }): MachineInfo {
+export function machineInfo(tools: Tools): MachineInfo {
   const cpuList = cpus();
   const status = git(['status', '--porcelain', '--', 'apps', 'libs']);
   return {
@@ -53,6 +55,7 @@ export function machineInfo(tools: { wrk: string | null; nginx: string | null; r
     nginx: tools.nginx ? nginxVersion(tools.nginx) : null,
     redis: tools.redis ? redisVersion(tools.redis) : null,
     wrk: wrkVersion(tools.wrk),
+    postgres: tools.postgres ? postgresVersion(tools.postgres) : null,
     gitCommit: git(['rev-parse', 'HEAD']),
     gitDirty: status === null ? null : status !== '',
   };

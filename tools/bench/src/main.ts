@@ -15,7 +15,10 @@ const startedAt = new Date();
 const options = parseCommandLine(process.argv.slice(2), startedAt);
 const group = new ProcessGroup();
 const dir = mkdtempSync(join(tmpdir(), 'routemcp-bench-'));
-const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+const scratch = [dir];
+const cleanUp = () => {
+  for (const path of scratch.splice(0)) rmSync(path, { recursive: true, force: true });
+};
 process.once('exit', () => group.killAllNow());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -28,6 +31,7 @@ const ctx: BenchContext = {
   options,
   group,
   dir,
+  removeAtEnd: (path) => void scratch.push(path),
   tools,
   path: BENCH_PATH,
   clockTicksPerSecond: clockTicksPerSecond(),

@@ -27,9 +27,9 @@ describe('parseOptions', () => {
     expect([...parse('--only', 'd, A,i').only]).toEqual(['d', 'a', 'i']);
   });
 
-  it('knows the floor, floor + EVALSHA, fastify and proxy-at-info scenarios', () => {
-    expect([...parse('--only', 'k,l,m,n').only]).toEqual(['k', 'l', 'm', 'n']);
-    expect(() => parse('--only', 'k,o')).toThrow(/unknown scenario "o"/);
+  it('knows the floor, floor + EVALSHA, fastify, proxy-at-info and leases-off scenarios', () => {
+    expect([...parse('--only', 'k,l,m,n,o,p').only]).toEqual(['k', 'l', 'm', 'n', 'o', 'p']);
+    expect(() => parse('--only', 'k,q')).toThrow(/unknown scenario "q"/);
   });
 
   it('passes Node flags to the proxies only when given', () => {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
@@ -18,6 +18,8 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   l: 'Node floor + one EVALSHA',
   m: 'fastify gateway',
   n: 'proxy as (d), LOG_LEVEL=info',
+  o: 'proxy as (d), RATE_LIMIT_LEASES=off',
+  p: 'proxy as (o), LOG_LEVEL=info',
 };
 
 /** Everything a run needs to know, resolved from the command line. */
@@ -47,11 +49,11 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [options]
 
   --quick             CI mode: short scenarios, whole run under two minutes, no targets enforced
-  --rounds N          interleaved throughput rounds of a,b,k,l,c,m,d,n,j (default 5; quick 1)
+  --rounds N          interleaved throughput rounds of a,b,k,l,c,m,d,o,n,p,j (default 5; quick 1)
   --duration S        seconds per throughput round (default 8; quick 2)
   --connections C     concurrent connections for throughput rounds (default 50)
   --out FILE          JSON results (default bench-results/<timestamp>.json)
-  --only a,d,…        run only these scenarios (a–n; see tools/bench/README.md)
+  --only a,d,…        run only these scenarios (a–p; see tools/bench/README.md)
   --cpu-prof DIR      profile the main proxy (pair with --only d); summarise with
                       node tools/bench/src/profile-summary.ts DIR/*.cpuprofile
   --proxy-node-options=FLAGS

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MachineInfo } from './machine-info.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
-import { buildReport, reportJson, reportText } from './report.ts';
+import { buildReport, JUDGED_HOW, reportJson, reportText } from './report.ts';
 import type { RawResults } from './results.ts';
+import type { RevocationResult } from './scenarios/revocation.ts';
 import { round } from './testing/rounds.ts';
 
 const machine: MachineInfo = {
@@ -16,52 +17,98 @@ const machine: MachineInfo = {
   nginx: null,
   redis: null,
   wrk: null,
+  postgres: null,
   gitCommit: 'abcdef0123',
   gitDirty: false,
 };
 
-const options = parseOptions(['--only', 'd,l,n', '--rounds', '2'], new Date(0)) as BenchOptions;
+const options = parseOptions(['--only', 'd,l,n,o,g', '--rounds', '2'], new Date(0)) as BenchOptions;
+
+const revocation = (keystore: 'sqlite' | 'postgres', replicas: number): RevocationResult => ({
+  keystore,
+  replicas,
+  trials: 2,
+  proxies: 2,
+  samplesMs: [5, 6, 7, 30],
+  timeouts: 0,
+  p50: 6.5,
+  p99: 29.3,
+  max: 30,
+  acrossReplicas: replicas > 1 ? { samplesMs: [7, 30], timeouts: 0, p50: 18.5, p99: 29.77, max: 30 } : null,
+});
 
 const raw: RawResults = {
   rounds: [
     round('l', 1, 5000, 200),
     round('d', 1, 3000, 300),
+    round('o', 1, 2400, 330),
     round('n', 1, 2500, 360),
     round('l', 2, 5000, 200),
     round('d', 2, 3500, 280),
+    round('o', 2, 2600, 320),
     round('n', 2, 2600, 350),
   ],
   cacheMiss: [],
-  revocation: [],
+  revocation: [revocation('sqlite', 1), revocation('postgres', 2)],
   notes: [],
-  skipped: {},
+  skipped: { 'e:postgres': 'PostgreSQL server binaries not found' },
 };
 
 describe('report', () => {
   const report = buildReport({ raw, options, machine, startedAt: new Date(0), finishedAt: new Date(1000) });
 
+  it('says how the lease modes are judged, at the top', () => {
+    expect(reportText(report).split('\n')[1]).toBe(JUDGED_HOW);
+    expect(JUDGED_HOW).toMatch(/Issue 12's targets are judged with leases off \(o, p/);
+    expect(JUDGED_HOW).toMatch(/Issue 14's targets are judged on \(d\), leases on/);
+  });
+
   it('prints the measured throughput rows, each ratio per round with its median, and targets by issue', () => {
     const text = reportText(report);
     expect(text).toMatch(/^d proxy, cache hit \+ Redis bucket \(warn\) +3250 +3000 +3500/m);
+    expect(text).toMatch(/^o proxy as \(d\), RATE_LIMIT_LEASES=off +2500 +2400 +2600/m);
     expect(text).toMatch(/^n proxy as \(d\), LOG_LEVEL=info +2550/m);
     expect(text).not.toMatch(/^k /m);
     expect(text).toMatch(/^ratio +of +r1 +r2 +median$/m);
-    expect(text).toMatch(/^req\/s d\/l +proxy \(warn\) ÷ floor\+EVALSHA +0\.60 +0\.70 +0\.65$/m);
-    expect(text).toMatch(/^CPU\/req n\/l +proxy \(info\) ÷ floor\+EVALSHA +1\.80 +1\.75 +1\.78$/m);
+    expect(text).toMatch(/^req\/s o\/l +proxy, leases off \(warn\) ÷ floor\+EVALSHA +0\.48 +0\.52 +0\.50$/m);
+    expect(text).toMatch(/^req\/s d\/l +proxy, leases on \(warn\) ÷ floor\+EVALSHA +0\.60 +0\.70 +0\.65$/m);
+    expect(text).toMatch(/^CPU\/req n\/l +proxy, leases on \(info\) ÷ floor\+EVALSHA +1\.80 +1\.75 +1\.78$/m);
+    expect(text).toMatch(/^CPU\/req d\/o +proxy, leases on ÷ off: what leases save +0\.91 +0\.88 +0\.89$/m);
+    // Issue 12 judged on (o), (d) beside it; issue 14 on (d).
     expect(text).toMatch(
-      /^#12 +throughput, proxy \(warn\) ÷ floor\+EVALSHA +≥ 0\.85 × +0\.65 × +NO \(rounds 0\.60–0\.70\)$/m,
+      /^#12 +throughput, proxy \(warn, leases off\) ÷ floor\+EVALSHA +≥ 0\.85 × +0\.50 × +leases on 0\.65 × +NO \(rounds 0\.48–0\.52\)$/m,
     );
-    expect(text).toMatch(/^#14 +CPU\/request, proxy ÷ Node floor +≤ 1\.20 × +– +–$/m);
+    expect(text).toMatch(
+      /^#14 +hot-key throughput, proxy \(leases on\) ÷ floor\+EVALSHA +≥ 1\.00 × +0\.65 × +NO \(rounds 0\.60–0\.70\)$/m,
+    );
+    expect(text).toMatch(/^#14 +CPU\/request, proxy \(leases on\) ÷ Node floor +≤ 1\.20 × +– +–$/m);
   });
 
-  it('writes schema 2 JSON with NaN as null and ratios keyed by id', () => {
+  it('prints (g) per keystore, with the replicas and the across-replica samples on PostgreSQL', () => {
+    const text = reportText(report);
+    expect(text).toMatch(
+      /^g 2 revokes × 2 proxies \(sqlite\) +p50 6\.50 ms, p99 29\.30 ms, max 30\.00 ms, timeouts 0$/m,
+    );
+    expect(text).toMatch(
+      /^g 2 revokes × 2 proxies \(postgres, 2 replicas\) +p50 6\.50 ms.*; across replicas p50 18\.50 ms, p99 29\.77 ms, max 30\.00 ms$/m,
+    );
+    expect(text).toMatch(/^#13 +revocation p99, 2 proxies on 2 replicas \(g, postgres\) +≤ 100 ms +29\.300 ms +yes/m);
+    expect(text).toMatch(/^skipped e:postgres: PostgreSQL server binaries not found$/m);
+  });
+
+  it('writes schema 3 JSON with NaN as null, ratios keyed by id and the leases-on figure beside issue 12', () => {
     const json = JSON.parse(reportJson(report)) as {
       schema: number;
       ratios: Record<string, { perRound: (number | null)[]; median: number | null }>;
+      targets: { id: string; value: number | null; beside?: { label: string; value: number | null } }[];
     };
-    expect(json.schema).toBe(2);
+    expect(json.schema).toBe(3);
     expect(json.ratios['rps:d/l']?.perRound).toEqual([0.6, 0.7]);
     expect(json.ratios['rps:d/l']?.median).toBeCloseTo(0.65);
     expect(json.ratios['cpu:d/k']).toMatchObject({ perRound: [null, null], median: null });
+    const target = json.targets.find((t) => t.id === 'rps-o-over-l');
+    expect(target?.value).toBeCloseTo(0.5);
+    expect(target?.beside?.label).toBe('leases on');
+    expect(target?.beside?.value).toBeCloseTo(0.65);
   });
 });

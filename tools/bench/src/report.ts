@@ -8,8 +8,14 @@ import { evaluateTargets } from './targets.ts';
 import { formatTable, type Cell } from './table.ts';
 
 export interface BenchReport {
-  /** 2: floor, fastify and proxy-at-info scenarios, per-round ratios keyed by id, targets with their issue, e/g per keystore. */
-  schema: 2;
+  /**
+   * 3: leases-off scenarios (o, p) and issue 12's targets judged on them,
+   * targets with `beside`, e/g on PostgreSQL (revocation with `replicas`
+   * and `acrossReplicas`), issue 13's targets. 2 had floor, fastify and
+   * proxy-at-info scenarios, per-round ratios keyed by id, targets with
+   * their issue, e/g per keystore.
+   */
+  schema: 3;
   startedAt: string;
   finishedAt: string;
   options: Omit<BenchOptions, 'only'> & { only: string[] };
@@ -30,7 +36,7 @@ export function buildReport(input: {
   const throughput = summariseThroughput(input.raw);
   const ratios = computeRatios(input.raw.rounds);
   return {
-    schema: 2,
+    schema: 3,
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     options: { ...input.options, only: [...input.options.only] },
@@ -57,14 +63,21 @@ export function reportJson(report: BenchReport): string {
 
 const ms = (value: number | undefined) => (value === undefined ? null : round(value, 3));
 
+/** How the lease modes are judged: said at the top of every report. */
+export const JUDGED_HOW =
+  "Issue 12's targets are judged with leases off (o, p: RATE_LIMIT_LEASES=off, one Redis call per request, the " +
+  'like-for-like with floor+EVALSHA); the leases-on figures (d, n: the default) are printed beside them, not judged ' +
+  "for #12. Issue 14's targets are judged on (d), leases on.";
+
 export function reportText(report: BenchReport): string {
   const { raw, throughput, ratios, options, machine } = report;
   const parts: string[] = [];
   const tool = Object.values(throughput)[0]?.tool ?? 'wrk';
   parts.push(
     `RouteMCP bench — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, nginx ${machine.nginx ?? '–'}, ` +
-      `redis ${machine.redis ?? '–'}, commit ${machine.gitCommit?.slice(0, 7) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}`,
+      `redis ${machine.redis ?? '–'}, PostgreSQL ${machine.postgres ?? '–'}, commit ${machine.gitCommit?.slice(0, 7) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}`,
   );
+  parts.push(JUDGED_HOW);
   const shown = THROUGHPUT_ORDER.filter((id) => throughput[id] !== undefined || options.only.includes(id));
   const throughputRows: Cell[][] = shown.map((id) => {
     const s = throughput[id];
@@ -84,8 +97,8 @@ export function reportText(report: BenchReport): string {
       `\nThroughput: median of ${options.rounds} interleaved rounds (${shown.join(',')}), ${tool} ${options.connections} connections, ${options.durationSeconds}s each`,
       formatTable(['scenario', 'req/s', 'min', 'max', 'CPU µs/req', 'p50 ms', 'p99 ms', 'non-2xx/err'], throughputRows),
     );
-    if (throughput.n)
-      parts.push("(n: the proxy's access log goes to a pipe the bench drains, as a container runtime's would be)");
+    if (throughput.n || throughput.p)
+      parts.push("(n, p: the proxy's access log goes to a pipe the bench drains, as a container runtime's would be)");
   }
   const ratioRows = Object.values(ratios).filter((r) => Number.isFinite(r.median));
   if (ratioRows.length > 0) {
@@ -119,8 +132,8 @@ export function reportText(report: BenchReport): string {
   }
   if (raw.addedLatency) {
     const f = raw.addedLatency;
-    const names = { k: 'floor (k)', l: 'floor+EVALSHA (l)', d: 'proxy (d)' } as const;
-    const added = (['k', 'l', 'd'] as const)
+    const names = { k: 'floor (k)', l: 'floor+EVALSHA (l)', d: 'proxy (d)', o: 'leases off (o)' } as const;
+    const added = (['k', 'l', 'd', 'o'] as const)
       .filter((id) => f.added[id] !== undefined)
       .map(
         (id) => `${names[id]} +${fmt(f.added[id]?.p50 ?? Number.NaN, 3)}/+${fmt(f.added[id]?.p99 ?? Number.NaN, 3)}`,
@@ -132,9 +145,13 @@ export function reportText(report: BenchReport): string {
     ]);
   }
   for (const g of raw.revocation) {
+    const across = g.acrossReplicas;
     other.push([
-      `g ${g.trials} revokes × ${g.proxies} proxies (${g.keystore})`,
-      `p50 ${fmt(g.p50)} ms, p99 ${fmt(g.p99)} ms, max ${fmt(g.max)} ms, timeouts ${g.timeouts}`,
+      `g ${g.trials} revokes × ${g.proxies} proxies (${g.keystore}${g.replicas > 1 ? `, ${g.replicas} replicas` : ''})`,
+      `p50 ${fmt(g.p50)} ms, p99 ${fmt(g.p99)} ms, max ${fmt(g.max)} ms, timeouts ${g.timeouts}` +
+        (across
+          ? `; across replicas p50 ${fmt(across.p50)} ms, p99 ${fmt(across.p99)} ms, max ${fmt(across.max)} ms`
+          : ''),
     ]);
   }
   if (raw.rss) {
@@ -155,14 +172,18 @@ export function reportText(report: BenchReport): string {
   parts.push(
     '',
     formatTable(
-      ['issue', 'target', 'goal', 'value', 'met'],
-      report.targets.map((t) => [
-        `#${t.issue}`,
-        t.figure,
-        `${t.target} ${t.unit}`.trim(),
-        t.value === null ? null : `${fmt(t.value, t.unit === 'ms' ? 3 : 2)} ${t.unit}`.trim(),
-        (t.met === null ? '–' : t.met ? 'yes' : 'NO') + (t.note ? ` (${t.note})` : ''),
-      ]),
+      ['issue', 'target', 'goal', 'value', 'beside, not judged', 'met'],
+      report.targets.map((t) => {
+        const value = (v: number) => `${fmt(v, t.unit === 'ms' ? 3 : 2)} ${t.unit}`.trim();
+        return [
+          `#${t.issue}`,
+          t.figure,
+          `${t.target} ${t.unit}`.trim(),
+          t.value === null ? null : value(t.value),
+          t.beside ? `${t.beside.label} ${t.beside.value === null ? '–' : value(t.beside.value)}` : '',
+          (t.met === null ? '–' : t.met ? 'yes' : 'NO') + (t.note ? ` (${t.note})` : ''),
+        ];
+      }),
     ),
   );
   if (raw.notes.length > 0) parts.push('', ...raw.notes.map((note) => `note: ${note}`));

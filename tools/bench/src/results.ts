@@ -54,7 +54,7 @@ export interface RatioResult extends RatioSpec {
 
 export interface TargetResult {
   id: string;
-  /** The issue that set the target (6: first performance pass, 12: hot path, 14: token leases). */
+  /** The issue that set the target (6: first performance pass, 12: hot path, 13: PostgreSQL replicas, 14: token leases). */
   issue: number;
   figure: string;
   target: string;
@@ -63,4 +63,6 @@ export interface TargetResult {
   /** null: not measured in this run (or not at the target's scale). */
   met: boolean | null;
   note?: string;
+  /** The same figure for the other lease mode (issue 12's rows: leases on), printed beside it and not judged. */
+  beside?: { label: string; value: number | null };
 }

@@ -1,17 +1,21 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startBaseline } from './baselines/start-baseline.ts';
 import type { BenchContext } from './context.ts';
 import { KeystoreAdmin } from './keys/keystore-admin.ts';
 import type { KeystoreSetup } from './keys/keystore-setup.ts';
 import { keyMaker } from './keys/make-keys.ts';
+import { startPostgresIfWanted } from './keys/postgres-setup.ts';
 import type { ScenarioId } from './options.ts';
 import { processFamily } from './proc.ts';
 import {
   appExists,
+  newKeystoreTokens,
   startApi,
   startKeystore,
   startProxy,
+  type KeystoreKind,
   type RunningApp,
+  type RunningKeystore,
   type RunningProxy,
 } from './processes/apps.ts';
 import { startNginx } from './processes/nginx.ts';
@@ -29,10 +33,12 @@ import {
   type ThroughputTarget,
 } from './scenarios/throughput.ts';
 
-const NEEDS_KEYSTORE: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n'];
-const NEEDS_PROXY: readonly ScenarioId[] = ['d', 'e', 'f', 'g', 'h', 'i', 'j', 'n'];
+const NEEDS_KEYSTORE: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n', 'o', 'p'];
+const NEEDS_PROXY: readonly ScenarioId[] = ['d', 'e', 'f', 'g', 'h', 'i', 'j', 'n', 'o', 'p'];
 // (j): more than one worker needs Redis; (l): its EVALSHA.
-const NEEDS_REDIS: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n'];
+const NEEDS_REDIS: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n', 'o', 'p'];
+/** The scenarios that also run on a keystore on PostgreSQL. */
+const ON_POSTGRES = ['e', 'g'] as const;
 
 /** Which requested scenarios cannot run here, and why (missing app or binary). */
 function unavailable(ctx: BenchContext): Record<string, string> {
@@ -45,6 +51,16 @@ function unavailable(ctx: BenchContext): Record<string, string> {
     else if (NEEDS_REDIS.includes(id) && ctx.tools.redis === null) skipped[id] = 'redis-server is not installed';
   }
   return skipped;
+}
+
+/** Counts what a proxy at LOG_LEVEL=info writes on stdout: proof that it paid for its access log. */
+function stdoutCounter(proxy: RunningProxy | null): { lines: number; bytes: number } {
+  const seen = { lines: 0, bytes: 0 };
+  proxy?.process.child.stdout?.on('data', (chunk: Buffer) => {
+    seen.bytes += chunk.length;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) seen.lines++;
+  });
+  return seen;
 }
 
 /**
@@ -65,33 +81,45 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   ctx.log('starting processes');
   const redis = needs(NEEDS_REDIS) && ctx.tools.redis ? await startRedis(ctx.group, ctx.tools.redis, ctx.dir) : null;
   const api = await startApi(ctx.group);
-  const keystore = needs(NEEDS_KEYSTORE) ? await startKeystore(ctx.group, ctx.dir) : null;
+  const keystore = needs(NEEDS_KEYSTORE)
+    ? await startKeystore(ctx.group, {
+        name: 'keystore',
+        database: { kind: 'sqlite', path: join(ctx.dir, 'keystore.sqlite') },
+        tokens: newKeystoreTokens(),
+      })
+    : null;
   const admin = keystore ? new KeystoreAdmin({ url: keystore.url, adminToken: keystore.adminToken }) : null;
-  const launchProxy = (name: string, env: Record<string, string> = {}, extra?: string): Promise<RunningProxy> => {
-    if (!keystore) throw new Error(`${name}: no keystore was started`);
-    const nodeOptions = [ctx.options.proxyNodeOptions, extra].filter(Boolean).join(' ');
+  const launchProxy = (
+    name: string,
+    options: { env?: Record<string, string>; extra?: string | undefined; on?: RunningKeystore } = {},
+  ): Promise<RunningProxy> => {
+    const on = options.on ?? keystore;
+    if (!on) throw new Error(`${name}: no keystore was started`);
+    const nodeOptions = [ctx.options.proxyNodeOptions, options.extra].filter(Boolean).join(' ');
     return startProxy(ctx.group, {
       name,
       upstreamUrl: api.url,
-      keystore,
+      keystore: on,
       ...(redis ? { redisUrl: redis.url } : {}),
-      env,
+      env: options.env ?? {},
       ...(nodeOptions ? { nodeOptions } : {}),
     });
   };
   const profile = ctx.options.cpuProfileDir
     ? `--cpu-prof --cpu-prof-dir=${resolve(ctx.options.cpuProfileDir)}`
     : undefined;
-  const proxy = needs(NEEDS_PROXY) ? await launchProxy('proxy', {}, profile) : null;
+  const proxy = needs(NEEDS_PROXY) ? await launchProxy('proxy', { extra: profile }) : null;
+  // RATE_LIMIT_LEASES=off: one EVALSHA per request, as the floor + EVALSHA (l) pays (issue 12's comparison).
+  const leasesOff = { RATE_LIMIT_LEASES: 'off' };
+  const proxyLeasesOff = wanted('o') ? await launchProxy('proxy-leases-off', { env: leasesOff }) : null;
   // LOG_LEVEL=info is the default: one access-log line per request, on stdout, which the process
   // group reads from a pipe as it comes (the way a container runtime drains a container's stdout).
-  const proxyInfo = wanted('n') ? await launchProxy('proxy-info', { LOG_LEVEL: 'info' }) : null;
-  const accessLog = { lines: 0, bytes: 0 };
-  proxyInfo?.process.child.stdout?.on('data', (chunk: Buffer) => {
-    accessLog.bytes += chunk.length;
-    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) accessLog.lines++;
-  });
-  const workers = wanted('j') ? await launchProxy('proxy-workers', { PROXY_WORKERS: '2' }) : null;
+  const proxyInfo = wanted('n') ? await launchProxy('proxy-info', { env: { LOG_LEVEL: 'info' } }) : null;
+  const proxyInfoLeasesOff = wanted('p')
+    ? await launchProxy('proxy-info-leases-off', { env: { LOG_LEVEL: 'info', ...leasesOff } })
+    : null;
+  const accessLogs = { n: stdoutCounter(proxyInfo), p: stdoutCounter(proxyInfoLeasesOff) };
+  const workers = wanted('j') ? await launchProxy('proxy-workers', { env: { PROXY_WORKERS: '2' } }) : null;
   const nginx =
     wanted('b') && ctx.tools.nginx
       ? await startNginx(ctx.group, ctx.tools.nginx, ctx.dir, Number(new URL(api.url).port))
@@ -127,6 +155,8 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     b: family(nginx),
     c: own(naive),
     d: own(measured('d', proxy)),
+    o: own(proxyLeasesOff),
+    p: own(proxyInfoLeasesOff),
     // The primary and its workers: the primary's share is its admin port and the round-robin accept.
     j: family(workers),
     k: own(measured('k', floor)),
@@ -145,27 +175,43 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     );
     raw.rounds = await runThroughputRounds(ctx, targets, inBudget);
   }
-  if (proxyInfo) {
-    // Proof that (n) paid for its access log: about one line per request it answered.
-    const answered = raw.rounds.filter((r) => r.scenario === 'n').reduce((sum, r) => sum + r.requests, 0);
-    const line = `n: ${accessLog.lines} stdout lines (${(accessLog.bytes / 1e6).toFixed(1)} MB) from the info proxy, ${answered} requests in its measured rounds (plus warm-up)`;
+  for (const [id, info] of [
+    ['n', proxyInfo],
+    ['p', proxyInfoLeasesOff],
+  ] as const) {
+    if (!info) continue;
+    // Proof that (n) and (p) paid for their access log: about one line per request answered.
+    const seen = accessLogs[id];
+    const answered = raw.rounds.filter((r) => r.scenario === id).reduce((sum, r) => sum + r.requests, 0);
+    const line = `${id}: ${seen.lines} stdout lines (${(seen.bytes / 1e6).toFixed(1)} MB) from the info proxy, ${answered} requests in its measured rounds (plus warm-up)`;
     raw.notes.push(line);
     ctx.log(line);
   }
 
-  const step = async (id: ScenarioId, title: string, run: () => Promise<void>) => {
+  /** `variant`: the keystore back end of (e) and (g), so a skip names the one that did not run. */
+  const step = async (id: ScenarioId, title: string, run: () => Promise<void>, variant?: KeystoreKind) => {
     if (!wanted(id)) return;
     if (!inBudget()) {
-      skipped[id] = 'time budget used up';
+      skipped[variant ? `${id}:${variant}` : id] = 'time budget used up';
       return;
     }
     ctx.log(`${id}: ${title}`);
     await run();
   };
   if (!(proxy && keystore && admin && mainKey)) return raw;
-  const makeKeys = keyMaker({ dbPath: keystore.dbPath, admin, note: (line) => (raw.notes.push(line), ctx.log(line)) });
-  // One setup per keystore back end; (e) and (g) run for each.
-  const setups: KeystoreSetup[] = [{ kind: keystore.kind, keystore, admin, makeKeys, proxy, launchProxy }];
+  const note = (line: string) => (raw.notes.push(line), ctx.log(line));
+  const makeKeys = keyMaker({ database: keystore.database, admin, note });
+  const sqlite: KeystoreSetup = {
+    kind: 'sqlite',
+    keystore,
+    admin,
+    makeKeys,
+    proxy,
+    replicas: 1,
+    launchSecondProxy: async (name) => ({ proxy: await launchProxy(name), admin }),
+    // Shared with every other scenario: the process group stops it at the end.
+    stop: async () => undefined,
+  };
   await step('f', `added latency at ${ctx.options.fixedRate} req/s`, async () => {
     raw.addedLatency = await runAddedLatency(
       ctx,
@@ -174,25 +220,54 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
         d: proxy.url,
         ...(floor ? { k: floor.url } : {}),
         ...(floorEvalsha ? { l: floorEvalsha.url } : {}),
+        ...(proxyLeasesOff ? { o: proxyLeasesOff.url } : {}),
       },
       `Bearer ${mainKey.key}`,
     );
   });
-  for (const setup of setups) {
-    await step('e', `cache miss over ${ctx.options.cacheMissKeys} new keys (${setup.kind})`, async () => {
-      raw.cacheMiss.push(await runCacheMiss(ctx, setup));
-    });
-  }
   await step('i', `stampede of ${ctx.options.stampedeRequests}`, async () => {
     raw.stampede = await runStampede(ctx, admin, proxy);
   });
-  for (const setup of setups) {
-    await step('g', `revocation × ${ctx.options.revocationTrials} (${setup.kind})`, async () => {
-      raw.revocation.push(await runRevocation(ctx, setup));
-    });
+  await step(
+    'e',
+    `cache miss over ${ctx.options.cacheMissKeys} new keys (sqlite)`,
+    async () => void raw.cacheMiss.push(await runCacheMiss(ctx, sqlite)),
+    'sqlite',
+  );
+  // PostgreSQL is started only now, right after (e) on SQLite so the two misses run close together, and
+  // stopped after its (g), so its two replicas and their pollers idle through no other scenario.
+  const postgres = await startPostgresIfWanted(ctx, {
+    wanted: ON_POSTGRES.filter(wanted),
+    inBudget,
+    skipped,
+    launchProxy: (name, on) => launchProxy(name, { on }),
+    note,
+  });
+  if (postgres) {
+    await step(
+      'e',
+      `cache miss over ${ctx.options.cacheMissKeys} new keys (postgres)`,
+      async () => void raw.cacheMiss.push(await runCacheMiss(ctx, postgres)),
+      'postgres',
+    );
+  }
+  await step(
+    'g',
+    `revocation × ${ctx.options.revocationTrials} (sqlite)`,
+    async () => void raw.revocation.push(await runRevocation(ctx, sqlite)),
+    'sqlite',
+  );
+  if (postgres) {
+    await step(
+      'g',
+      `revocation × ${ctx.options.revocationTrials} (postgres, 2 replicas)`,
+      async () => void raw.revocation.push(await runRevocation(ctx, postgres)),
+      'postgres',
+    );
+    await postgres.stop();
   }
   await step('h', `RSS with ${ctx.options.rssKeys} cached keys`, async () => {
-    raw.rss = await runRss(ctx, makeKeys, (env) => launchProxy('proxy-rss', env));
+    raw.rss = await runRss(ctx, makeKeys, (env) => launchProxy('proxy-rss', { env }));
   });
   return raw;
 }

@@ -62,6 +62,27 @@ describe('computeRatios', () => {
     );
   });
 
+  it('prints each leases-off ratio (o, p) right before its leases-on twin (d, n), and what leases save', () => {
+    const ids = RATIO_SPECS.map((spec) => spec.id);
+    for (const [off, on] of [
+      ['rps:o/l', 'rps:d/l'],
+      ['cpu:o/l', 'cpu:d/l'],
+      ['cpu:p/l', 'cpu:n/l'],
+      ['rps:o/m', 'rps:d/m'],
+      ['rps:o/c', 'rps:d/c'],
+      ['cpu:o/k', 'cpu:d/k'],
+    ] as const) {
+      expect(ids.indexOf(on) - ids.indexOf(off), `${off} before ${on}`).toBe(1);
+    }
+    expect(ids).toEqual(expect.arrayContaining(['rps:d/o', 'cpu:d/o', 'cpu:p/o', 'cpu:n/d']));
+    const rounds = [round('o', 1, 4000, 250), round('d', 1, 6000, 150), round('l', 1, 5000, 200)];
+    const ratios = computeRatios(rounds);
+    expect(ratios['rps:o/l']?.median).toBeCloseTo(0.8);
+    expect(ratios['cpu:o/l']?.median).toBeCloseTo(1.25);
+    expect(ratios['rps:d/o']?.median).toBeCloseTo(1.5);
+    expect(ratios['cpu:d/o']?.median).toBeCloseTo(0.6);
+  });
+
   it('is empty of rounds for a run without throughput rounds', () => {
     expect(computeRatios([])['rps:d/l']).toMatchObject({ perRound: [], median: Number.NaN });
   });

@@ -36,22 +36,33 @@ function spec(measure: RatioSpec['measure'], numerator: ThroughputId, denominato
 }
 
 /**
- * The ratios the report prints (issue 12 item 1, and issue 14's CPU
- * against the floor). Throughput ratios above 1 favour the numerator; CPU
- * per request ratios below 1 do.
+ * The ratios the report prints, each leases-off figure (o, p: one Redis call
+ * per request, issue 12's like-for-like with floor+EVALSHA) beside the
+ * leases-on one (d, n: the default, issue 14's). Throughput ratios above 1
+ * favour the numerator; CPU per request ratios below 1 do.
  */
 export const RATIO_SPECS: readonly RatioSpec[] = [
-  spec('throughput', 'd', 'l', 'proxy (warn) ÷ floor+EVALSHA'),
-  spec('cpu', 'd', 'l', 'proxy (warn) ÷ floor+EVALSHA'),
-  spec('throughput', 'n', 'l', 'proxy (info) ÷ floor+EVALSHA'),
-  spec('cpu', 'n', 'l', 'proxy (info) ÷ floor+EVALSHA'),
-  spec('throughput', 'd', 'm', 'proxy ÷ fastify gateway'),
-  spec('throughput', 'd', 'c', 'proxy ÷ naive Express gateway'),
+  spec('throughput', 'o', 'l', 'proxy, leases off (warn) ÷ floor+EVALSHA'),
+  spec('throughput', 'd', 'l', 'proxy, leases on (warn) ÷ floor+EVALSHA'),
+  spec('cpu', 'o', 'l', 'proxy, leases off (warn) ÷ floor+EVALSHA'),
+  spec('cpu', 'd', 'l', 'proxy, leases on (warn) ÷ floor+EVALSHA'),
+  spec('throughput', 'p', 'l', 'proxy, leases off (info) ÷ floor+EVALSHA'),
+  spec('throughput', 'n', 'l', 'proxy, leases on (info) ÷ floor+EVALSHA'),
+  spec('cpu', 'p', 'l', 'proxy, leases off (info) ÷ floor+EVALSHA'),
+  spec('cpu', 'n', 'l', 'proxy, leases on (info) ÷ floor+EVALSHA'),
+  spec('throughput', 'o', 'm', 'proxy, leases off ÷ fastify gateway'),
+  spec('throughput', 'd', 'm', 'proxy, leases on ÷ fastify gateway'),
+  spec('throughput', 'o', 'c', 'proxy, leases off ÷ naive Express gateway'),
+  spec('throughput', 'd', 'c', 'proxy, leases on ÷ naive Express gateway'),
+  spec('cpu', 'o', 'k', 'proxy, leases off ÷ Node floor (no Redis)'),
+  spec('cpu', 'd', 'k', 'proxy, leases on ÷ Node floor (no Redis)'),
   spec('throughput', 'd', 'b', 'proxy ÷ nginx'),
   spec('cpu', 'd', 'b', 'proxy ÷ nginx'),
-  spec('cpu', 'd', 'k', 'proxy ÷ Node floor (no Redis)'),
   spec('cpu', 'l', 'k', 'floor+EVALSHA ÷ floor: one EVALSHA'),
-  spec('cpu', 'n', 'd', 'proxy info ÷ warn: the access log'),
+  spec('throughput', 'd', 'o', 'proxy, leases on ÷ off: what leases save'),
+  spec('cpu', 'd', 'o', 'proxy, leases on ÷ off: what leases save'),
+  spec('cpu', 'n', 'd', 'proxy info ÷ warn, leases on: the access log'),
+  spec('cpu', 'p', 'o', 'proxy info ÷ warn, leases off: the access log'),
   spec('throughput', 'j', 'd', 'two workers ÷ one'),
 ];
 

@@ -27,39 +27,59 @@ describe('evaluateTargets', () => {
   it('leaves every target open when nothing was measured', () => {
     const targets = evaluateTargets(empty, computeRatios([]));
     expect(targets.map((target) => target.met)).toEqual(targets.map(() => null));
-    expect(new Set(targets.map((target) => target.issue))).toEqual(new Set([6, 12, 14]));
+    expect(new Set(targets.map((target) => target.issue))).toEqual(new Set([6, 12, 13, 14]));
   });
 
-  it('judges issue 12 and 14 ratios on the median of the per-round ratios, with the spread in the note', () => {
+  it('judges issue 12 on the leases-off proxy (o, p) with the leases-on figure (d, n) beside it, not judged', () => {
+    const raw: RawResults = {
+      ...empty,
+      rounds: [
+        ...[1, 2].map((r) => round('l', r, 5000, 200)),
+        round('o', 1, 4500, 230),
+        round('o', 2, 5100, 250),
+        // Leases on: faster and cheaper than the floor + EVALSHA, which must not make (o) pass.
+        ...[1, 2].map((r) => round('d', r, 6000, 150)),
+        ...[1, 2].map((r) => round('p', r, 3000, 280)),
+        ...[1, 2].map((r) => round('n', r, 4000, 240)),
+        ...[1, 2].map((r) => round('m', r, 2500, 400)),
+        ...[1, 2].map((r) => round('c', r, 3000, 400)),
+      ],
+    };
+    const targets = judged(raw);
+    // o/l throughput 0.9 and 1.02: median 0.96, ≥ 0.85.
+    expect(targets['rps-o-over-l']).toMatchObject({ issue: 12, met: true, note: 'rounds 0.90–1.02' });
+    expect(targets['rps-o-over-l']?.value).toBeCloseTo(0.96);
+    expect(targets['rps-o-over-l']?.beside).toEqual({ label: 'leases on', value: 1.2 });
+    // CPU o/l 1.15 and 1.25: median 1.2, on the bound; d's 0.75 beside.
+    expect(targets['cpu-o-over-l']).toMatchObject({ met: true, beside: { label: 'leases on', value: 0.75 } });
+    // CPU p/l 1.4 > 1.3 fails even though n/l (1.2) would pass.
+    expect(targets['cpu-p-over-l']).toMatchObject({ met: false, beside: { value: 1.2 } });
+    expect(targets['cpu-p-over-l']?.value).toBeCloseTo(1.4);
+    // o/m: 1.8–2.04, ≥ 1.6; o/c: 1.5–1.7 < 2, though d/c is 2.
+    expect(targets['rps-o-over-m']?.met).toBe(true);
+    expect(targets['rps-o-over-c']).toMatchObject({ met: false, beside: { value: 2 } });
+  });
+
+  it('judges issue 14 on the leases-on proxy (d) alone', () => {
     const raw: RawResults = {
       ...empty,
       rounds: [
         round('l', 1, 5000, 200),
-        round('d', 1, 4500, 230),
         round('k', 1, 6000, 200),
-        round('l', 2, 5000, 200),
-        round('d', 2, 5100, 250),
-        round('k', 2, 6000, 200),
-        round('m', 1, 2500, 400),
-        round('m', 2, 2500, 400),
+        round('d', 1, 4900, 230),
+        // Leases off beating the floor + EVALSHA must not make the hot-key target pass.
+        round('o', 1, 5500, 190),
       ],
     };
     const targets = judged(raw);
-    // d/l throughput 0.9 and 1.02: median 0.96, ≥ 0.85 (issue 12) but < 1.0 (issue 14).
-    expect(targets['rps-d-over-l']).toMatchObject({ issue: 12, met: true, note: 'rounds 0.90–1.02' });
-    expect(targets['rps-d-over-l']?.value).toBeCloseTo(0.96);
     expect(targets['hot-key-d-over-l']).toMatchObject({ issue: 14, met: false });
-    // CPU d/l 1.15 and 1.25: median 1.2, on the bound.
-    expect(targets['cpu-d-over-l']).toMatchObject({ met: true });
-    expect(targets['cpu-d-over-k']?.value).toBeCloseTo(1.2);
-    expect(targets['cpu-d-over-k']?.met).toBe(true);
-    expect(targets['rps-d-over-m']?.value).toBeCloseTo(1.92);
-    expect(targets['rps-d-over-m']?.met).toBe(true);
-    expect(targets['cpu-n-over-l']?.met).toBeNull();
-    expect(targets['rps-d-over-c']?.met).toBeNull();
+    expect(targets['hot-key-d-over-l']?.value).toBeCloseTo(0.98);
+    expect(targets['hot-key-d-over-l']?.beside).toBeUndefined();
+    expect(targets['cpu-d-over-k']).toMatchObject({ issue: 14, met: true });
+    expect(targets['cpu-d-over-k']?.value).toBeCloseTo(1.15);
   });
 
-  it("judges the proxy's added latency against the floor's own plus 0.1 ms", () => {
+  it("judges the proxy's added latency against the floor's own plus 0.1 ms, leases off beside", () => {
     expect(judged({ ...empty, addedLatency: added(0.45, 0.4) })['added-p50-over-floor']).toMatchObject({
       met: true,
       note: 'over direct: proxy +0.450 ms, floor +0.400 ms',
@@ -67,40 +87,67 @@ describe('evaluateTargets', () => {
     const late = judged({ ...empty, addedLatency: added(1.5, 0.4, 3) });
     expect(late['added-p50-over-floor']?.value).toBeCloseTo(1.1);
     expect(late['added-p50-over-floor']?.met).toBe(false);
+    expect(late['added-p50-over-floor']?.beside).toBeUndefined();
     expect(late['added-p99']?.met).toBe(false);
+    const withLeasesOff = added(0.45, 0.4);
+    withLeasesOff.added.o = { p50: 1.4, p99: 2.5 };
+    const both = judged({ ...empty, addedLatency: withLeasesOff });
+    expect(both['added-p50-over-floor']?.met).toBe(true);
+    expect(both['added-p50-over-floor']?.beside?.value).toBeCloseTo(1.0);
+    expect(both['added-p99']).toMatchObject({ met: true, beside: { label: 'leases off', value: 2.5 } });
     const noFloor = added(0.45, 0);
     delete noFloor.added.k;
     expect(judged({ ...empty, addedLatency: noFloor })['added-p50-over-floor']?.met).toBeNull();
   });
 
-  it('judges (e) and (g) once per keystore back end', () => {
+  it("judges (e) and (g): issue 6's on SQLite, issue 13's on PostgreSQL", () => {
     const miss = (keystore: string, p50: number) => ({ keystore, miss: { p50 } }) as unknown as CacheMissResult;
-    const revocation = (keystore: string, p99: number, timeouts = 0) =>
-      ({ keystore, p99, timeouts }) as unknown as RevocationResult;
+    const revocation = (keystore: string, p99: number, timeouts = 0, acrossP99?: number) =>
+      ({
+        keystore,
+        p99,
+        timeouts,
+        acrossReplicas: acrossP99 === undefined ? null : { p50: 10, p99: acrossP99 },
+      }) as unknown as RevocationResult;
     const targets = judged({
       ...empty,
       cacheMiss: [miss('sqlite', 1.5), miss('postgres', 2.5)],
-      revocation: [revocation('sqlite', 20), revocation('postgres', 20, 1)],
+      revocation: [revocation('sqlite', 20), revocation('postgres', 40, 1, 60)],
     });
-    expect(targets['miss-p50:sqlite']?.met).toBe(true);
-    expect(targets['miss-p50:postgres']?.met).toBe(false);
-    expect(targets['revocation-p99:sqlite']?.met).toBe(true);
-    expect(targets['revocation-p99:postgres']).toMatchObject({
+    expect(targets['miss-p50:sqlite']).toMatchObject({ issue: 6, met: true });
+    // 2.5 / 1.5 = 1.67 > 1.5: the PostgreSQL miss is judged against SQLite's from the same run.
+    expect(targets['miss-p50-postgres-over-sqlite']).toMatchObject({
+      issue: 13,
       met: false,
-      note: '1 proxies never answered 401 within 2 s',
+      note: 'postgres 2.50 ms, sqlite 1.50 ms',
     });
+    expect(targets['miss-p50-postgres-over-sqlite']?.value).toBeCloseTo(2.5 / 1.5);
+    expect(targets['revocation-p99:sqlite']).toMatchObject({ issue: 6, met: true });
+    expect(targets['revocation-p99:postgres']).toMatchObject({
+      issue: 13,
+      met: false,
+      note: '1 proxies never answered 401 within 2 s; across replicas only: p50 10.00, p99 60.00 ms',
+    });
+    const fast = judged({ ...empty, cacheMiss: [miss('sqlite', 2), miss('postgres', 2.9)] });
+    expect(fast['miss-p50-postgres-over-sqlite']?.met).toBe(true);
+    expect(fast['miss-p50:sqlite']?.met).toBe(true);
   });
 
-  it('lists (e) and (g) for each expected keystore even when they did not run', () => {
-    const ids = evaluateTargets(empty, computeRatios([]), { keystores: ['sqlite', 'postgres'] }).map((t) => t.id);
+  it('lists (e) and (g) for both keystores even when they did not run, and no PostgreSQL ratio without SQLite', () => {
+    const ids = evaluateTargets(empty, computeRatios([])).map((t) => t.id);
     expect(ids).toEqual(
       expect.arrayContaining([
         'miss-p50:sqlite',
-        'miss-p50:postgres',
+        'miss-p50-postgres-over-sqlite',
         'revocation-p99:sqlite',
         'revocation-p99:postgres',
       ]),
     );
+    const onlyPostgres = judged({
+      ...empty,
+      cacheMiss: [{ keystore: 'postgres', miss: { p50: 2 } } as unknown as CacheMissResult],
+    });
+    expect(onlyPostgres['miss-p50-postgres-over-sqlite']).toMatchObject({ value: null, met: null });
   });
 
   it('judges RSS only at full scale and the stampede at exactly one lookup', () => {

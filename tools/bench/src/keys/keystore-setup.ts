@@ -10,10 +10,23 @@ import type { MakeKeys } from './make-keys.ts';
  */
 export interface KeystoreSetup {
   kind: KeystoreKind;
+  /** The keystore (replica) `proxy` is served by. */
   keystore: RunningKeystore;
+  /** Through `keystore`. */
   admin: KeystoreAdmin;
   makeKeys: MakeKeys;
   proxy: RunningProxy;
-  /** Another proxy on the same keystore (g needs two). */
-  launchProxy: (name: string, env?: Record<string, string>) => Promise<RunningProxy>;
+  /**
+   * Keystore processes on the database: 1 (SQLite), or 2 replicas
+   * (PostgreSQL), where the second proxy of (g) is served by the other one.
+   */
+  replicas: number;
+  /**
+   * (g)'s second proxy, and the admin client of the replica it is served by
+   * (the same keystore on SQLite; the other replica on PostgreSQL, so a
+   * revocation made through one replica must reach a proxy of the other).
+   */
+  launchSecondProxy: (name: string) => Promise<{ proxy: RunningProxy; admin: KeystoreAdmin }>;
+  /** Stops what only this setup uses (none for the SQLite one, which the other scenarios share). */
+  stop: () => Promise<void>;
 }

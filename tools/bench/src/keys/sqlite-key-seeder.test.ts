@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { hash, parse } from '@routemcp/api-key';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedKeys } from './sqlite-key-seeder.ts';
+import { seedSqliteKeys } from './sqlite-key-seeder.ts';
 
 let dir: string;
 let dbPath: string;
@@ -30,10 +30,10 @@ beforeEach(() => {
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('seedKeys', () => {
+describe('seedSqliteKeys', () => {
   it('writes well-formed keys whose hashes the keystore can find', () => {
     createDatabase();
-    const keys = seedKeys(dbPath, 3, 1_700_000_000_000);
+    const keys = seedSqliteKeys(dbPath, 3, 1_700_000_000_000);
     expect(keys).toHaveLength(3);
     const db = new DatabaseSync(dbPath);
     for (const { id, key, hint } of keys) {
@@ -50,7 +50,7 @@ describe('seedKeys', () => {
 
   it('refuses a keys table with a required column it does not fill, and writes nothing', () => {
     createDatabase(', owner TEXT NOT NULL');
-    expect(() => seedKeys(dbPath, 3)).toThrow(/requires owner/);
+    expect(() => seedSqliteKeys(dbPath, 3)).toThrow(/requires owner/);
     const db = new DatabaseSync(dbPath);
     expect(db.prepare('SELECT count(*) AS n FROM keys').get()).toEqual({ n: 0 });
     db.close();

@@ -1,19 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
-import { generate, hash, hint } from '@routemcp/api-key';
 import { UNLIMITED, type IssuedKey } from './keystore-admin.ts';
-
-/** The columns this seeder fills (apps/keystore/src/store/migrations.ts, table `keys`). */
-const FILLED = [
-  'id',
-  'account_id',
-  'environment',
-  'hash',
-  'hint',
-  'name',
-  'capacity',
-  'refill_per_second',
-  'created_at',
-];
+import { schemaProblem, seedKeys, type KeyColumn } from './seed-rows.ts';
 
 interface ColumnInfo {
   name: string;
@@ -22,20 +9,9 @@ interface ColumnInfo {
   pk: number;
 }
 
-/**
- * Why the `keys` table is not one this seeder can write correctly, or null:
- * every column it fills must exist, and every column it leaves out must be
- * nullable or defaulted. Checked by shape, not by schema version, so
- * migrations elsewhere in the database do not disable seeding.
- */
-export function schemaProblem(columns: readonly ColumnInfo[]): string | null {
-  const names = new Set(columns.map((column) => column.name));
-  const missing = FILLED.filter((name) => !names.has(name));
-  if (missing.length > 0) return `keys table lacks ${missing.join(', ')}`;
-  const unfilled = columns.filter(
-    (column) => !FILLED.includes(column.name) && column.notnull === 1 && column.dflt_value === null && column.pk === 0,
-  );
-  return unfilled.length > 0 ? `keys table requires ${unfilled.map((column) => column.name).join(', ')}` : null;
+/** PRAGMA table_info → KeyColumn: a primary key column is the rowid (or filled by us), never required. */
+export function sqliteColumn(info: ColumnInfo): KeyColumn {
+  return { name: info.name, required: info.notnull === 1 && info.dflt_value === null && info.pk === 0 };
 }
 
 /**
@@ -46,11 +22,12 @@ export function schemaProblem(columns: readonly ColumnInfo[]): string | null {
  * Refuses a schema it does not know rather than guessing; the caller then
  * falls back to the API.
  */
-export function seedKeys(dbPath: string, count: number, now = Date.now()): IssuedKey[] {
+export function seedSqliteKeys(dbPath: string, count: number, now = Date.now()): IssuedKey[] {
   const db = new DatabaseSync(dbPath);
   try {
     db.exec('PRAGMA busy_timeout = 5000');
-    const problem = schemaProblem(db.prepare('PRAGMA table_info(keys)').all() as unknown as ColumnInfo[]);
+    const columns = db.prepare('PRAGMA table_info(keys)').all() as unknown as ColumnInfo[];
+    const problem = schemaProblem(columns.map(sqliteColumn));
     if (problem !== null) throw new Error(problem);
     const account = db.prepare("SELECT value FROM meta WHERE name = 'default_account'").get() as
       { value: string } | undefined;
@@ -59,22 +36,17 @@ export function seedKeys(dbPath: string, count: number, now = Date.now()): Issue
       `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at)
        VALUES (?, ?, 'live', ?, ?, 'bench', ?, ?, ?)`,
     );
-    const keys: IssuedKey[] = [];
+    const keys = seedKeys(count);
     db.exec('BEGIN IMMEDIATE');
     try {
-      for (let i = 0; i < count; i++) {
-        const key = generate('live');
-        // Another key's random part is a ready-made base62 id body (ids are key_ + 24 base62).
-        const id = `key_${generate('live').slice(8, 32)}`;
-        insert.run(id, account.value, hash(key), hint(key), UNLIMITED.capacity, UNLIMITED.refillPerSecond, now);
-        keys.push({ id, key, hint: hint(key) });
-      }
+      for (const { id, hash, hint } of keys)
+        insert.run(id, account.value, hash, hint, UNLIMITED.capacity, UNLIMITED.refillPerSecond, now);
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');
       throw error;
     }
-    return keys;
+    return keys.map(({ id, key, hint }) => ({ id, key, hint }));
   } finally {
     db.close();
   }

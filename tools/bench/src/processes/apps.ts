@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { freePort } from '../free-port.ts';
 import { waitForHttp } from '../wait-for-http.ts';
 import { workspaceRoot } from '../workspace.ts';
@@ -51,37 +51,50 @@ export async function startApi(group: ProcessGroup): Promise<RunningApp> {
   return { url, process: app };
 }
 
-/**
- * The keystore's storage back end. Only SQLite today; a second kind (say
- * PostgreSQL) adds a start function and a bulk seeder, and (e) and (g) then
- * run once per kind (see KeystoreSetup).
- */
-export type KeystoreKind = 'sqlite';
+/** The keystore's storage back ends: (e) and (g) run once per kind (see KeystoreSetup). */
+export type KeystoreKind = 'sqlite' | 'postgres';
 
-export interface RunningKeystore extends RunningApp {
-  kind: KeystoreKind;
+export type KeystoreDatabase =
+  | { kind: 'sqlite'; path: string }
+  /** `url` carries a password: never print it. */
+  | { kind: 'postgres'; url: string };
+
+/** What proxies and the admin client present; every replica of one database shares them. */
+export interface KeystoreTokens {
   serviceToken: string;
   adminToken: string;
-  dbPath: string;
 }
 
-export async function startKeystore(group: ProcessGroup, dir: string): Promise<RunningKeystore> {
+export function newKeystoreTokens(): KeystoreTokens {
+  return { serviceToken: randomBytes(24).toString('base64url'), adminToken: randomBytes(24).toString('base64url') };
+}
+
+export interface RunningKeystore extends RunningApp, KeystoreTokens {
+  kind: KeystoreKind;
+  database: KeystoreDatabase;
+}
+
+export async function startKeystore(
+  group: ProcessGroup,
+  launch: { name: string; database: KeystoreDatabase; tokens: KeystoreTokens },
+): Promise<RunningKeystore> {
+  const { database, tokens } = launch;
   const port = await freePort();
-  const serviceToken = randomBytes(24).toString('base64url');
-  const adminToken = randomBytes(24).toString('base64url');
-  const dbPath = join(dir, 'keystore.sqlite');
-  const app = startNodeApp(group, 'keystore', APP_ENTRIES.keystore, {
+  const app = startNodeApp(group, launch.name, APP_ENTRIES.keystore, {
     KEYSTORE_PORT: String(port),
     KEYSTORE_HOST: '127.0.0.1',
-    KEYSTORE_DB: dbPath,
-    KEYSTORE_SERVICE_TOKEN: serviceToken,
-    KEYSTORE_ADMIN_TOKEN: adminToken,
+    // One or the other: the keystore refuses both.
+    ...(database.kind === 'sqlite' ? { KEYSTORE_DB: database.path } : { KEYSTORE_DATABASE_URL: database.url }),
+    KEYSTORE_SERVICE_TOKEN: tokens.serviceToken,
+    KEYSTORE_ADMIN_TOKEN: tokens.adminToken,
     // 100k created keys are 100k events; keep them all replayable during the run.
     KEYSTORE_EVENT_RETENTION: '1000000',
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(app, `${url}/healthz`);
-  return { url, process: app, kind: 'sqlite', serviceToken, adminToken, dbPath };
+  // Ready: its database answers (PostgreSQL: connected and migrated).
+  await waitForHttp(app, `${url}/readyz`);
+  return { url, process: app, kind: database.kind, database, ...tokens };
 }
 
 export interface ProxyLaunch {

@@ -21,6 +21,14 @@ describe('addedOver', () => {
     expect(added.d?.p50).toBeCloseTo(1.5);
     expect(added.d?.p99).toBeCloseTo(3);
     expect(added.l).toBeUndefined();
+    expect(added.o).toBeUndefined();
+  });
+
+  it('measures the leases-off proxy (o) as one more side against direct', () => {
+    const added = addedOver({ a: side([0.5], [2]), d: side([0.9], [3]), o: side([1.6], [4.5]) });
+    expect(added.o?.p50).toBeCloseTo(1.1);
+    expect(added.o?.p99).toBeCloseTo(2.5);
+    expect(added.d?.p50).toBeCloseTo(0.4);
   });
 
   it('is NaN without the direct side', () => {

@@ -11,8 +11,13 @@ export interface LatencySide {
   requestsPerSecond: number[];
 }
 
-/** The sides of (f), named by their throughput scenario: direct (a), Node floor (k), floor + EVALSHA (l), proxy (d). */
-export type LatencySideId = 'a' | 'k' | 'l' | 'd';
+/**
+ * The sides of (f), named by their throughput scenario: direct (a), Node
+ * floor (k), floor + EVALSHA (l), the proxy with leases (d, the default) and
+ * without (o).
+ */
+export type LatencySideId = 'a' | 'k' | 'l' | 'd' | 'o';
+const SIDES = ['a', 'k', 'l', 'd', 'o'] as const;
 
 export interface AddedLatencyResult {
   rate: number;
@@ -36,11 +41,11 @@ const CONNECTIONS = 10;
  */
 export async function runAddedLatency(
   ctx: BenchContext,
-  urls: { a: string; d: string } & Partial<Record<'k' | 'l', string>>,
+  urls: { a: string; d: string } & Partial<Record<'k' | 'l' | 'o', string>>,
   authorization: string,
 ): Promise<AddedLatencyResult> {
   const rounds = Math.min(ctx.options.rounds, 3);
-  const order = (['a', 'k', 'l', 'd'] as const).filter((id) => urls[id] !== undefined);
+  const order = SIDES.filter((id) => urls[id] !== undefined);
   const sides: Partial<Record<LatencySideId, LatencySide>> = {};
   for (let round = 1; round <= rounds; round++) {
     for (const id of order) {
@@ -77,7 +82,8 @@ export async function runAddedLatency(
 export function addedOver(sides: Partial<Record<LatencySideId, LatencySide>>): AddedLatencyResult['added'] {
   const direct = sides.a;
   const added: AddedLatencyResult['added'] = {};
-  for (const id of ['k', 'l', 'd'] as const) {
+  for (const id of SIDES) {
+    if (id === 'a') continue;
     const side = sides[id];
     if (side === undefined) continue;
     added[id] = {

@@ -5,9 +5,10 @@ import { cpuTicksOf } from '../proc.ts';
 
 /**
  * The throughput scenarios, in the order each round runs them (and the table
- * shows them): the references, the floors, the peers, then the proxy.
+ * shows them): the references, the floors, the peers, then the proxy
+ * (leases on and off side by side, at warn and at info).
  */
-export const THROUGHPUT_ORDER = ['a', 'b', 'k', 'l', 'c', 'm', 'd', 'n', 'j'] as const;
+export const THROUGHPUT_ORDER = ['a', 'b', 'k', 'l', 'c', 'm', 'd', 'o', 'n', 'p', 'j'] as const;
 export type ThroughputId = (typeof THROUGHPUT_ORDER)[number];
 
 export interface ThroughputTarget {
