@@ -1,4 +1,5 @@
 import { isIP, type BlockList } from 'node:net';
+import { LRUCache } from 'lru-cache';
 import type { KeyRecord } from '../key-lookup/index.ts';
 import { bucketKey, periodOf, quotaKey, slotTag, type BucketSpec, type LimitPlan } from '../rate-limit/index.ts';
 import type { RateLimitDefaults } from './limit.ts';
@@ -14,9 +15,8 @@ interface Permission {
 }
 
 /**
- * A key's policies, compiled once per cached record (records are immutable
- * and replaced on every change event, so a WeakMap keyed by the record can
- * never serve a stale policy): matchers, the limit plan, the headers it adds.
+ * A key's policies, compiled once per record in use (policyOf): matchers,
+ * the limit plan, the headers it adds.
  */
 export class KeyPolicy {
   readonly #permissions: readonly Permission[] | null;
@@ -113,9 +113,16 @@ export class KeyPolicy {
   }
 }
 
-const policies = new WeakMap<KeyRecord, KeyPolicy>();
+/**
+ * Compiled policies of the records used most recently. Bounded, not one per
+ * cached key: a full key cache holds 100 000 records, most of them cold, and
+ * a compiled policy (bucket keys, headers) costs several hundred bytes. A
+ * record is immutable (a change event replaces it), so keying by the record
+ * itself can never serve a stale policy.
+ */
+const policies = new LRUCache<KeyRecord, KeyPolicy>({ max: 10_000 });
 
-/** The compiled policy of a cached record (made on first use). */
+/** The compiled policy of a cached record (made on first use, or again once it fell out). */
 export function policyOf(key: KeyRecord, defaults: RateLimitDefaults): KeyPolicy {
   let policy = policies.get(key);
   if (policy === undefined) {
