@@ -13,6 +13,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
+/** The environment variables the api reads (the schema's input). */
+export type ApiEnvironment = z.input<typeof schema>;
+
 export interface ApiConfig {
   port: number;
   host: string | undefined;

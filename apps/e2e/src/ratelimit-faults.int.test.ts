@@ -167,8 +167,11 @@ describe('Redis faults mid-traffic: rate limiting fails open to a local limit', 
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     const delta = (name: string, labels: Record<string, string>) =>
       sampleSum(after, name, labels) - sampleSum(before, name, labels);
+    // A lease is tokens Redis debited for this proxy: its decisions are Redis's too (issue 14).
     const decided = {
-      redis: delta('routemcp_proxy_ratelimit_decisions_total', { store: 'redis' }),
+      redis:
+        delta('routemcp_proxy_ratelimit_decisions_total', { store: 'redis' }) +
+        delta('routemcp_proxy_ratelimit_decisions_total', { store: 'lease' }),
       fallback: delta('routemcp_proxy_ratelimit_decisions_total', { store: 'fallback' }),
       errors: delta('routemcp_proxy_ratelimit_redis_errors_total', { kind: 'error' }),
       timeouts: delta('routemcp_proxy_ratelimit_redis_errors_total', { kind: 'timeout' }),

@@ -37,6 +37,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
+/** The environment variables the keystore reads (the schema's input). */
+export type KeystoreEnvironment = z.input<typeof schema>;
+
 const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_PORT: 'an integer port 0..65535',
   KEYSTORE_HOST: 'a host name or address',

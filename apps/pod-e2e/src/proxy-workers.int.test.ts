@@ -2,6 +2,7 @@ import { docker } from '@routemcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyLog } from './container-log.ts';
 import { request } from './http-client.ts';
+import { poll } from './poll.ts';
 import { startStack, type Stack } from './stack.ts';
 import { numberedTraffic } from './traffic.ts';
 
@@ -37,8 +38,12 @@ describe('the proxy container with PROXY_WORKERS=2', () => {
     const metrics = await request(`${stack.adminUrl}/metrics`);
     expect(metrics.body).toMatch(/^routemcp_proxy_workers 2$/m);
 
-    const log = await proxyLog(stack.proxy.getId());
-    const served = log.filter((entry) => entry.msg === 'request' && entry.reqId?.startsWith('spread-') === true);
+    // The access log is buffered (flushed every 200 ms): wait for the last lines to be written.
+    const served = await poll('40 access-log lines', async () => {
+      const log = await proxyLog(stack.proxy.getId());
+      const lines = log.filter((entry) => entry.msg === 'request' && entry.reqId?.startsWith('spread-') === true);
+      return lines.length >= 40 ? lines : undefined;
+    });
     expect(served).toHaveLength(40);
     expect(new Set(served.map((entry) => entry.worker))).toEqual(new Set([1, 2]));
   });

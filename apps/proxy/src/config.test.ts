@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig } from './config.ts';
+import { describeConfig, loadConfig, redisTarget } from './config.ts';
 
 const TOKEN = { KEYSTORE_SERVICE_TOKEN: 'service-token-for-tests' };
 
@@ -92,8 +92,67 @@ describe('loadConfig', () => {
     [{ ...TOKEN, PROXY_WORKERS: 'two' }, /PROXY_WORKERS: expected a whole number from 1 to 64, or auto/],
     [{ ...TOKEN, PROXY_WORKERS: '65' }, /PROXY_WORKERS: expected a whole number/],
     [{ ...TOKEN, PROXY_WORKERS: '2' }, /PROXY_WORKERS: more than one worker needs REDIS_URL/],
+    [
+      { ...TOKEN, REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_URLS: 'redis://b:6379' },
+      /REDIS_URL: set exactly one of REDIS_URL, REDIS_CLUSTER_URLS and REDIS_SENTINEL_URLS/,
+    ],
+    [{ ...TOKEN, REDIS_CLUSTER_URLS: 'redis://b:6379,http://c' }, /REDIS_CLUSTER_URLS: expected comma-separated redis/],
+    [
+      { ...TOKEN, REDIS_SENTINEL_URLS: 'redis://s:26379' },
+      /REDIS_SENTINEL_MASTER: REDIS_SENTINEL_URLS and REDIS_SENTINEL_MASTER go together/,
+    ],
+    [
+      { ...TOKEN, REDIS_SENTINEL_MASTER: 'mymaster' },
+      /REDIS_SENTINEL_MASTER: REDIS_SENTINEL_URLS and REDIS_SENTINEL_MASTER go together/,
+    ],
+    [{ ...TOKEN, RATE_LIMIT_LEASES: 'maybe' }, /RATE_LIMIT_LEASES: expected on or off/],
+    [
+      { ...TOKEN, TRUSTED_PROXIES: '10.0.0.0/8,not-an-ip' },
+      /TRUSTED_PROXIES: expected comma-separated IP addresses or CIDRs/,
+    ],
+    [{ ...TOKEN, TRUSTED_PROXIES: '10.0.0.0/33' }, /TRUSTED_PROXIES/],
   ])('names the bad variable and what it expected (%o)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('Redis targets', () => {
+  it('takes exactly one of a node, a cluster or sentinels', () => {
+    expect(redisTarget(loadConfig(TOKEN))).toBeUndefined();
+    expect(redisTarget(loadConfig({ ...TOKEN, REDIS_URL: 'redis://a:6379' }))).toEqual({
+      kind: 'single',
+      url: 'redis://a:6379',
+    });
+    expect(redisTarget(loadConfig({ ...TOKEN, REDIS_CLUSTER_URLS: ' redis://a:7000, redis://b:7001 ' }))).toEqual({
+      kind: 'cluster',
+      urls: ['redis://a:7000', 'redis://b:7001'],
+    });
+    expect(
+      redisTarget(
+        loadConfig({
+          ...TOKEN,
+          REDIS_SENTINEL_URLS: 'redis://s1:26379,redis://s2:26379',
+          REDIS_SENTINEL_MASTER: 'mymaster',
+        }),
+      ),
+    ).toEqual({ kind: 'sentinel', urls: ['redis://s1:26379', 'redis://s2:26379'], master: 'mymaster' });
+  });
+
+  it('lets several workers share a cluster', () => {
+    expect(loadConfig({ ...TOKEN, PROXY_WORKERS: '2', REDIS_CLUSTER_URLS: 'redis://a:7000' }).PROXY_WORKERS).toBe(2);
+  });
+
+  it('has leases on unless switched off', () => {
+    expect(loadConfig(TOKEN).RATE_LIMIT_LEASES).toBe(true);
+    expect(loadConfig({ ...TOKEN, RATE_LIMIT_LEASES: 'off' }).RATE_LIMIT_LEASES).toBe(false);
+  });
+
+  it('reads TRUSTED_PROXIES as a list of addresses and CIDRs', () => {
+    expect(loadConfig({ ...TOKEN, TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.1,2001:db8::/32' }).TRUSTED_PROXIES).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.1',
+      '2001:db8::/32',
+    ]);
   });
 });
 

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { toBlockList } from './pipeline/index.ts';
+import type { RedisTarget } from './rate-limit/index.ts';
 
 const port = (fallback: number) =>
   z.coerce
@@ -45,6 +47,28 @@ const workers = z.preprocess(
     .default(1),
 );
 
+/** Comma-separated redis:// URLs (seed nodes, or sentinels). */
+const redisUrls = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== ''),
+  )
+  .pipe(
+    z
+      .array(z.url({ protocol: /^rediss?$/, error: 'expected comma-separated redis:// or rediss:// URLs' }))
+      .min(1, 'expected at least one redis:// URL'),
+  );
+
+/** on/off (also true/false, 1/0). */
+const onOff = (fallback: boolean) =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'expected on or off' })
+    .default(fallback ? 'on' : 'off')
+    .transform((value) => value === 'on' || value === 'true' || value === '1');
+
 const schema = z
   .object({
     PROXY_PORT: port(5001),
@@ -56,6 +80,10 @@ const schema = z
     KEYSTORE_URL: httpUrlList('http://127.0.0.1:5003'),
     KEYSTORE_SERVICE_TOKEN: z.string({ error: 'is required' }).min(1, 'must not be empty'),
     REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })),
+    REDIS_CLUSTER_URLS: optional(redisUrls),
+    REDIS_SENTINEL_URLS: optional(redisUrls),
+    REDIS_SENTINEL_MASTER: optional(z.string().min(1)),
+    RATE_LIMIT_LEASES: onOff(true),
     CACHE_MAX_KEYS: positiveInt(100_000),
     CACHE_TTL_MS: positiveInt(30_000),
     CACHE_NEGATIVE_TTL_MS: positiveInt(5_000),
@@ -67,6 +95,25 @@ const schema = z
     RATE_LIMIT_LIVE_REFILL_PER_SECOND: positiveNumber(10),
     RATE_LIMIT_TEST_CAPACITY: positiveInt(100),
     RATE_LIMIT_TEST_REFILL_PER_SECOND: positiveNumber(10),
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      )
+      .superRefine((entries, ctx) => {
+        try {
+          toBlockList(entries);
+        } catch (error) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected comma-separated IP addresses or CIDRs (${(error as Error).message})`,
+          });
+        }
+      }),
     PUBLIC_PATHS: z
       .string()
       .default('')
@@ -87,12 +134,44 @@ const schema = z
     USAGE_FLUSH_INTERVAL_MS: positiveInt(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
-  .refine((config) => config.PROXY_WORKERS === 1 || config.REDIS_URL !== undefined, {
+  .refine(
+    (config) =>
+      [config.REDIS_URL, config.REDIS_CLUSTER_URLS, config.REDIS_SENTINEL_URLS].filter((v) => v !== undefined).length <=
+      1,
+    {
+      path: ['REDIS_URL'],
+      message: 'set exactly one of REDIS_URL, REDIS_CLUSTER_URLS and REDIS_SENTINEL_URLS',
+    },
+  )
+  .refine((config) => (config.REDIS_SENTINEL_URLS === undefined) === (config.REDIS_SENTINEL_MASTER === undefined), {
+    path: ['REDIS_SENTINEL_MASTER'],
+    message: 'REDIS_SENTINEL_URLS and REDIS_SENTINEL_MASTER go together (the master name the sentinels monitor)',
+  })
+  .refine((config) => config.PROXY_WORKERS === 1 || redisTarget(config) !== undefined, {
     path: ['PROXY_WORKERS'],
-    message: 'more than one worker needs REDIS_URL: without Redis each worker would keep its own token buckets',
+    message:
+      'more than one worker needs REDIS_URL (or REDIS_CLUSTER_URLS or REDIS_SENTINEL_URLS): without Redis each worker would keep its own token buckets',
   });
 
 export type ProxyConfig = z.output<typeof schema>;
+/** The environment variables the proxy reads (the schema's input). */
+export type ProxyEnvironment = z.input<typeof schema>;
+
+interface RedisSettings {
+  REDIS_URL?: string | undefined;
+  REDIS_CLUSTER_URLS?: string[] | undefined;
+  REDIS_SENTINEL_URLS?: string[] | undefined;
+  REDIS_SENTINEL_MASTER?: string | undefined;
+}
+
+/** Where the shared buckets live, from whichever of the three Redis settings is set; undefined: in memory. */
+export function redisTarget(config: RedisSettings): RedisTarget | undefined {
+  if (config.REDIS_URL !== undefined) return { kind: 'single', url: config.REDIS_URL };
+  if (config.REDIS_CLUSTER_URLS !== undefined) return { kind: 'cluster', urls: config.REDIS_CLUSTER_URLS };
+  if (config.REDIS_SENTINEL_URLS !== undefined && config.REDIS_SENTINEL_MASTER !== undefined)
+    return { kind: 'sentinel', urls: config.REDIS_SENTINEL_URLS, master: config.REDIS_SENTINEL_MASTER };
+  return undefined;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -102,7 +181,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): ProxyConfig {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // The variable's name only: an index into a list (REDIS_CLUSTER_URLS.1) means nothing in an environment.
+  const problems = result.error.issues.map((issue) => `${String(issue.path[0] ?? '')}: ${issue.message}`);
   throw new ConfigError(`Invalid proxy configuration:\n  ${problems.join('\n  ')}`);
 }
 
@@ -112,6 +192,8 @@ export function describeConfig(config: ProxyConfig): Record<string, unknown> {
     ...config,
     KEYSTORE_SERVICE_TOKEN: '***',
     REDIS_URL: config.REDIS_URL === undefined ? undefined : maskUrlCredentials(config.REDIS_URL),
+    REDIS_CLUSTER_URLS: config.REDIS_CLUSTER_URLS?.map(maskUrlCredentials),
+    REDIS_SENTINEL_URLS: config.REDIS_SENTINEL_URLS?.map(maskUrlCredentials),
     KEYSTORE_URL: config.KEYSTORE_URL.map(maskUrlCredentials),
   };
 }

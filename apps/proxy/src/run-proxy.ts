@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { readinessOf } from './admin/index.ts';
 import { answerPrimary } from './cluster/index.ts';
-import type { ProxyConfig } from './config.ts';
+import { redisTarget, type ProxyConfig } from './config.ts';
 import { createKeyVerifier } from './key-lookup/index.ts';
 import { systemClock } from './clock.ts';
 import { listen } from './http/index.ts';
@@ -32,8 +32,9 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     logger,
   });
   const limiter = createLimiter({
-    redisUrl: config.REDIS_URL,
+    redis: redisTarget(config),
     redisTimeoutMs: config.REDIS_TIMEOUT_MS,
+    leases: config.RATE_LIMIT_LEASES,
     registry,
     logger,
   });

@@ -27,6 +27,11 @@ describe('parseOptions', () => {
     expect([...parse('--only', 'd, A,i').only]).toEqual(['d', 'a', 'i']);
   });
 
+  it('knows the floor, floor + EVALSHA, fastify and proxy-at-info scenarios', () => {
+    expect([...parse('--only', 'k,l,m,n').only]).toEqual(['k', 'l', 'm', 'n']);
+    expect(() => parse('--only', 'k,o')).toThrow(/unknown scenario "o"/);
+  });
+
   it('passes Node flags to the proxies only when given', () => {
     expect(parse().proxyNodeOptions).toBeNull();
     expect(parse('--proxy-node-options= --max-semi-space-size=4 ').proxyNodeOptions).toBe('--max-semi-space-size=4');

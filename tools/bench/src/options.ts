@@ -1,26 +1,30 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   a: 'direct upstream',
   b: 'nginx reverse proxy',
   c: 'naive Express gateway',
-  d: 'proxy, cache hit + Redis bucket',
+  d: 'proxy, cache hit + Redis bucket (warn)',
   e: 'proxy, cache miss (keystore lookup)',
   f: 'added latency at a fixed rate',
   g: 'revocation propagation, 2 proxies',
   h: 'proxy RSS with many cached keys',
   i: 'stampede: concurrent first requests, one key',
   j: 'proxy as (d), PROXY_WORKERS=2',
+  k: 'Node floor (node:http + undici Pool)',
+  l: 'Node floor + one EVALSHA',
+  m: 'fastify gateway',
+  n: 'proxy as (d), LOG_LEVEL=info',
 };
 
 /** Everything a run needs to know, resolved from the command line. */
 export interface BenchOptions {
   quick: boolean;
   rounds: number;
-  /** Per throughput round (a–d) and per side of (f). */
+  /** Per throughput round and per side of (f). */
   durationSeconds: number;
   connections: number;
   /** Relative paths resolve against the workspace root. */
@@ -42,12 +46,12 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
 
-  --quick             CI mode: short scenarios, whole run under a minute, no targets enforced
-  --rounds N          interleaved throughput rounds of a,b,c,d,j (default 5; quick 1)
+  --quick             CI mode: short scenarios, whole run under two minutes, no targets enforced
+  --rounds N          interleaved throughput rounds of a,b,k,l,c,m,d,n,j (default 5; quick 1)
   --duration S        seconds per throughput round (default 8; quick 2)
   --connections C     concurrent connections for throughput rounds (default 50)
   --out FILE          JSON results (default bench-results/<timestamp>.json)
-  --only a,d,…        run only these scenarios (a–j)
+  --only a,d,…        run only these scenarios (a–n; see tools/bench/README.md)
   --cpu-prof DIR      profile the main proxy (pair with --only d); summarise with
                       node tools/bench/src/profile-summary.ts DIR/*.cpuprofile
   --proxy-node-options=FLAGS
@@ -75,7 +79,7 @@ function scenarioSet(text: string | undefined): ReadonlySet<ScenarioId> {
     const id = raw.trim().toLowerCase();
     if (id === '') continue;
     if (!(SCENARIOS as readonly string[]).includes(id))
-      throw new UsageError(`--only: unknown scenario "${raw}" (use a–i)`);
+      throw new UsageError(`--only: unknown scenario "${raw}" (use ${SCENARIOS.join(',')})`);
     picked.add(id as ScenarioId);
   }
   if (picked.size === 0) throw new UsageError('--only needs at least one scenario');
@@ -118,7 +122,7 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
     stampedeRequests: 1000,
     cpuProfileDir: values['cpu-prof'] ?? null,
     proxyNodeOptions: values['proxy-node-options']?.trim() || null,
-    budgetSeconds: quick ? 55 : 480,
+    budgetSeconds: quick ? 110 : 900,
   };
 }
 

@@ -1,19 +1,21 @@
 import type { MachineInfo } from './machine-info.ts';
 import { SCENARIO_TITLES, type BenchOptions } from './options.ts';
-import type { RawResults, Ratios, TargetResult, ThroughputSummary } from './results.ts';
-import type { ThroughputId } from './scenarios/throughput.ts';
+import type { RatioResult, RawResults, TargetResult, ThroughputSummary } from './results.ts';
+import { THROUGHPUT_ORDER, type ThroughputId } from './scenarios/throughput.ts';
 import { median, round } from './stats.ts';
-import { computeRatios, evaluateTargets, summariseThroughput } from './summary.ts';
+import { computeRatios, summariseThroughput } from './summary.ts';
+import { evaluateTargets } from './targets.ts';
 import { formatTable, type Cell } from './table.ts';
 
 export interface BenchReport {
-  schema: 1;
+  /** 2: floor, fastify and proxy-at-info scenarios, per-round ratios keyed by id, targets with their issue, e/g per keystore. */
+  schema: 2;
   startedAt: string;
   finishedAt: string;
   options: Omit<BenchOptions, 'only'> & { only: string[] };
   machine: MachineInfo;
   throughput: Partial<Record<ThroughputId, ThroughputSummary>>;
-  ratios: Ratios;
+  ratios: Record<string, RatioResult>;
   targets: TargetResult[];
   raw: RawResults;
 }
@@ -26,16 +28,16 @@ export function buildReport(input: {
   finishedAt: Date;
 }): BenchReport {
   const throughput = summariseThroughput(input.raw);
-  const ratios = computeRatios(throughput);
+  const ratios = computeRatios(input.raw.rounds);
   return {
-    schema: 1,
+    schema: 2,
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     options: { ...input.options, only: [...input.options.only] },
     machine: input.machine,
     throughput,
     ratios,
-    targets: evaluateTargets(input.raw, throughput, ratios),
+    targets: evaluateTargets(input.raw, ratios),
     raw: input.raw,
   };
 }
@@ -63,7 +65,8 @@ export function reportText(report: BenchReport): string {
     `RouteMCP bench — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, nginx ${machine.nginx ?? '–'}, ` +
       `redis ${machine.redis ?? '–'}, commit ${machine.gitCommit?.slice(0, 7) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}`,
   );
-  const throughputRows: Cell[][] = (['a', 'b', 'c', 'd', 'j'] as const).map((id) => {
+  const shown = THROUGHPUT_ORDER.filter((id) => throughput[id] !== undefined || options.only.includes(id));
+  const throughputRows: Cell[][] = shown.map((id) => {
     const s = throughput[id];
     return [
       `${id} ${SCENARIO_TITLES[id]}`,
@@ -76,42 +79,61 @@ export function reportText(report: BenchReport): string {
       s ? s.non2xx + s.errors : null,
     ];
   });
-  parts.push(
-    `\nThroughput: median of ${options.rounds} interleaved rounds, ${tool} ${options.connections} connections, ${options.durationSeconds}s each`,
-    formatTable(['scenario', 'req/s', 'min', 'max', 'CPU µs/req', 'p50 ms', 'p99 ms', 'non-2xx/err'], throughputRows),
-    `\nRatios: d/c ${fmt(ratios.throughputDOverC)}×  d/b ${fmt(ratios.throughputDOverB)}×  d/a ${fmt(ratios.throughputDOverA)}×  ` +
-      `CPU per request d/b ${fmt(ratios.cpuDOverB)}×  d/c ${fmt(ratios.cpuDOverC)}×` +
-      (throughput.j
-        ? `\nTwo workers (j): j/d ${fmt(ratios.throughputJOverD)}×  j/c ${fmt(ratios.throughputJOverC)}×  ` +
-          `j/b ${fmt(ratios.throughputJOverB)}× (nginx runs one worker)`
-        : ''),
-  );
+  if (throughputRows.length > 0) {
+    parts.push(
+      `\nThroughput: median of ${options.rounds} interleaved rounds (${shown.join(',')}), ${tool} ${options.connections} connections, ${options.durationSeconds}s each`,
+      formatTable(['scenario', 'req/s', 'min', 'max', 'CPU µs/req', 'p50 ms', 'p99 ms', 'non-2xx/err'], throughputRows),
+    );
+    if (throughput.n)
+      parts.push("(n: the proxy's access log goes to a pipe the bench drains, as a container runtime's would be)");
+  }
+  const ratioRows = Object.values(ratios).filter((r) => Number.isFinite(r.median));
+  if (ratioRows.length > 0) {
+    const roundCount = Math.max(...ratioRows.map((r) => r.perRound.length));
+    const roundHeads = Array.from({ length: roundCount }, (_, i) => `r${i + 1}`);
+    parts.push(
+      '\nRatios: per round (same round, seconds apart) and their median; req/s above 1 and CPU/req below 1 favour the first',
+      formatTable(
+        ['ratio', 'of', ...roundHeads, 'median'],
+        ratioRows.map((r) => [
+          `${r.measure === 'cpu' ? 'CPU/req' : 'req/s'} ${r.numerator}/${r.denominator}`,
+          r.label,
+          ...roundHeads.map((_, i) => round(r.perRound[i] ?? Number.NaN, 2)),
+          round(r.median, 2),
+        ]),
+      ),
+    );
+  }
   const other: Cell[][] = [];
-  if (raw.cacheMiss) {
-    const c = raw.cacheMiss;
+  for (const c of raw.cacheMiss) {
     other.push([
-      `e miss, ${c.keys} keys, ${c.connections} conns`,
+      `e miss, ${c.keys} keys, ${c.connections} conns (${c.keystore})`,
       `p50 ${fmt(c.miss.p50, 3)} ms, p99 ${fmt(c.miss.p99, 3)} ms; lookups ${c.keystoreLookups ?? '–'}`,
     ]);
-    other.push(['e same keys again (hits)', `p50 ${fmt(c.hit.p50, 3)} ms, p99 ${fmt(c.hit.p99, 3)} ms`]);
+    other.push([`e same keys again (hits, ${c.keystore})`, `p50 ${fmt(c.hit.p50, 3)} ms, p99 ${fmt(c.hit.p99, 3)} ms`]);
     const q = c.sequential;
     other.push([
-      `e one at a time, ${q.keys} keys`,
+      `e one at a time, ${q.keys} keys (${c.keystore})`,
       `miss p50 ${fmt(q.miss.p50, 3)} ms, p99 ${fmt(q.miss.p99, 3)} ms; hit p50 ${fmt(q.hit.p50, 3)} ms, p99 ${fmt(q.hit.p99, 3)} ms (not judged)`,
     ]);
   }
   if (raw.addedLatency) {
     const f = raw.addedLatency;
+    const names = { k: 'floor (k)', l: 'floor+EVALSHA (l)', d: 'proxy (d)' } as const;
+    const added = (['k', 'l', 'd'] as const)
+      .filter((id) => f.added[id] !== undefined)
+      .map(
+        (id) => `${names[id]} +${fmt(f.added[id]?.p50 ?? Number.NaN, 3)}/+${fmt(f.added[id]?.p99 ?? Number.NaN, 3)}`,
+      );
     other.push([
-      `f ${f.rate} req/s, direct vs proxy`,
-      `added p50 ${fmt(f.addedP50, 3)} ms, p99 ${fmt(f.addedP99, 3)} ms (direct p50 ${fmt(median(f.direct.p50), 3)} ms; ` +
-        `${f.pacing}, ${fmt(median(f.proxy.requestsPerSecond), 0)} req/s achieved)`,
+      `f ${f.rate} req/s, added over direct`,
+      `p50/p99 ms: ${added.join(', ')} (direct p50 ${fmt(median(f.sides.a?.p50 ?? []), 3)} ms; ` +
+        `${f.pacing}, ${fmt(median(f.sides.d?.requestsPerSecond ?? []), 0)} req/s achieved)`,
     ]);
   }
-  if (raw.revocation) {
-    const g = raw.revocation;
+  for (const g of raw.revocation) {
     other.push([
-      `g ${g.trials} revokes × ${g.proxies} proxies`,
+      `g ${g.trials} revokes × ${g.proxies} proxies (${g.keystore})`,
       `p50 ${fmt(g.p50)} ms, p99 ${fmt(g.p99)} ms, max ${fmt(g.max)} ms, timeouts ${g.timeouts}`,
     ]);
   }
@@ -133,8 +155,9 @@ export function reportText(report: BenchReport): string {
   parts.push(
     '',
     formatTable(
-      ['target', 'goal', 'value', 'met'],
+      ['issue', 'target', 'goal', 'value', 'met'],
       report.targets.map((t) => [
+        `#${t.issue}`,
         t.figure,
         `${t.target} ${t.unit}`.trim(),
         t.value === null ? null : `${fmt(t.value, t.unit === 'ms' ? 3 : 2)} ${t.unit}`.trim(),

@@ -8,9 +8,11 @@ import type { ThroughputId, ThroughputRound } from './scenarios/throughput.ts';
 /** Raw outcome of one run: what each scenario measured, before any summarising. */
 export interface RawResults {
   rounds: ThroughputRound[];
-  cacheMiss?: CacheMissResult;
+  /** One per keystore back end (see KeystoreSetup). */
+  cacheMiss: CacheMissResult[];
   addedLatency?: AddedLatencyResult;
-  revocation?: RevocationResult;
+  /** One per keystore back end. */
+  revocation: RevocationResult[];
   rss?: RssResult;
   stampede?: StampedeResult;
   /** How the run deviated from the plain path (key seeding fallback, …). */
@@ -33,22 +35,27 @@ export interface ThroughputSummary {
   errors: number;
 }
 
-export interface Ratios {
-  /** (d) req/s ÷ (c) req/s, medians. */
-  throughputDOverC: number;
-  throughputDOverB: number;
-  throughputDOverA: number;
-  /** CPU µs/request of (d) ÷ that of (b): how many nginx's worth of CPU a request costs. */
-  cpuDOverB: number;
-  cpuDOverC: number;
-  /** (j), two workers, against one (d), the naive gateway (c) and nginx with one worker (b). */
-  throughputJOverD: number;
-  throughputJOverC: number;
-  throughputJOverB: number;
+/** `numerator ÷ denominator` of one measure, scenario against scenario. */
+export interface RatioSpec {
+  /** `rps:d/l`, `cpu:d/k`, …: the measure, then the two scenario ids. */
+  id: string;
+  label: string;
+  measure: 'throughput' | 'cpu';
+  numerator: ThroughputId;
+  denominator: ThroughputId;
+}
+
+export interface RatioResult extends RatioSpec {
+  /** Round 1, 2, …: the two scenarios of the same round (neighbours in time); NaN where one is missing. */
+  perRound: number[];
+  /** Median of `perRound`: the judged figure. */
+  median: number;
 }
 
 export interface TargetResult {
   id: string;
+  /** The issue that set the target (6: first performance pass, 12: hot path, 14: token leases). */
+  issue: number;
   figure: string;
   target: string;
   value: number | null;

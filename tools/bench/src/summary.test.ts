@@ -1,79 +1,68 @@
 import { describe, expect, it } from 'vitest';
 import type { RawResults } from './results.ts';
-import type { ThroughputRound } from './scenarios/throughput.ts';
-import { computeRatios, evaluateTargets, summariseThroughput } from './summary.ts';
-
-function round(scenario: ThroughputRound['scenario'], roundNo: number, rps: number, cpuUs: number): ThroughputRound {
-  return {
-    tool: 'wrk',
-    round: roundNo,
-    scenario,
-    requests: rps * 10,
-    durationSeconds: 10,
-    requestsPerSecond: rps,
-    non2xx: 0,
-    errors: 0,
-    latencyMs: { p50: 1, p99: 5 },
-    cpuSeconds: (rps * 10 * cpuUs) / 1e6,
-    cpuMicrosPerRequest: cpuUs,
-  };
-}
+import { computeRatios, RATIO_SPECS, summariseThroughput } from './summary.ts';
+import { round } from './testing/rounds.ts';
 
 const raw: RawResults = {
   rounds: [
     round('b', 1, 20_000, 30),
-    round('c', 1, 5000, 200),
-    round('d', 1, 11_000, 70),
+    round('l', 1, 6000, 160),
+    round('d', 1, 3000, 320),
     round('b', 2, 18_000, 31),
-    round('c', 2, 6000, 190),
-    round('d', 2, 13_000, 90),
+    round('l', 2, 5000, 200),
+    round('d', 2, 4000, 250),
     round('b', 3, 22_000, 29),
-    round('c', 3, 5500, 210),
-    round('d', 3, 12_000, 75),
-    round('j', 1, 18_000, 95),
+    round('l', 3, 5500, 180),
+    round('d', 3, 3300, 300),
+    round('k', 3, 7000, 150),
   ],
-  stampede: { requests: 1000, statuses: { 200: 1000 }, keystoreLookups: 1 },
+  cacheMiss: [],
+  revocation: [],
   notes: [],
   skipped: { a: 'test' },
 };
 
-describe('summaries', () => {
-  const summary = summariseThroughput(raw);
-
+describe('summariseThroughput', () => {
   it('takes medians per scenario over the interleaved rounds', () => {
+    const summary = summariseThroughput(raw);
     expect(summary.a).toBeUndefined();
     expect(summary.d).toMatchObject({
       rounds: 3,
-      medianRps: 12_000,
-      minRps: 11_000,
-      maxRps: 13_000,
-      medianCpuMicrosPerRequest: 75,
+      medianRps: 3300,
+      minRps: 3000,
+      maxRps: 4000,
+      medianCpuMicrosPerRequest: 300,
     });
   });
+});
 
-  it('computes ratios from medians, NaN where a side is missing', () => {
-    const ratios = computeRatios(summary);
-    expect(ratios.throughputDOverC).toBeCloseTo(12_000 / 5500);
-    expect(ratios.throughputDOverB).toBeCloseTo(0.6);
-    expect(ratios.cpuDOverB).toBeCloseTo(2.5);
-    expect(ratios.throughputDOverA).toBeNaN();
-    expect(ratios.throughputJOverD).toBeCloseTo(1.5);
-    expect(ratios.throughputJOverB).toBeCloseTo(0.9);
+describe('computeRatios', () => {
+  const ratios = computeRatios(raw.rounds);
+
+  it('pairs the two scenarios within each round, then takes the median of the rounds', () => {
+    const throughput = ratios['rps:d/l'];
+    expect(throughput?.perRound).toEqual([0.5, 0.8, 0.6]);
+    expect(throughput?.median).toBeCloseTo(0.6);
+    // Not the ratio of the medians (3300 / 5500 = 0.6 here by chance, so check CPU, where they differ).
+    const cpu = ratios['cpu:d/l'];
+    expect(cpu?.perRound).toEqual([2, 1.25, 300 / 180]);
+    expect(cpu?.median).toBeCloseTo(300 / 180);
   });
 
-  it('judges each target, and leaves unmeasured ones open', () => {
-    const targets = evaluateTargets(raw, summary, computeRatios(summary));
-    const met = Object.fromEntries(targets.map((target) => [target.id, target.met]));
-    expect(met).toEqual({
-      'cpu-d': true,
-      'd-over-c': true,
-      'd-over-b': true,
-      'added-p50': null,
-      'added-p99': null,
-      'miss-p50': null,
-      'revocation-p99': null,
-      rss: null,
-      stampede: true,
-    });
+  it('leaves a round without one of the two scenarios as NaN, and a never-run pair NaN throughout', () => {
+    expect(ratios['cpu:d/k']?.perRound.slice(0, 2)).toEqual([Number.NaN, Number.NaN]);
+    expect(ratios['cpu:d/k']?.median).toBeCloseTo(2);
+    expect(ratios['rps:d/m']?.median).toBeNaN();
+  });
+
+  it('computes every ratio the report prints, keyed by measure and scenario pair', () => {
+    expect(Object.keys(ratios)).toEqual(RATIO_SPECS.map((spec) => spec.id));
+    expect(Object.keys(ratios)).toEqual(
+      expect.arrayContaining(['rps:d/l', 'cpu:n/l', 'rps:d/c', 'rps:d/b', 'cpu:d/k']),
+    );
+  });
+
+  it('is empty of rounds for a run without throughput rounds', () => {
+    expect(computeRatios([])['rps:d/l']).toMatchObject({ perRound: [], median: Number.NaN });
   });
 });

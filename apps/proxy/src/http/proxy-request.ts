@@ -8,10 +8,8 @@ import type { PipelineRequest, RequestHead } from '../pipeline/index.ts';
  */
 export class ProxyRequest extends IncomingMessage implements PipelineRequest {
   head!: RequestHead;
-
-  get clientAddress(): string | undefined {
-    return this.socket.remoteAddress;
-  }
+  /** The socket peer, or the client behind a trusted proxy (ClientAddresses); set with `head`. */
+  clientAddress: string | undefined;
 
   gone(): boolean {
     return this.socket.destroyed || !this.socket.writable;

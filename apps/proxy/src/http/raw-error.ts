@@ -6,13 +6,18 @@ import { rawErrorResponse, type ErrorCode } from '@routemcp/errors';
  * `headers` (a flat `[name, value, …]` list) must be our own text (ids,
  * numbers), never client input.
  */
-export function writeRawError(socket: Socket, code: ErrorCode, headers: readonly string[] = []): void {
+export function writeRawError(
+  socket: Socket,
+  code: ErrorCode,
+  headers: readonly string[] = [],
+  message?: string,
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const record: Record<string, string> = {};
   for (let i = 0; i < headers.length; i += 2) record[headers[i]!] = headers[i + 1]!;
-  socket.write(rawErrorResponse(code, { headers: record }));
+  socket.write(rawErrorResponse(code, { headers: record, ...(message === undefined ? {} : { message }) }));
   socket.destroySoon();
 }

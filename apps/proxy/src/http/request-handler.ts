@@ -8,6 +8,7 @@ import {
   upstreamHeaders,
   type Authorization,
   type Authorizer,
+  type ClientAddresses,
 } from '../pipeline/index.ts';
 import type { BodyFraming, Upstream } from '../upstream/index.ts';
 import type { ProxyRequest } from './proxy-request.ts';
@@ -15,6 +16,7 @@ import type { ProxyResponse } from './proxy-response.ts';
 
 export interface RequestHandlerDeps {
   authorizer: Authorizer;
+  clients: ClientAddresses;
   upstream: Upstream;
   recorder: Recorder;
   logger: Logger;
@@ -28,7 +30,7 @@ export interface RequestHandlerDeps {
  * and recorded once, when it closes.
  */
 export function createRequestHandler(deps: RequestHandlerDeps) {
-  const { authorizer, upstream, recorder, logger, isDraining } = deps;
+  const { authorizer, clients, upstream, recorder, logger, isDraining } = deps;
 
   function onClose(this: ProxyResponse): void {
     if (!this.writableFinished) {
@@ -54,11 +56,11 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     }
     if (result.kind === 'refused') {
       res.outcome = result.outcome;
-      refuse(req, res, result.code, expectContinue);
+      refuse(req, res, result.code, expectContinue, result.message);
       return;
     }
     if (expectContinue) res.writeContinue();
-    const headers = upstreamHeaders(req, key, res.requestId, false);
+    const headers = upstreamHeaders(req, key, res.requestId, false, result.policy?.upstreamHeaders);
     res.forwardedAt = performance.now();
     upstream.forward(req, res, headers, framingOf(req), key?.environment ?? 'live');
   }
@@ -74,6 +76,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     res.on('close', onClose);
     const head = readHead(req.rawHeaders);
     req.head = head;
+    req.clientAddress = clients.of(req.socket.remoteAddress, head.forwardedFor);
     res.requestId = requestIdOf(head.requestId);
     res.ownHeaders.push('X-Request-Id', res.requestId);
     if (isDraining()) res.keepAlive = false;
@@ -108,9 +111,15 @@ function framingOf(req: ProxyRequest): BodyFraming {
  * keep the socket alive is the wrong trade. A framing refusal always closes:
  * where this request ends, and so where the next one starts, is unknown.
  */
-function refuse(req: ProxyRequest, res: ProxyResponse, code: ErrorCode, expectContinue: boolean): void {
+function refuse(
+  req: ProxyRequest,
+  res: ProxyResponse,
+  code: ErrorCode,
+  expectContinue: boolean,
+  message?: string,
+): void {
   const headers = res.ownHeaders;
   if (code === 'BAD_REQUEST' || expectContinue || !res.keepAlive || hasBody(req.head))
     headers.push('connection', 'close');
-  if (!writeError(res, code, { headers })) res.destroy();
+  if (!writeError(res, code, { headers, ...(message === undefined ? {} : { message }) })) res.destroy();
 }

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { ProxyConfig } from '../config.ts';
 import type { KeyVerifier } from '../key-lookup/index.ts';
 import { ProxyMetrics, Recorder, type UsageCounter } from '../observability/index.ts';
-import { AuthFailureBudget, Authorizer, createPublicPathMatcher } from '../pipeline/index.ts';
+import { AuthFailureBudget, Authorizer, ClientAddresses, createPublicPathMatcher } from '../pipeline/index.ts';
 import type { Limiter } from '../rate-limit/index.ts';
 import { Upstream } from '../upstream/index.ts';
 import { createClientErrorHandler } from './client-error.ts';
@@ -79,9 +79,11 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     onFailure: createUpstreamFailureHandler(logger),
   });
   let draining = false;
+  const clients = new ClientAddresses(config.TRUSTED_PROXIES);
 
   const handleRequest = createRequestHandler({
     authorizer,
+    clients,
     upstream,
     recorder,
     logger,
@@ -104,7 +106,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   });
   server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, false));
   server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, true));
-  const handleUpgrade = createUpgradeHandler({ authorizer, upstream, recorder, logger });
+  const handleUpgrade = createUpgradeHandler({ authorizer, clients, upstream, recorder, logger });
   server.on('upgrade', (req: ProxyRequest, socket: Socket, head: Buffer) => handleUpgrade(req, socket, head));
   server.on('clientError', createClientErrorHandler({ metrics }));
 

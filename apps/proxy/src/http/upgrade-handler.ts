@@ -2,13 +2,21 @@ import type { Socket } from 'node:net';
 import { errorCatalog, type ErrorCode } from '@routemcp/errors';
 import type { Logger } from 'pino';
 import type { Exchange, Recorder } from '../observability/index.ts';
-import { readHead, requestIdOf, upstreamHeaders, type Authorization, type Authorizer } from '../pipeline/index.ts';
+import {
+  readHead,
+  requestIdOf,
+  upstreamHeaders,
+  type Authorization,
+  type Authorizer,
+  type ClientAddresses,
+} from '../pipeline/index.ts';
 import { failureCode, type Upstream, type UpstreamError } from '../upstream/index.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import { writeRawError } from './raw-error.ts';
 
 export interface UpgradeHandlerDeps {
   authorizer: Authorizer;
+  clients: ClientAddresses;
   upstream: Upstream;
   recorder: Recorder;
   logger: Logger;
@@ -48,7 +56,7 @@ class UpgradeExchange implements Exchange {
  * upgrade is tunnelled and recorded when the upstream answers the handshake.
  */
 export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
-  const { authorizer, upstream, recorder, logger } = deps;
+  const { authorizer, clients, upstream, recorder, logger } = deps;
 
   function finish(exchange: UpgradeExchange, statusCode: number, outcome: string): void {
     exchange.statusCode = statusCode;
@@ -75,11 +83,11 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     }
     if (result.kind === 'abandoned') return finish(exchange, 0, 'CLIENT_CLOSED');
     if (result.kind === 'refused') {
-      writeRawError(socket, result.code, ['X-Request-Id', exchange.requestId, ...result.headers]);
+      writeRawError(socket, result.code, ['X-Request-Id', exchange.requestId, ...result.headers], result.message);
       return finish(exchange, errorCatalog[result.code].statusCode, result.outcome);
     }
     if (socket.destroyed) return finish(exchange, 0, 'CLIENT_CLOSED');
-    const headers = upstreamHeaders(req, key, exchange.requestId, true);
+    const headers = upstreamHeaders(req, key, exchange.requestId, true, result.policy?.upstreamHeaders);
     exchange.forwardedAt = performance.now();
     upstream.tunnel(
       req,
@@ -115,6 +123,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     // Node stops watching an upgraded socket; without a listener a reset would crash the process.
     socket.on('error', onSocketError);
     req.head = readHead(req.rawHeaders);
+    req.clientAddress = clients.of(req.socket.remoteAddress, req.head.forwardedFor);
     const exchange = new UpgradeExchange(req, requestIdOf(req.head.requestId), startedAt);
     if (req.method !== 'GET' || req.head.upgrade?.toLowerCase() !== 'websocket')
       return refuse(socket, exchange, 'BAD_REQUEST');

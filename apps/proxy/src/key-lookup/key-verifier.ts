@@ -10,6 +10,40 @@ export interface KeyRecord {
   expiresAt: number | null;
   /** Per-key override; null means the environment's default. */
   rateLimit: RateLimit | null;
+  /**
+   * Key policies (absent or null: none). They come from the keystore with
+   * the key and change through its change events like a revoke.
+   */
+  /** The customer the key belongs to: forwarded as X-RouteMCP-Owner-Id, the scope of shared limits. */
+  ownerId?: string | null;
+  /** `METHOD /path` patterns the key may call. */
+  permissions?: readonly string[] | null;
+  /** Addresses and CIDRs the key may be used from. */
+  allowedIps?: readonly string[] | null;
+  /** Several buckets, all of which must admit; `rateLimit` is the one-bucket shorthand. */
+  rateLimits?: readonly NamedRateLimit[] | null;
+  quota?: KeyQuota | null;
+  /** Forwarded as X-RouteMCP-Key-Meta (base64url of its JSON). */
+  metadata?: Readonly<Record<string, unknown>> | null;
+}
+
+export interface NamedRateLimit extends RateLimit {
+  name: string;
+  /** One bucket for every key of the owner. */
+  shared: boolean;
+  /** Counted, never refusing. */
+  shadow: boolean;
+}
+
+export interface KeyQuota {
+  limit: number;
+  period: 'day' | 'month' | 'total';
+  /** Counted over every key of the owner. */
+  shared: boolean;
+  /** Admitted in the period as the keystore counted it when the key was looked up. */
+  used: number;
+  /** Start of the period `used` is about (epoch ms). */
+  periodStart: number;
 }
 
 export type Verdict =

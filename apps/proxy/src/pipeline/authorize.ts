@@ -1,10 +1,11 @@
 import type { ErrorCode } from '@routemcp/errors';
 import type { Clock } from '../clock.ts';
 import type { KeyRecord, KeyVerifier } from '../key-lookup/index.ts';
-import type { Decision, Limiter } from '../rate-limit/index.ts';
+import type { Limiter, LimitResult } from '../rate-limit/index.ts';
 import type { AuthFailureBudget } from './auth-failure-budget.ts';
 import { badFraming } from './check-framing.ts';
-import { pushRateLimitHeaders, takeToken, type RateLimitDefaults } from './limit.ts';
+import { policyOf, type KeyPolicy } from './key-policy.ts';
+import { pushLimitHeaders, type RateLimitDefaults } from './limit.ts';
 import type { PublicPathMatcher } from './public-paths.ts';
 import { readKey } from './read-key.ts';
 import type { RequestHead } from './request-head.ts';
@@ -19,7 +20,7 @@ export interface PipelineRequest {
   readonly httpVersionMajor: number;
   readonly httpVersionMinor: number;
   readonly head: RequestHead;
-  /** The socket peer: the failed-auth budget's client. */
+  /** The client (the socket peer, or per TRUSTED_PROXIES): the failed-auth budget's client, the allow-list's subject. */
   readonly clientAddress: string | undefined;
   /** The client left, or its connection can no longer be answered. */
   gone(): boolean;
@@ -29,7 +30,9 @@ export interface PipelineRequest {
 export interface Authorized {
   readonly kind: 'authorized';
   readonly key: KeyRecord | null;
-  readonly decision: Decision | null;
+  /** The key's compiled policies (null on a public path): headers for the upstream. */
+  readonly policy: KeyPolicy | null;
+  readonly limits: LimitResult | null;
   /** Response headers the answer must carry (RateLimit-*), flat. */
   readonly headers: readonly string[];
 }
@@ -40,10 +43,12 @@ export interface Refused {
   readonly code: ErrorCode;
   /** The metrics and access-log label: the code, or a finer reason. */
   readonly outcome: string;
-  /** The key, when it was identified before the refusal (rate limited). */
+  /** The key, when it was identified before the refusal (forbidden, limited). */
   readonly key: KeyRecord | null;
   /** Response headers the refusal must carry (RateLimit-*, Retry-After), flat. */
   readonly headers: readonly string[];
+  /** The envelope's message when not the code's default. */
+  readonly message: string | undefined;
 }
 
 /** The client left while we decided: nobody to answer, no token spent after it left. */
@@ -56,11 +61,16 @@ export type Authorization = Authorized | Refused | Abandoned;
 
 /** The metrics/log outcome of a 429 from the failed-authentication budget, apart from per-key limits. */
 export const AUTH_FAILURES_OUTCOME = 'AUTH_FAILURES_LIMITED';
+/** Outcomes of a 403 FORBIDDEN, by what refused it. */
+export const FORBIDDEN_BY_IP = 'FORBIDDEN_IP';
+export const FORBIDDEN_BY_PERMISSION = 'FORBIDDEN_PERMISSION';
+/** The message of a 403 for a key that may not make this request (the docs' wording). */
+export const FORBIDDEN_MESSAGE = 'This API key is not allowed to call this endpoint';
 
 const NONE: readonly string[] = Object.freeze([]);
-const PUBLIC: Authorized = Object.freeze({ kind: 'authorized', key: null, decision: null, headers: NONE });
+const PUBLIC: Authorized = Object.freeze({ kind: 'authorized', key: null, policy: null, limits: null, headers: NONE });
 const refusal = (code: ErrorCode): Refused =>
-  Object.freeze({ kind: 'refused', code, outcome: code, key: null, headers: NONE });
+  Object.freeze({ kind: 'refused', code, outcome: code, key: null, headers: NONE, message: undefined });
 const REFUSED = {
   BAD_REQUEST: refusal('BAD_REQUEST'),
   PAYLOAD_TOO_LARGE: refusal('PAYLOAD_TOO_LARGE'),
@@ -81,7 +91,8 @@ export interface AuthorizerDeps {
 /**
  * The request path both entrances share, as named steps: framing → target →
  * declared body size → public path? → failed-auth budget → read key →
- * verify → (client still there?) → take a token → (client still there?).
+ * verify → IP allow-list → permissions → (client still there?) → every
+ * bucket and the quota (one limiter decision) → (client still there?).
  * The answer is a value; how it is written (an HTTP response, or bytes on
  * an upgrade socket) is the entrance's business.
  *
@@ -109,6 +120,7 @@ export class Authorizer {
         outcome: AUTH_FAILURES_OUTCOME,
         key: null,
         headers: ['Retry-After', String(admission)],
+        message: undefined,
       };
     }
     const read = readKey(head);
@@ -130,20 +142,30 @@ export class Authorizer {
     this.#deps.failures.settle(req.clientAddress, admission, !verified.ok && verified.code === 'INVALID_API_KEY');
     if (!verified.ok) return verified.code === 'INVALID_API_KEY' ? REFUSED.INVALID_API_KEY : REFUSED.AUTH_UNAVAILABLE;
     const { key } = verified;
+    const policy = policyOf(key, this.#deps.rateLimits);
+    if (!policy.allowsFrom(req.clientAddress)) return forbidden(key, FORBIDDEN_BY_IP);
+    if (!policy.permits(req.method ?? '', req.url ?? '/')) return forbidden(key, FORBIDDEN_BY_PERMISSION);
     // The client may have left during the lookup, or the parser refused the
     // rest of its request meanwhile (and answered it): spend no token on it.
     if (req.gone()) return { kind: 'abandoned', key };
-    const decision = takeToken(this.#deps.limiter, this.#deps.rateLimits, key);
-    return decision instanceof Promise
-      ? decision.then((taken) => limited(req, key, taken))
-      : limited(req, key, decision);
+    const limits = this.#deps.limiter.admit(policy.plan(this.#deps.clock.now()));
+    return limits instanceof Promise
+      ? limits.then((taken) => limited(req, key, policy, taken))
+      : limited(req, key, policy, limits);
   }
 }
 
-function limited(req: PipelineRequest, key: KeyRecord, decision: Decision): Authorization {
+function forbidden(key: KeyRecord, outcome: string): Refused {
+  return { kind: 'refused', code: 'FORBIDDEN', outcome, key, headers: NONE, message: FORBIDDEN_MESSAGE };
+}
+
+function limited(req: PipelineRequest, key: KeyRecord, policy: KeyPolicy, limits: LimitResult): Authorization {
   const headers: string[] = [];
-  pushRateLimitHeaders(headers, decision);
-  if (!decision.allowed) return { kind: 'refused', code: 'RATE_LIMITED', outcome: 'RATE_LIMITED', key, headers };
+  pushLimitHeaders(headers, limits, policy.policyHeader);
+  if (!limits.allowed) {
+    const code = limits.refusedBy === 'quota' ? 'QUOTA_EXCEEDED' : 'RATE_LIMITED';
+    return { kind: 'refused', code, outcome: code, key, headers, message: undefined };
+  }
   if (req.gone()) return { kind: 'abandoned', key };
-  return { kind: 'authorized', key, decision, headers };
+  return { kind: 'authorized', key, policy, limits, headers };
 }

@@ -1,5 +1,8 @@
 export {
   AUTH_FAILURES_OUTCOME,
+  FORBIDDEN_BY_IP,
+  FORBIDDEN_BY_PERMISSION,
+  FORBIDDEN_MESSAGE,
   Authorizer,
   type Abandoned,
   type Authorization,
@@ -9,6 +12,8 @@ export {
   type Refused,
 } from './authorize.ts';
 export { AuthFailureBudget } from './auth-failure-budget.ts';
+export { ClientAddresses, toBlockList } from './client-address.ts';
+export { KeyPolicy, policyOf } from './key-policy.ts';
 export type { RateLimitDefaults } from './limit.ts';
 export { createPublicPathMatcher, type PublicPathMatcher } from './public-paths.ts';
 export { hasBody, readHead, type RequestHead } from './request-head.ts';

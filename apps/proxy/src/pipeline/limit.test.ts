@@ -1,63 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyRecord } from '../key-lookup/index.ts';
-import type { Decision } from '../rate-limit/index.ts';
-import { FakeLimiter } from '../testing/fake-limiter.ts';
+import type { Decision, LimitResult } from '../rate-limit/index.ts';
 import { fromHeaderList } from '../testing/header-lists.ts';
-import { pushRateLimitHeaders, takeToken } from './limit.ts';
+import { pushLimitHeaders } from './limit.ts';
 
-const defaults = {
-  live: { capacity: 100, refillPerSecond: 10 },
-  test: { capacity: 5, refillPerSecond: 1 },
-};
-const key = (over: Partial<KeyRecord> = {}): KeyRecord => ({
-  id: 'key_1',
-  accountId: 'acct_1',
-  environment: 'test',
-  expiresAt: null,
-  rateLimit: null,
+const allowed: Decision = { allowed: true, limit: 10, remaining: 7, resetSeconds: 3, retryAfterSeconds: 0 };
+const result = (over: Partial<LimitResult> = {}): LimitResult => ({
+  allowed: true,
+  refusedBy: null,
+  headline: allowed,
+  buckets: [allowed],
+  shadowRefused: [],
+  quota: null,
   ...over,
 });
+const pushed = (limits: LimitResult) => {
+  const list = ['x-request-id', 'r-1'];
+  pushLimitHeaders(list, limits, '"default";q=10;w=1');
+  return fromHeaderList(list);
+};
 
-describe('takeToken', () => {
-  it("uses the key id as bucket and the environment's default", async () => {
-    const limiter = new FakeLimiter();
-    await takeToken(limiter, defaults, key());
-    await takeToken(limiter, defaults, key({ id: 'key_2', environment: 'live' }));
-    expect(limiter.calls).toEqual([
-      { bucketId: 'key_1', limit: defaults.test, cost: 1 },
-      { bucketId: 'key_2', limit: defaults.live, cost: 1 },
-    ]);
-  });
-
-  it("prefers the key's own limit", async () => {
-    const limiter = new FakeLimiter();
-    const own = { capacity: 2, refillPerSecond: 1 };
-    const decisions = [];
-    for (let i = 0; i < 3; i++) decisions.push(await takeToken(limiter, defaults, key({ rateLimit: own })));
-    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
-    expect(limiter.calls[0]!.limit).toBe(own);
-  });
-});
-
-describe('pushRateLimitHeaders', () => {
-  const allowed: Decision = { allowed: true, limit: 10, remaining: 7, resetSeconds: 3, retryAfterSeconds: 0 };
-  const pushed = (decision: Decision) => {
-    const list = ['x-request-id', 'r-1'];
-    pushRateLimitHeaders(list, decision);
-    return fromHeaderList(list);
-  };
-
-  it('appends the three RateLimit headers on an allowed request', () => {
-    expect(pushed(allowed)).toEqual({
+describe('pushLimitHeaders', () => {
+  it("appends the headline bucket's RateLimit headers and the policy of every bucket", () => {
+    expect(pushed(result())).toEqual({
       'x-request-id': 'r-1',
       'RateLimit-Limit': '10',
       'RateLimit-Remaining': '7',
       'RateLimit-Reset': '3',
+      'RateLimit-Policy': '"default";q=10;w=1',
     });
   });
 
-  it('adds Retry-After of at least one second on a refusal', () => {
-    expect(pushed({ ...allowed, allowed: false, remaining: 0, retryAfterSeconds: 0 })['Retry-After']).toBe('1');
-    expect(pushed({ ...allowed, allowed: false, retryAfterSeconds: 4 })['Retry-After']).toBe('4');
+  it('adds Retry-After of at least one second when a bucket refused', () => {
+    const refused = { ...allowed, allowed: false, remaining: 0, retryAfterSeconds: 0 };
+    expect(pushed(result({ allowed: false, refusedBy: 'bucket', headline: refused }))['Retry-After']).toBe('1');
+    const later = { ...refused, retryAfterSeconds: 4 };
+    expect(pushed(result({ allowed: false, refusedBy: 'bucket', headline: later }))['Retry-After']).toBe('4');
+  });
+
+  it("says when the quota's period ends, and nothing for a quota that never resets", () => {
+    const quota = { limit: 5, remaining: 0, resetSeconds: 3600 };
+    expect(pushed(result({ allowed: false, refusedBy: 'quota', quota }))['Retry-After']).toBe('3600');
+    const total = { ...quota, resetSeconds: null };
+    expect(pushed(result({ allowed: false, refusedBy: 'quota', quota: total }))).not.toHaveProperty('Retry-After');
   });
 });

@@ -1,31 +1,29 @@
 import type { Environment } from '@routemcp/api-key';
-import type { KeyRecord } from '../key-lookup/index.ts';
-import type { Decision, Limiter, RateLimit } from '../rate-limit/index.ts';
+import type { LimitResult, RateLimit } from '../rate-limit/index.ts';
 
 export type RateLimitDefaults = Readonly<Record<Environment, RateLimit>>;
 
 /**
- * One token from the key's own bucket (bucket id = key id), sized by its
- * override or its environment's default. Synchronous when the limiter can
- * answer locally.
+ * Appends the limit headers to a flat header list (every answer is written
+ * with one `writeHead(status, list)`, never through `setHeader`):
+ * RateLimit-Limit/-Remaining/-Reset of the most restrictive bucket,
+ * RateLimit-Policy listing every bucket, and on a refusal Retry-After —
+ * until a token is back (RATE_LIMITED), or until the quota's period ends
+ * (QUOTA_EXCEEDED; none for a `total` quota, which never resets).
  */
-export function takeToken(limiter: Limiter, defaults: RateLimitDefaults, key: KeyRecord): Decision | Promise<Decision> {
-  return limiter.take(key.id, key.rateLimit ?? defaults[key.environment]);
-}
-
-/**
- * Appends RateLimit-* (and Retry-After on a refusal) to a flat header list:
- * every answer is written with one `writeHead(status, list)`, never through
- * `setHeader`.
- */
-export function pushRateLimitHeaders(list: string[], decision: Decision): void {
+export function pushLimitHeaders(list: string[], limits: LimitResult, policy: string): void {
+  const headline = limits.headline;
   list.push(
     'RateLimit-Limit',
-    String(decision.limit),
+    String(headline.limit),
     'RateLimit-Remaining',
-    String(decision.remaining),
+    String(headline.remaining),
     'RateLimit-Reset',
-    String(decision.resetSeconds),
+    String(headline.resetSeconds),
+    'RateLimit-Policy',
+    policy,
   );
-  if (!decision.allowed) list.push('Retry-After', String(Math.max(1, decision.retryAfterSeconds)));
+  if (limits.refusedBy === 'bucket') list.push('Retry-After', String(Math.max(1, headline.retryAfterSeconds)));
+  else if (limits.refusedBy === 'quota' && limits.quota?.resetSeconds != null)
+    list.push('Retry-After', String(Math.max(1, limits.quota.resetSeconds)));
 }

@@ -18,6 +18,8 @@ export interface RequestHead {
   expect: string | undefined;
   upgrade: string | undefined;
   requestId: string | undefined;
+  /** Read only from a trusted proxy (ClientAddresses). */
+  forwardedFor: string | undefined;
 }
 
 /** One pass over the client's raw header list. */
@@ -33,6 +35,7 @@ export function readHead(rawHeaders: readonly string[]): RequestHead {
     expect: undefined,
     upgrade: undefined,
     requestId: undefined,
+    forwardedFor: undefined,
   };
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
@@ -55,6 +58,9 @@ export function readHead(rawHeaders: readonly string[]): RequestHead {
         break;
       case 12:
         if (name.toLowerCase() === 'x-request-id') head.requestId ??= rawHeaders[i + 1]!;
+        break;
+      case 15:
+        if (name.toLowerCase() === 'x-forwarded-for') head.forwardedFor = joined(head.forwardedFor, rawHeaders[i + 1]!);
         break;
       case 13:
         if (name.toLowerCase() === 'authorization') {

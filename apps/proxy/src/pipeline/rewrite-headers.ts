@@ -39,7 +39,7 @@ export interface RewriteInput {
   rawHeaders: readonly string[];
   /** Read from `rawHeaders`, with `host` already the target's authority for an absolute-form request. */
   head: RequestHead;
-  /** The socket peer: the only client address this proxy reports. */
+  /** The client: the socket peer (or per TRUSTED_PROXIES), the only client address this proxy reports. */
   clientAddress: string | undefined;
 }
 
@@ -56,6 +56,8 @@ export function upstreamHeaders(
   identity: Identity | null,
   requestId: string,
   websocket: boolean,
+  /** More of our own headers (the key's owner id and metadata), flat, appended last. */
+  extra: readonly string[] = [],
 ): string[] {
   const { rawHeaders, head } = input;
   const nominated = nominatedBy(head.connection);
@@ -95,6 +97,7 @@ export function upstreamHeaders(
       identity.environment,
     );
   }
+  for (let i = 0; i < extra.length; i++) out.push(extra[i]!);
   return out;
 }
 

@@ -23,7 +23,7 @@ describe('createLimiter', () => {
   it('does not wait for an unreachable Redis: local buckets answer meanwhile', async () => {
     const redisUrl = `redis://127.0.0.1:${await closedPort()}`;
     const limiter = createLimiter({
-      redisUrl,
+      redis: { kind: 'single', url: redisUrl },
       redisTimeoutMs: 50,
       registry: new Registry(),
       logger: pino({ level: 'silent' }),

@@ -1,45 +1,64 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.ts';
 import { CircuitBreaker } from '../resilience/index.ts';
+import { LeaseBook } from './leases.ts';
 import type { Limiter } from './limiter.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
-import { createBucketClient, RedisTokenBucket } from './redis-token-bucket.ts';
+import { createBucketClient, type RedisTarget } from './redis-client.ts';
+import { SharedLimits } from './shared-limits.ts';
 import { TokenBucketLimiter } from './token-bucket-limiter.ts';
 
-export type { Decision, Limiter, LimiterMode, RateLimit } from './limiter.ts';
+export type {
+  BucketSpec,
+  Decision,
+  Limiter,
+  LimiterMode,
+  LimitPlan,
+  LimitResult,
+  QuotaSpec,
+  QuotaState,
+  RateLimit,
+} from './limiter.ts';
+export { LeaseBook, MAX_SHARE } from './leases.ts';
 export { MemoryTokenBucket } from './memory-token-bucket.ts';
-export { RedisTokenBucket, createBucketClient } from './redis-token-bucket.ts';
-export { TokenBucketLimiter, type SharedBucket } from './token-bucket-limiter.ts';
+export { bucketKey, periodOf, quotaKey, singleBucketPlan, slotTag, type QuotaPeriod } from './plan.ts';
+export { createBucketClient, type BucketClient, type RedisTarget } from './redis-client.ts';
+export { SharedLimits, type SharedReply } from './shared-limits.ts';
+export { CONTENTION_MS } from './take-script.ts';
+export { TokenBucketLimiter, type SharedStore } from './token-bucket-limiter.ts';
 
 export interface LimiterFactoryOptions {
   /** Unset: buckets live in this process only. */
-  redisUrl?: string;
-  /** Per take; past it the local bucket answers. */
+  redis?: RedisTarget | undefined;
+  /** Per call; past it the local bucket answers. */
   redisTimeoutMs: number;
+  /** Token leases on the shared buckets (RATE_LIMIT_LEASES); default on. */
+  leases?: boolean;
   registry: Registry;
   logger: Logger;
   clock?: Clock;
 }
 
-/** Consecutive Redis failures before takes stop trying it, and how often one probe goes through then. */
+/** Consecutive Redis failures before calls stop trying it, and how often one probe goes through then. */
 const BREAKER_FAILURES = 3;
 const BREAKER_COOL_DOWN_MS = 1_000;
 
 /**
- * The proxy's limiter. With `redisUrl` it connects in the background
+ * The proxy's limiter. With a Redis target it connects in the background
  * (startup never waits for Redis) and uses local buckets until Redis answers.
  */
 export function createLimiter(o: LimiterFactoryOptions): Limiter {
   const clock = o.clock ?? systemClock;
   const logger = o.logger.child({ component: 'rate-limit' });
   const local = new MemoryTokenBucket({ clock });
-  if (!o.redisUrl) return new TokenBucketLimiter({ local, registry: o.registry, logger });
-  const client = createBucketClient(o.redisUrl, 1_000);
+  if (o.redis === undefined) return new TokenBucketLimiter({ local, registry: o.registry, logger });
+  const client = createBucketClient(o.redis, 1_000);
   let wasReady = false;
   client.on('ready', () => {
     wasReady = true;
-    logger.info('redis connected');
+    logger.info({ redis: o.redis!.kind }, 'redis connected');
   });
   client.on('error', (error: unknown) => {
     // node-redis reports every failed reconnect; say it once per outage.
@@ -56,12 +75,15 @@ export function createLimiter(o: LimiterFactoryOptions): Limiter {
         ? logger.warn('redis rate limiting degraded: local buckets answer')
         : logger.info({ state }, 'redis rate limiting breaker'),
   });
+  // This process as a lessee: another one calling a bucket makes it contended (no leases then).
+  const lessee = randomBytes(8).toString('base64url');
   return new TokenBucketLimiter({
     local,
     registry: o.registry,
     logger,
+    ...(o.leases === false ? {} : { leases: new LeaseBook({ clock }) }),
     shared: {
-      bucket: new RedisTokenBucket(client),
+      store: new SharedLimits(client, lessee),
       breaker,
       timeoutMs: o.redisTimeoutMs,
       // destroy, not close: a graceful close waits for replies a paused Redis never sends.

@@ -4,22 +4,32 @@ import { describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker } from '../resilience/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import type { Decision } from './limiter.ts';
+import type { SharedReply } from './shared-limits.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
-import { TokenBucketLimiter, type SharedBucket } from './token-bucket-limiter.ts';
+import { TokenBucketLimiter, type SharedStore } from './token-bucket-limiter.ts';
 
 const limit = { capacity: 2, refillPerSecond: 0.001 };
 const sharedDecision: Decision = { allowed: true, limit: 2, remaining: 1, resetSeconds: 1000, retryAfterSeconds: 0 };
 
+/** What Redis answers for `sharedDecision`: one token left of 2, refilling at 0.001/s. */
+const sharedReply: SharedReply = {
+  admitted: true,
+  refusedBy: null,
+  quotaUsed: 0,
+  quotaGranted: 0,
+  buckets: [{ granted: 0, tokens: 1, msToFull: 1_000_000, msToRetry: 0, shadowRefused: false }],
+};
+
 /** A shared store whose behaviour tests switch: answer, fail, or never answer. */
-class FakeShared implements SharedBucket {
+class FakeShared implements SharedStore {
   behaviour: 'answer' | 'fail' | 'hang' = 'answer';
   ready = true;
   calls = 0;
-  take(): Promise<Decision> {
+  decide(): Promise<SharedReply> {
     this.calls++;
     if (this.behaviour === 'fail') return Promise.reject(new Error('READONLY'));
     if (this.behaviour === 'hang') return new Promise(() => undefined);
-    return Promise.resolve(sharedDecision);
+    return Promise.resolve(sharedReply);
   }
 }
 
@@ -34,7 +44,7 @@ function setup(withShared = true, probeIntervalMs?: number) {
     ...(probeIntervalMs === undefined ? {} : { probeIntervalMs }),
     shared: withShared
       ? {
-          bucket: shared,
+          store: shared,
           breaker: new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1000, clock }),
           timeoutMs: 20,
           close: async () => undefined,

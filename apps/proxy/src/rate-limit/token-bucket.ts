@@ -23,21 +23,32 @@ export interface TakeResult {
   msToRetry: number;
 }
 
-/** Refills `state` to `now` and takes `cost` if there is enough. Mutates `state`. */
-export function takeTokens(state: BucketState, limit: RateLimit, cost: number, now: number): TakeResult {
+/** Refills `state` to `now` (capped at capacity). Mutates `state`. */
+export function refill(state: BucketState, limit: RateLimit, now: number): void {
   const perMs = Math.max(limit.refillPerSecond, MIN_REFILL_PER_SECOND) / 1000;
   const elapsed = now - state.updatedAt;
   if (elapsed > 0) state.tokens = Math.min(limit.capacity, state.tokens + elapsed * perMs);
   if (state.tokens > limit.capacity) state.tokens = limit.capacity;
   state.updatedAt = Math.max(state.updatedAt, now);
-  const allowed = state.tokens >= cost;
-  if (allowed) state.tokens -= cost;
+}
+
+/** What a bucket holding `tokens` says after a take that was (or was not) `allowed`. */
+export function resultOf(limit: RateLimit, allowed: boolean, tokens: number, cost: number): TakeResult {
+  const perMs = Math.max(limit.refillPerSecond, MIN_REFILL_PER_SECOND) / 1000;
   return {
     allowed,
-    tokens: state.tokens,
-    msToFull: Math.ceil((limit.capacity - state.tokens) / perMs),
-    msToRetry: allowed ? 0 : Math.ceil((cost - state.tokens) / perMs),
+    tokens,
+    msToFull: Math.ceil((limit.capacity - tokens) / perMs),
+    msToRetry: allowed ? 0 : Math.ceil((cost - tokens) / perMs),
   };
+}
+
+/** Refills `state` to `now` and takes `cost` if there is enough. Mutates `state`. */
+export function takeTokens(state: BucketState, limit: RateLimit, cost: number, now: number): TakeResult {
+  refill(state, limit, now);
+  const allowed = state.tokens >= cost;
+  if (allowed) state.tokens -= cost;
+  return resultOf(limit, allowed, state.tokens, cost);
 }
 
 /**

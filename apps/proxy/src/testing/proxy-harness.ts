@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
+import type { Limiter } from '../rate-limit/index.ts';
 import type { KeyVerifier } from '../key-lookup/index.ts';
 import { listen } from '../http/index.ts';
 import { createProxyServer, type ProxyServers } from '../http/index.ts';
@@ -31,6 +32,8 @@ export async function startProxy(options: {
   keyVerifier?: KeyVerifier;
   /** Where the proxy's metrics go; a fresh registry otherwise. */
   registry?: Registry;
+  /** Replaces the fake limiter (e.g. the real in-memory one); `limiter` then goes unused. */
+  realLimiter?: Limiter;
 }): Promise<ProxyHarness> {
   const config = loadConfig({
     KEYSTORE_SERVICE_TOKEN: 'test-service-token',
@@ -46,7 +49,7 @@ export async function startProxy(options: {
   const servers = createProxyServer({
     config,
     verifier: options.keyVerifier ?? verifier,
-    limiter,
+    limiter: options.realLimiter ?? limiter,
     registry: options.registry ?? new Registry(),
     logger,
     clock: options.clock,

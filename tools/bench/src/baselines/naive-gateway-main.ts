@@ -1,15 +1,10 @@
 import { createClient } from 'redis';
 import type { RedisReply } from 'rate-limit-redis';
 import { createNaiveGateway } from './naive-gateway.ts';
+import { required } from './required-env.ts';
 
-/** Its own process, so the bench can read its CPU time from /proc like the proxy's. */
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return value;
-}
-
-const port = Number(required('NAIVE_PORT'));
+// Its own process, so the bench can read its CPU time from /proc like the proxy's.
+const port = Number(required('BASELINE_PORT'));
 const redis = createClient({ url: required('REDIS_URL') });
 await redis.connect();
 const app = createNaiveGateway({

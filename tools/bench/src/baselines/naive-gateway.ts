@@ -1,29 +1,15 @@
-import { createHash } from 'node:crypto';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { writeError } from '@routemcp/errors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { bearerKey, cachedKeyLookup, type CachedKeyLookupOptions, type KeyRecord } from './cached-key-lookup.ts';
 
-/** What the keystore's internal lookup returns (docs/internal-api.md). */
-interface KeyRecord {
-  id: string;
-  accountId: string;
-  environment: 'live' | 'test';
-  status: 'active' | 'revoked';
-  rateLimit: { capacity: number; refillPerSecond: number } | null;
-}
-
-export interface NaiveGatewayOptions {
+export interface NaiveGatewayOptions extends CachedKeyLookupOptions {
   upstreamUrl: string;
-  keystoreUrl: string;
-  serviceToken: string;
   /** node-redis `sendCommand`, as rate-limit-redis's README wires it. */
   sendCommand: (args: string[]) => Promise<RedisReply>;
-  cacheTtlMs?: number;
-  cacheMaxKeys?: number;
-  now?: () => number;
 }
 
 /**
@@ -35,37 +21,17 @@ export interface NaiveGatewayOptions {
  * product.
  */
 export function createNaiveGateway(options: NaiveGatewayOptions): Express {
-  const now = options.now ?? Date.now;
-  const ttlMs = options.cacheTtlMs ?? 30_000;
-  const maxKeys = options.cacheMaxKeys ?? 100_000;
-  const cache = new Map<string, { record: KeyRecord | null; expiresAt: number }>();
-
-  async function lookup(keyHash: string): Promise<KeyRecord | null> {
-    const cached = cache.get(keyHash);
-    if (cached && cached.expiresAt > now()) return cached.record;
-    const res = await fetch(`${options.keystoreUrl}/internal/v1/keys/${keyHash}`, {
-      headers: { authorization: `Bearer ${options.serviceToken}` },
-    });
-    const record = res.status === 200 ? ((await res.json()) as { data: KeyRecord }).data : null;
-    if (res.status !== 200) await res.arrayBuffer();
-    if (cache.size >= maxKeys) cache.delete(cache.keys().next().value as string);
-    cache.set(keyHash, { record, expiresAt: now() + ttlMs });
-    return record;
-  }
+  const lookup = cachedKeyLookup(options);
 
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => void res.json({ success: true, data: { status: 'ok' } }));
 
   app.use(async (req: Request, res: Response, next: NextFunction) => {
-    const match = /^Bearer (sk_(?:live|test)_\w+)$/.exec(req.get('authorization') ?? '');
-    if (!match) return void writeError(res, 'INVALID_API_KEY');
+    const key = bearerKey(req.get('authorization'));
+    if (key === null) return void writeError(res, 'INVALID_API_KEY');
     try {
-      const record = await lookup(
-        createHash('sha256')
-          .update(match[1] as string)
-          .digest('hex'),
-      );
+      const record = await lookup(key);
       if (!record || record.status !== 'active') return void writeError(res, 'INVALID_API_KEY');
       res.locals.key = record;
       next();

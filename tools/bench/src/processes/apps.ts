@@ -51,7 +51,15 @@ export async function startApi(group: ProcessGroup): Promise<RunningApp> {
   return { url, process: app };
 }
 
+/**
+ * The keystore's storage back end. Only SQLite today; a second kind (say
+ * PostgreSQL) adds a start function and a bulk seeder, and (e) and (g) then
+ * run once per kind (see KeystoreSetup).
+ */
+export type KeystoreKind = 'sqlite';
+
 export interface RunningKeystore extends RunningApp {
+  kind: KeystoreKind;
   serviceToken: string;
   adminToken: string;
   dbPath: string;
@@ -73,7 +81,7 @@ export async function startKeystore(group: ProcessGroup, dir: string): Promise<R
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(app, `${url}/healthz`);
-  return { url, process: app, serviceToken, adminToken, dbPath };
+  return { url, process: app, kind: 'sqlite', serviceToken, adminToken, dbPath };
 }
 
 export interface ProxyLaunch {

@@ -11,53 +11,55 @@ export interface LatencySide {
   requestsPerSecond: number[];
 }
 
+/** The sides of (f), named by their throughput scenario: direct (a), Node floor (k), floor + EVALSHA (l), proxy (d). */
+export type LatencySideId = 'a' | 'k' | 'l' | 'd';
+
 export interface AddedLatencyResult {
   rate: number;
   connections: number;
   rounds: number;
-  /** `wrk (paced)`, or `autocannon (per-second quota)` when wrk is missing: see `drive`. */
+  /** `wrk (paced)`, or `autocannon (per-second quota: bursts)` when wrk is missing: see `drive`. */
   pacing: string;
-  direct: LatencySide;
-  proxy: LatencySide;
-  /** median(proxy pX) − median(direct pX), ms. */
-  addedP50: number;
-  addedP99: number;
+  sides: Partial<Record<LatencySideId, LatencySide>>;
+  /** Per side but direct: median(side pX) − median(direct pX), ms. */
+  added: Partial<Record<Exclude<LatencySideId, 'a'>, { p50: number; p99: number }>>;
 }
 
 /** Enough connections that 1 000 req/s never waits on a busy one, few enough to stay far from saturation. */
 const CONNECTIONS = 10;
 
 /**
- * Direct and through the proxy, interleaved, at a fixed rate below
- * saturation, so latency is the path's own and not queueing; wrk paces it
- * (see `Drive.rate`), and the achieved rate is reported.
+ * Each side in turn, round after round, at a fixed rate below saturation,
+ * so latency is the path's own and not queueing; wrk paces it (see
+ * `Drive.rate`), and the achieved rate is reported. The floor's own added
+ * latency is what the proxy's is judged against (issue 14).
  */
 export async function runAddedLatency(
   ctx: BenchContext,
-  urls: { direct: string; proxy: string },
+  urls: { a: string; d: string } & Partial<Record<'k' | 'l', string>>,
   authorization: string,
 ): Promise<AddedLatencyResult> {
   const rounds = Math.min(ctx.options.rounds, 3);
-  const empty = (): LatencySide => ({ p50: [], p99: [], requests: 0, non2xx: 0, requestsPerSecond: [] });
-  const sides = { direct: empty(), proxy: empty() };
+  const order = (['a', 'k', 'l', 'd'] as const).filter((id) => urls[id] !== undefined);
+  const sides: Partial<Record<LatencySideId, LatencySide>> = {};
   for (let round = 1; round <= rounds; round++) {
-    for (const side of ['direct', 'proxy'] as const) {
+    for (const id of order) {
       // Latency percentiles settle within seconds at 1 000 req/s; throughput rounds need the long runs.
       const run = await drive(ctx, {
-        url: `${urls[side]}${ctx.path}`,
+        url: `${urls[id]}${ctx.path}`,
         connections: CONNECTIONS,
         durationSeconds: Math.min(ctx.options.durationSeconds, 5),
         headers: { authorization },
         rate: ctx.options.fixedRate,
       });
-      const target = sides[side];
-      target.p50.push(run.latencyMs.p50);
-      target.p99.push(run.latencyMs.p99);
-      target.requests += run.requests;
-      target.non2xx += run.non2xx + run.errors;
-      target.requestsPerSecond.push(run.requestsPerSecond);
+      const side = (sides[id] ??= { p50: [], p99: [], requests: 0, non2xx: 0, requestsPerSecond: [] });
+      side.p50.push(run.latencyMs.p50);
+      side.p99.push(run.latencyMs.p99);
+      side.requests += run.requests;
+      side.non2xx += run.non2xx + run.errors;
+      side.requestsPerSecond.push(run.requestsPerSecond);
       ctx.log(
-        `  round ${round} ${side}: p50 ${run.latencyMs.p50.toFixed(3)} ms, p99 ${run.latencyMs.p99.toFixed(3)} ms (${run.requestsPerSecond.toFixed(0)} req/s)`,
+        `  round ${round} ${id}: p50 ${run.latencyMs.p50.toFixed(3)} ms, p99 ${run.latencyMs.p99.toFixed(3)} ms (${run.requestsPerSecond.toFixed(0)} req/s)`,
       );
     }
   }
@@ -66,8 +68,22 @@ export async function runAddedLatency(
     connections: CONNECTIONS,
     rounds,
     pacing: ctx.tools.wrk !== null ? 'wrk (paced)' : 'autocannon (per-second quota: bursts)',
-    ...sides,
-    addedP50: median(sides.proxy.p50) - median(sides.direct.p50),
-    addedP99: median(sides.proxy.p99) - median(sides.direct.p99),
+    sides,
+    added: addedOver(sides),
   };
+}
+
+/** Pure: each side's medians minus direct's; NaN where direct or the side is missing. */
+export function addedOver(sides: Partial<Record<LatencySideId, LatencySide>>): AddedLatencyResult['added'] {
+  const direct = sides.a;
+  const added: AddedLatencyResult['added'] = {};
+  for (const id of ['k', 'l', 'd'] as const) {
+    const side = sides[id];
+    if (side === undefined) continue;
+    added[id] = {
+      p50: median(side.p50) - (direct ? median(direct.p50) : Number.NaN),
+      p99: median(side.p99) - (direct ? median(direct.p99) : Number.NaN),
+    };
+  }
+  return added;
 }

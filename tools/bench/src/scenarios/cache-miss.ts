@@ -1,12 +1,13 @@
 import type { BenchContext } from '../context.ts';
 import { sleep } from '../context.ts';
-import type { MakeKeys } from '../keys/make-keys.ts';
+import type { KeystoreSetup } from '../keys/keystore-setup.ts';
 import { runAutocannon } from '../load/autocannon-run.ts';
 import { sumMetric } from '../prometheus.ts';
-import type { RunningProxy } from '../processes/apps.ts';
+import type { KeystoreKind } from '../processes/apps.ts';
 import { KEYSTORE_LOOKUPS_METRIC, readMetrics } from './metrics.ts';
 
 export interface CacheMissResult {
+  keystore: KeystoreKind;
   keys: number;
   connections: number;
   miss: { p50: number; p99: number; requestsPerSecond: number; non2xx: number };
@@ -25,11 +26,8 @@ export interface CacheMissResult {
 /** Low concurrency, so the figure is the miss path's own latency rather than queueing behind 50 connections. */
 const CONNECTIONS = 4;
 
-export async function runCacheMiss(
-  ctx: BenchContext,
-  makeKeys: MakeKeys,
-  proxy: RunningProxy,
-): Promise<CacheMissResult> {
+export async function runCacheMiss(ctx: BenchContext, setup: KeystoreSetup): Promise<CacheMissResult> {
+  const { makeKeys, proxy } = setup;
   const keys = await makeKeys(ctx.options.cacheMissKeys);
   const sequentialKeys = await makeKeys(Math.max(100, Math.round(ctx.options.cacheMissKeys / 4)));
   // Let the keys' "created" events reach the proxy first, so they cannot evict a fresh entry mid-run.
@@ -57,6 +55,7 @@ export async function runCacheMiss(
     non2xx: run.non2xx + run.errors,
   });
   return {
+    keystore: setup.kind,
     keys: keys.length,
     connections: CONNECTIONS,
     miss: summary(miss),

@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from '../context.ts';
 import { sleep } from '../context.ts';
-import type { KeystoreAdmin } from '../keys/keystore-admin.ts';
-import type { RunningProxy } from '../processes/apps.ts';
+import type { KeystoreSetup } from '../keys/keystore-setup.ts';
+import type { KeystoreKind } from '../processes/apps.ts';
 import { percentile } from '../stats.ts';
 
 export interface RevocationResult {
+  keystore: KeystoreKind;
   trials: number;
   proxies: number;
   /** ms from the revoke response until each proxy answered 401; one per proxy per trial. */
@@ -36,10 +37,22 @@ async function until401(url: string, authorization: string, since: number): Prom
   return Number.NaN;
 }
 
-export async function runRevocation(
+/** Two proxies on the setup's keystore: its own and a second one, stopped at the end. */
+export async function runRevocation(ctx: BenchContext, setup: KeystoreSetup): Promise<RevocationResult> {
+  const { admin } = setup;
+  const second = await setup.launchProxy(`proxy-2-${setup.kind}`);
+  try {
+    return await revokeAndWatch(ctx, admin, setup.kind, [setup.proxy, second]);
+  } finally {
+    await second.process.stop();
+  }
+}
+
+async function revokeAndWatch(
   ctx: BenchContext,
-  admin: KeystoreAdmin,
-  proxies: readonly RunningProxy[],
+  admin: KeystoreSetup['admin'],
+  kind: KeystoreKind,
+  proxies: readonly KeystoreSetup['proxy'][],
 ): Promise<RevocationResult> {
   const samplesMs: number[] = [];
   let timeouts = 0;
@@ -63,6 +76,7 @@ export async function runRevocation(
   // A timeout must weigh in the percentiles: it counts as the give-up time, and is flagged separately.
   const weighed = [...samplesMs, ...Array<number>(timeouts).fill(GIVE_UP_MS)];
   return {
+    keystore: kind,
     trials: ctx.options.revocationTrials,
     proxies: proxies.length,
     samplesMs,

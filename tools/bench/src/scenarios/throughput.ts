@@ -3,7 +3,12 @@ import { drive } from '../load/drive.ts';
 import type { LoadResult } from '../load/load-result.ts';
 import { cpuTicksOf } from '../proc.ts';
 
-export type ThroughputId = 'a' | 'b' | 'c' | 'd' | 'j';
+/**
+ * The throughput scenarios, in the order each round runs them (and the table
+ * shows them): the references, the floors, the peers, then the proxy.
+ */
+export const THROUGHPUT_ORDER = ['a', 'b', 'k', 'l', 'c', 'm', 'd', 'n', 'j'] as const;
+export type ThroughputId = (typeof THROUGHPUT_ORDER)[number];
 
 export interface ThroughputTarget {
   id: ThroughputId;
@@ -49,9 +54,22 @@ export async function measureRound(
 }
 
 /**
- * Warms every target (JIT, keep-alive pools, caches), then runs rounds
- * a,b,c,d,j,a,b,c,d,j,… so slow drift on a shared machine hits every scenario
- * alike; the caller compares medians.
+ * One request before any load: a target that does not answer the upstream's
+ * 200 would be measured as a fast error path (wrk counts non-2xx but keeps
+ * going), so the run stops here instead.
+ */
+async function checkAnswers(ctx: BenchContext, target: ThroughputTarget): Promise<void> {
+  const res = await fetch(`${target.url}${ctx.path}`, { headers: target.headers, signal: AbortSignal.timeout(5000) });
+  const body = await res.text();
+  if (res.status !== 200 || !body.includes('"success":true'))
+    throw new Error(`throughput ${target.id}: ${target.url} answered ${res.status} ${body.slice(0, 200)}`);
+}
+
+/**
+ * Checks and warms every target (JIT, keep-alive pools, caches), then runs
+ * rounds in the targets' order, round after round, so slow drift on a shared
+ * machine hits every scenario alike; the caller compares medians and
+ * per-round ratios.
  */
 export async function runThroughputRounds(
   ctx: BenchContext,
@@ -59,6 +77,7 @@ export async function runThroughputRounds(
   stillInBudget: () => boolean,
 ): Promise<ThroughputRound[]> {
   for (const target of targets) {
+    await checkAnswers(ctx, target);
     ctx.log(`  warm-up ${target.id} (${ctx.options.warmupSeconds}s)`);
     await driveTarget(ctx, target, ctx.options.warmupSeconds);
   }

@@ -5,15 +5,35 @@ import { createClient } from 'redis';
 import { describe, expect, it, vi } from 'vitest';
 import { createLimiter } from './index.ts';
 import type { Limiter } from './limiter.ts';
-import { createBucketClient, RedisTokenBucket } from './redis-token-bucket.ts';
-import { takeTokensScript } from './take-script.ts';
+import type { LimitPlan } from './limiter.ts';
+import { bucketKey, quotaKey, singleBucketPlan, slotTag } from './plan.ts';
+import { createBucketClient } from './redis-client.ts';
+import { SharedLimits } from './shared-limits.ts';
+import { CONTENTION_MS, takeTokensScript } from './take-script.ts';
 
 const logger = pino({ level: 'silent' });
 
+/** One bucket straight on Redis (no limiter around it): `take` as the limiter's single-bucket shorthand. */
 async function bucketOn(url: string) {
-  const client = createBucketClient(url, 2_000);
+  const client = createBucketClient({ kind: 'single', url }, 2_000);
   await client.connect();
-  return { bucket: new RedisTokenBucket(client), [Symbol.asyncDispose]: async () => client.destroy() };
+  const store = new SharedLimits(client, 'test-lessee');
+  return {
+    store,
+    bucket: {
+      take: async (bucketId: string, limit: { capacity: number; refillPerSecond: number }, cost = 1) => {
+        const reply = await store.decide(singleBucketPlan(bucketId, limit), cost);
+        const state = reply.buckets[0]!;
+        return {
+          allowed: reply.admitted,
+          remaining: state.tokens,
+          retryAfterSeconds: reply.admitted ? 0 : Math.max(1, Math.ceil(state.msToRetry / 1000)),
+          resetSeconds: Math.ceil(state.msToFull / 1000),
+        };
+      },
+    },
+    [Symbol.asyncDispose]: async () => client.destroy(),
+  };
 }
 
 async function rawClient(url: string) {
@@ -24,7 +44,7 @@ async function rawClient(url: string) {
 
 function limiterOn(url: string, redisTimeoutMs = 50) {
   const registry = new Registry();
-  const limiter = createLimiter({ redisUrl: url, redisTimeoutMs, registry, logger });
+  const limiter = createLimiter({ redis: { kind: 'single', url }, redisTimeoutMs, registry, logger });
   const errors = async (kind: string) =>
     (await registry.getSingleMetric('routemcp_proxy_ratelimit_redis_errors_total')!.get()).values.find(
       (v) => v.labels.kind === kind,
@@ -42,7 +62,7 @@ async function untilRedisMode(limiter: Limiter) {
   );
 }
 
-describe('RedisTokenBucket on a real Redis', () => {
+describe('SharedLimits on a real Redis', () => {
   it('is exact under concurrency: 200 parallel takes on a bucket of 100 let exactly 100 through', async () => {
     await using redis = await startRedis();
     await using s = await bucketOn(redis.url);
@@ -59,9 +79,11 @@ describe('RedisTokenBucket on a real Redis', () => {
     await using raw = await rawClient(redis.url);
     const limit = { capacity: 2, refillPerSecond: 10 };
     expect((await s.bucket.take('refill', limit, 2)).allowed).toBe(true);
-    const pttl = await raw.pTTL('routemcp:rl:refill');
+    const key = singleBucketPlan('refill', limit).buckets[0]!.key;
+    const pttl = await raw.pTTL(key);
     expect(pttl).toBeGreaterThan(0);
-    expect(pttl).toBeLessThanOrEqual(200);
+    // Full again within 200 ms; the hash stays CONTENTION_MS to remember its last lessee.
+    expect(pttl).toBeLessThanOrEqual(CONTENTION_MS);
     expect(await s.bucket.take('refill', limit, 1)).toMatchObject({
       allowed: false,
       retryAfterSeconds: 1,
@@ -71,7 +93,7 @@ describe('RedisTokenBucket on a real Redis', () => {
       timeout: 5_000,
       interval: 20,
     });
-    await vi.waitFor(async () => expect(await raw.exists('routemcp:rl:refill')).toBe(0), {
+    await vi.waitFor(async () => expect(await raw.exists(key)).toBe(0), {
       timeout: 5_000,
       interval: 20,
     });
@@ -130,5 +152,86 @@ describe('createLimiter fail-over on a real Redis', () => {
     for (let i = 0; i < 5; i++) decisions.push(await s.limiter.take('stopped', limit));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
     expect(s.limiter.mode()).toBe('fallback');
+  });
+});
+
+describe('plans on a real Redis: several buckets, shadow buckets, quotas', () => {
+  const plan = (id: string, over: Partial<LimitPlan> = {}): LimitPlan => ({
+    id,
+    buckets: [
+      {
+        key: bucketKey(slotTag(id, null), 'key', id, 'burst'),
+        name: 'burst',
+        limit: { capacity: 2, refillPerSecond: 0.001 },
+        shadow: false,
+      },
+      {
+        key: bucketKey(slotTag(id, null), 'key', id, 'day'),
+        name: 'day',
+        limit: { capacity: 5, refillPerSecond: 0.001 },
+        shadow: false,
+      },
+    ],
+    quota: null,
+    ...over,
+  });
+
+  it('needs every bucket to admit, and spends nothing when one refuses', async () => {
+    await using redis = await startRedis();
+    await using s = limiterOn(redis.url, 2_000);
+    await untilRedisMode(s.limiter);
+    const p = plan('multi');
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await s.limiter.admit(p));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
+    expect(results[2]).toMatchObject({ refusedBy: 'bucket', headline: { limit: 2, remaining: 0 } });
+    // The refused request spent nothing from the second bucket: 5 − 2 left.
+    expect(results[2]!.buckets[1]).toMatchObject({ allowed: true, remaining: 3 });
+  });
+
+  it('counts a shadow bucket without ever refusing on it', async () => {
+    await using redis = await startRedis();
+    await using s = limiterOn(redis.url, 2_000);
+    await untilRedisMode(s.limiter);
+    const shadowed = plan('shadow');
+    const p = { ...shadowed, buckets: [{ ...shadowed.buckets[0]!, shadow: true }] };
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await s.limiter.admit(p));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, true]);
+    expect(results.map((r) => r.shadowRefused)).toEqual([[], [], ['burst'], ['burst']]);
+  });
+
+  it('refuses past a quota seeded with the keystore count, and keeps counting locally while Redis is paused', async () => {
+    await using redis = await startRedis();
+    await using s = limiterOn(redis.url, 100);
+    await untilRedisMode(s.limiter);
+    const roomy = { capacity: 1_000, refillPerSecond: 1_000 };
+    const quota = {
+      key: quotaKey(slotTag('q', null), 'key', 'q', 0),
+      limit: 6,
+      endsAt: Date.now() + 3_600_000,
+      seed: 2,
+    };
+    const p: LimitPlan = { id: 'q', buckets: [{ ...plan('q').buckets[0]!, limit: roomy }], quota };
+    const before = [];
+    for (let i = 0; i < 3; i++) before.push(await s.limiter.admit(p));
+    expect(before.map((r) => [r.allowed, r.quota?.remaining])).toEqual([
+      [true, 3],
+      [true, 2],
+      [true, 1],
+    ]);
+    await redis.pause();
+    // The local fallback starts from the count Redis last gave (5 of 6): one more, then QUOTA_EXCEEDED, never a 500.
+    const during = [];
+    for (let i = 0; i < 3; i++) during.push(await s.limiter.admit(p));
+    expect(during.map((r) => [r.allowed, r.refusedBy])).toEqual([
+      [true, null],
+      [false, 'quota'],
+      [false, 'quota'],
+    ]);
+    await redis.unpause();
+    await untilRedisMode(s.limiter);
+    const after = await s.limiter.admit(p);
+    expect(after).toMatchObject({ allowed: false, refusedBy: 'quota' });
   });
 });

@@ -1,0 +1,147 @@
+import { isIP, type BlockList } from 'node:net';
+import type { KeyRecord } from '../key-lookup/index.ts';
+import { bucketKey, periodOf, quotaKey, slotTag, type BucketSpec, type LimitPlan } from '../rate-limit/index.ts';
+import type { RateLimitDefaults } from './limit.ts';
+import { toBlockList } from './client-address.ts';
+import { normalisePath } from './normalise-path.ts';
+
+/** One `METHOD /path` pattern: `*` a method or one segment, a trailing `/**` any rest. */
+interface Permission {
+  method: string | null;
+  segments: readonly string[];
+  /** A trailing `/**`: the path may go on (or stop) after `segments`. */
+  rest: boolean;
+}
+
+/**
+ * A key's policies, compiled once per cached record (records are immutable
+ * and replaced on every change event, so a WeakMap keyed by the record can
+ * never serve a stale policy): matchers, the limit plan, the headers it adds.
+ */
+export class KeyPolicy {
+  readonly #permissions: readonly Permission[] | null;
+  readonly #addresses: BlockList | null;
+  readonly #buckets: readonly BucketSpec[];
+  readonly #key: KeyRecord;
+  readonly #tag: string;
+  #plan: LimitPlan | null = null;
+  #planUntil = 0;
+  /** X-RouteMCP-Owner-Id and X-RouteMCP-Key-Meta, flat, ready to append. */
+  readonly upstreamHeaders: readonly string[];
+  /** `RateLimit-Policy`: every bucket as `"name";q=capacity;w=seconds to refill from empty`. */
+  readonly policyHeader: string;
+
+  constructor(key: KeyRecord, defaults: RateLimitDefaults) {
+    this.#key = key;
+    this.#permissions = key.permissions === null || key.permissions === undefined ? null : key.permissions.map(compile);
+    this.#addresses = key.allowedIps === null || key.allowedIps === undefined ? null : toBlockList(key.allowedIps);
+    const owner = key.ownerId ?? null;
+    this.#tag = slotTag(key.id, owner);
+    const named = key.rateLimits ?? null;
+    this.#buckets =
+      named === null
+        ? [
+            {
+              key: bucketKey(this.#tag, 'key', key.id, 'default'),
+              name: 'default',
+              limit: key.rateLimit ?? defaults[key.environment],
+              shadow: false,
+            },
+          ]
+        : named.map((bucket) => ({
+            key: bucketKey(this.#tag, bucket.shared && owner !== null ? 'owner' : 'key', key.id, bucket.name),
+            name: bucket.name,
+            limit: { capacity: bucket.capacity, refillPerSecond: bucket.refillPerSecond },
+            shadow: bucket.shadow,
+          }));
+    const headers: string[] = [];
+    if (owner !== null) headers.push('x-routemcp-owner-id', owner);
+    if (key.metadata !== null && key.metadata !== undefined)
+      headers.push('x-routemcp-key-meta', Buffer.from(JSON.stringify(key.metadata)).toString('base64url'));
+    this.upstreamHeaders = headers;
+    this.policyHeader = this.#buckets
+      .map(
+        ({ name, limit }) =>
+          `"${name}";q=${limit.capacity};w=${Math.max(1, Math.ceil(limit.capacity / limit.refillPerSecond))}`,
+      )
+      .join(', ');
+  }
+
+  /** Whether the key may call `method` on this request target; null when it has no permission list. */
+  permits(method: string, target: string): boolean {
+    if (this.#permissions === null) return true;
+    const path = normalisePath(target);
+    // A path we cannot normalise is not one a permission can be said to cover: refused.
+    if (path === null) return false;
+    const segments = path.split('/').slice(1);
+    return this.#permissions.some((permission) => matches(permission, method, segments));
+  }
+
+  /** Whether the key may be used from `address`; true when it has no allow-list. */
+  allowsFrom(address: string | undefined): boolean {
+    if (this.#addresses === null) return true;
+    if (address === undefined) return false;
+    const family = isIP(address);
+    return family !== 0 && this.#addresses.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  }
+
+  /** The buckets and the quota for a request at `now` (a new quota period starts a new counter). */
+  plan(now: number): LimitPlan {
+    if (this.#plan !== null && now < this.#planUntil) return this.#plan;
+    const key = this.#key;
+    const quota = key.quota ?? null;
+    if (quota === null) {
+      this.#plan = { id: key.id, buckets: this.#buckets, quota: null };
+      this.#planUntil = Number.POSITIVE_INFINITY;
+      return this.#plan;
+    }
+    const { start, end } = periodOf(quota.period, now);
+    const shared = quota.shared && key.ownerId !== null && key.ownerId !== undefined;
+    this.#plan = {
+      id: key.id,
+      buckets: this.#buckets,
+      quota: {
+        key: quotaKey(this.#tag, shared ? 'owner' : 'key', key.id, start),
+        limit: quota.limit,
+        endsAt: end,
+        // The keystore's count is about the period it names; a period it did not see yet starts at 0.
+        seed: quota.periodStart === start ? quota.used : 0,
+      },
+    };
+    this.#planUntil = end;
+    return this.#plan;
+  }
+}
+
+const policies = new WeakMap<KeyRecord, KeyPolicy>();
+
+/** The compiled policy of a cached record (made on first use). */
+export function policyOf(key: KeyRecord, defaults: RateLimitDefaults): KeyPolicy {
+  let policy = policies.get(key);
+  if (policy === undefined) {
+    policy = new KeyPolicy(key, defaults);
+    policies.set(key, policy);
+  }
+  return policy;
+}
+
+function compile(text: string): Permission {
+  const space = text.indexOf(' ');
+  const method = text.slice(0, space).toUpperCase();
+  const path = text.slice(space + 1).trim();
+  const segments = path.split('/').slice(1);
+  const rest = segments.at(-1) === '**';
+  if (rest) segments.pop();
+  return { method: method === '*' ? null : method, segments, rest };
+}
+
+function matches(permission: Permission, method: string, segments: readonly string[]): boolean {
+  if (permission.method !== null && permission.method !== method) return false;
+  const want = permission.segments;
+  if (permission.rest ? segments.length < want.length : segments.length !== want.length) return false;
+  for (let i = 0; i < want.length; i++) {
+    const part = want[i]!;
+    if (part === '*' ? segments[i] === '' : part !== segments[i]) return false;
+  }
+  return true;
+}

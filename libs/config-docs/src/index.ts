@@ -1,0 +1,1 @@
+export { renderTable, replaceSection, sectionOf, type VariableDoc } from './config-table.ts';
