@@ -10,7 +10,7 @@ import { issueKey, ROOMY, type IssuedKey } from './issue-key.ts';
 import { expectNoKeyLeaked } from './leaks.ts';
 import { rawRequest } from './raw-request.ts';
 import { startStack, type Stack } from './stack.ts';
-import { until } from './traffic.ts';
+import { sleep, until } from './traffic.ts';
 
 const PATH = '/api/v1/contacts?provider=hubspot';
 
@@ -134,6 +134,80 @@ describe('PROXY_WORKERS=2', { timeout: 60_000 }, () => {
     const answers = await burst(p.url, live.key, 'after-kill', 20);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     await p.app.stop();
+  });
+
+  it('a worker killed with -9 mid-traffic takes none of its counts along: routemcp_proxy_requests_total never goes down', async () => {
+    const p = await stack.startProxy({ PROXY_WORKERS: '2' });
+    const totals: number[] = [];
+    const outcomes = { answered: 0, failed: 0 };
+    let failedScrapes = 0;
+    let stop = false;
+    // New connections (alternating between the workers), each bounded: one the primary hands to the worker
+    // being killed is never answered.
+    const one = (i: number) =>
+      rawRequest(p.url, PATH, { authorization: `Bearer ${live.key}` }, (req) =>
+        req.setTimeout(3000, () => req.destroy(new Error(`request ${i} timed out`))),
+      ).then(
+        () => void outcomes.answered++,
+        () => void outcomes.failed++,
+      );
+    // Four clients of their own, so one waiting out a lost request does not hold up the others.
+    const traffic = Promise.all(
+      [0, 1, 2, 3].map(async (client) => {
+        for (let i = 0; !stop && i < 5_000; i++) await one(i * 4 + client);
+      }),
+    );
+    const scrapes = (async () => {
+      for (let i = 0; !stop && i < 3_000; i++) {
+        // While the dead worker is not yet replaced a scrape may fail (500): never an under-count.
+        const text = await fetch(`${p.adminUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
+          .then((res) => (res.ok ? res.text() : undefined))
+          .catch(() => undefined);
+        if (text === undefined) failedScrapes++;
+        else totals.push(sampleSum(text, 'routemcp_proxy_requests_total'));
+        await sleep(20);
+      }
+    })();
+    try {
+      // Both workers have counted a good share, and it was published.
+      await until(
+        async () => totals.at(-1) ?? 0,
+        (n) => n >= 80,
+        { timeoutMs: 20_000 },
+      );
+      const [victim] = workerPids(p.app);
+      const atKill = totals.length;
+      process.kill(victim!, 'SIGKILL');
+      await until(
+        async () => workerPids(p.app),
+        (pids) => pids.length === 2 && !pids.includes(victim!),
+        { timeoutMs: 15_000, intervalMs: 50 },
+      );
+      const replaced = totals.length;
+      const atKillTotal = totals[atKill - 1]!;
+      // Twenty scrapes across the replacement, and traffic counted well past the kill.
+      await until(
+        async () => [totals.length, totals.at(-1)!] as const,
+        ([n, total]) => n >= replaced + 20 && total >= atKillTotal + 40,
+        { timeoutMs: 20_000 },
+      );
+      stop = true;
+      await Promise.all([traffic, scrapes]);
+      const drops = totals.flatMap((total, i) =>
+        i > 0 && total < totals[i - 1]! ? [`${totals[i - 1]} → ${total}`] : [],
+      );
+      console.info(
+        `worker kill: ${totals.length} scrapes (${failedScrapes} failed); requests_total ${totals[atKill - 1]} at the kill, ${totals.at(-1)} at the end; ${outcomes.answered} requests answered, ${outcomes.failed} reset or timed out`,
+      );
+      expect(drops).toEqual([]);
+      expect(totals.length).toBeGreaterThanOrEqual(replaced + 20);
+      expect(totals.at(-1)!).toBeGreaterThanOrEqual(atKillTotal + 40);
+      expect(sampleSum(await scrape(p.adminUrl), 'routemcp_proxy_worker_restarts_total')).toBe(1);
+    } finally {
+      stop = true;
+      await Promise.all([traffic, scrapes]);
+      await p.app.stop();
+    }
   });
 
   it('SIGTERM: every worker finishes its in-flight requests, then the primary exits 0 and leaves no worker behind', async () => {

@@ -26,7 +26,8 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
   KEYSTORE_URL: {
     type: 'http(s) URL, or a comma-separated list',
     default: '`http://127.0.0.1:5003`',
-    description: 'Keystore internal API (lookups, change events, usage); several replicas fail over in order.',
+    description:
+      'Keystore internal API (lookups, change events, usage). A list of replicas: lookups and usage fail over between them, the event stream resumes on the next with no cache flush (`docs/internal-api.md`).',
   },
   KEYSTORE_SERVICE_TOKEN: {
     type: 'string',

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       PROXY_PORT: 5001,
       PROXY_ADMIN_PORT: 9901,
       UPSTREAM_URL: 'http://127.0.0.1:5002',
-      KEYSTORE_URL: 'http://127.0.0.1:5003',
+      KEYSTORE_URL: ['http://127.0.0.1:5003'],
       CACHE_MAX_KEYS: 100_000,
       KEYSTORE_TIMEOUT_MS: 250,
       REDIS_TIMEOUT_MS: 50,
@@ -51,6 +51,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...TOKEN, PROXY_WORKERS: '' }).PROXY_WORKERS).toBe(1);
   });
 
+  it('takes KEYSTORE_URL as one URL or a comma-separated list of replicas, in order', () => {
+    expect(loadConfig({ ...TOKEN, KEYSTORE_URL: 'http://keystore:5003' }).KEYSTORE_URL).toEqual([
+      'http://keystore:5003',
+    ]);
+    expect(
+      loadConfig({
+        ...TOKEN,
+        KEYSTORE_URL: 'http://keystore-a:5003, https://keystore-b.internal ,http://10.0.0.3:5003',
+      }).KEYSTORE_URL,
+    ).toEqual(['http://keystore-a:5003', 'https://keystore-b.internal', 'http://10.0.0.3:5003']);
+  });
+
   it('treats empty strings as unset for optional variables', () => {
     const config = loadConfig({ ...TOKEN, UPSTREAM_TEST_URL: '', REDIS_URL: '' });
     expect([config.UPSTREAM_TEST_URL, config.REDIS_URL]).toEqual([undefined, undefined]);
@@ -62,6 +74,17 @@ describe('loadConfig', () => {
     [{ ...TOKEN, PROXY_ADMIN_PORT: '70000' }, /PROXY_ADMIN_PORT: expected a port number/],
     [{ ...TOKEN, UPSTREAM_URL: 'ftp://example' }, /UPSTREAM_URL: expected an http\(s\) URL/],
     [{ ...TOKEN, REDIS_URL: 'http://127.0.0.1' }, /REDIS_URL: expected a redis/],
+    [
+      { ...TOKEN, KEYSTORE_URL: 'keystore:5003' },
+      /KEYSTORE_URL: entry 1 of 1 \(keystore:5003\) is not an http\(s\) URL/,
+    ],
+    [
+      { ...TOKEN, KEYSTORE_URL: 'http://a:5003,ftp://b:5003,http://c:5003' },
+      /KEYSTORE_URL: entry 2 of 3 \(ftp:\/\/b:5003\) is not an http\(s\) URL/,
+    ],
+    [{ ...TOKEN, KEYSTORE_URL: 'http://a:5003,' }, /KEYSTORE_URL: entry 2 of 2 is empty/],
+    [{ ...TOKEN, KEYSTORE_URL: '' }, /KEYSTORE_URL: entry 1 of 1 is empty/],
+    [{ ...TOKEN, KEYSTORE_URL: 'http://a:5003,http://a:5003' }, /KEYSTORE_URL: lists a URL twice/],
     [{ ...TOKEN, MAX_BODY_BYTES: '1.5' }, /MAX_BODY_BYTES: expected a whole number/],
     [{ ...TOKEN, PUBLIC_PATHS: 'health' }, /PUBLIC_PATHS.*starting with \//],
     [{ ...TOKEN, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
@@ -141,5 +164,24 @@ describe('describeConfig', () => {
     expect(text).not.toContain('service-token-for-tests');
     expect(text).not.toContain('hunter2');
     expect(text).toContain('"KEYSTORE_SERVICE_TOKEN":"***"');
+  });
+
+  it('masks credentials in keystore URLs, valid or not', () => {
+    const text = JSON.stringify(
+      describeConfig(loadConfig({ ...TOKEN, KEYSTORE_URL: 'http://a:5003,http://ops:hunter2@b:5003' })),
+    );
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('"KEYSTORE_URL":["http://a:5003/","http://ops:***@b:5003/"]');
+    for (const bad of ['ops:hunter2@b', 'ftp://ops:hunter2@b']) {
+      const error = (() => {
+        try {
+          loadConfig({ ...TOKEN, KEYSTORE_URL: `http://a:5003,${bad}` });
+        } catch (thrown) {
+          return String(thrown);
+        }
+      })();
+      expect(error).toMatch(/entry 2 of 2 \((ftp:\/\/)?\*\*\*@b\) is not an http\(s\) URL/);
+      expect(error).not.toContain('hunter2');
+    }
   });
 });

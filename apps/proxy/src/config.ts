@@ -16,6 +16,22 @@ const positiveInt = (fallback: number) => wholeNumber(fallback, 1);
 const positiveNumber = (fallback: number) =>
   z.coerce.number({ error: 'expected a number' }).positive().default(fallback);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+/** One URL (say a Service in front of replicas) or a comma-separated list; an error names the bad entry. */
+const httpUrlList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const entries = value.split(',').map((entry) => entry.trim());
+      entries.forEach((entry, i) => {
+        const which = `entry ${i + 1} of ${entries.length}`;
+        if (entry === '') ctx.addIssue({ code: 'custom', message: `${which} is empty` });
+        else if (!httpUrl.safeParse(entry).success)
+          ctx.addIssue({ code: 'custom', message: `${which} (${maskUserInfo(entry)}) is not an http(s) URL` });
+      });
+      if (new Set(entries).size < entries.length) ctx.addIssue({ code: 'custom', message: 'lists a URL twice' });
+      return entries;
+    });
 /** Unset and empty both mean "not configured": compose files often pass `VAR=`. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -61,7 +77,7 @@ const schema = z
     PROXY_WORKERS: workers,
     UPSTREAM_URL: httpUrl.default('http://127.0.0.1:5002'),
     UPSTREAM_TEST_URL: optional(httpUrl),
-    KEYSTORE_URL: httpUrl.default('http://127.0.0.1:5003'),
+    KEYSTORE_URL: httpUrlList('http://127.0.0.1:5003'),
     KEYSTORE_SERVICE_TOKEN: z.string({ error: 'is required' }).min(1, 'must not be empty'),
     REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })),
     REDIS_CLUSTER_URLS: optional(redisUrls),
@@ -178,7 +194,13 @@ export function describeConfig(config: ProxyConfig): Record<string, unknown> {
     REDIS_URL: config.REDIS_URL === undefined ? undefined : maskUrlCredentials(config.REDIS_URL),
     REDIS_CLUSTER_URLS: config.REDIS_CLUSTER_URLS?.map(maskUrlCredentials),
     REDIS_SENTINEL_URLS: config.REDIS_SENTINEL_URLS?.map(maskUrlCredentials),
+    KEYSTORE_URL: config.KEYSTORE_URL.map(maskUrlCredentials),
   };
+}
+
+/** For text that may not even parse as a URL: whatever comes before an `@` in the authority. */
+function maskUserInfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1***@');
 }
 
 function maskUrlCredentials(text: string): string {

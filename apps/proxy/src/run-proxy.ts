@@ -39,7 +39,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     logger,
   });
   const usage = new UsageRecorder({
-    sink: new KeystoreUsageSink({ keystoreUrl: config.KEYSTORE_URL, serviceToken: config.KEYSTORE_SERVICE_TOKEN }),
+    sink: new KeystoreUsageSink({ keystoreUrls: config.KEYSTORE_URL, serviceToken: config.KEYSTORE_SERVICE_TOKEN }),
     clock: systemClock,
     registry,
   });

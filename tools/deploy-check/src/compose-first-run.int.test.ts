@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upFromEnvExample, type ComposeProject } from './compose/compose-project.ts';
 import { docsCurl, runDocsCurl } from './compose/docs-curl.ts';
+import { keystoreAdmin } from './compose/keystore-admin.ts';
 
 let project: ComposeProject | undefined;
 
@@ -10,18 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await project?.[Symbol.asyncDispose]();
 });
-
-async function createKey(environment: 'live' | 'test'): Promise<string> {
-  const res = await fetch(`${project!.keystoreUrl}/v1/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${project!.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ environment }),
-  });
-  const body = (await res.json()) as { data?: { key?: string } };
-  // Only the status goes into the message: the body holds the key.
-  if (res.status !== 201 || typeof body.data?.key !== 'string') throw new Error(`POST /v1/keys → ${res.status}`);
-  return body.data.key;
-}
 
 describe('docker-compose.yml from .env.example with only the two tokens filled in', () => {
   it('takes the docs curl the test runs from the authentication page', () => {
@@ -34,7 +23,7 @@ describe('docker-compose.yml from .env.example with only the two tokens filled i
   it.each(['test', 'live'] as const)(
     'answers the docs curl with a %s key made through the management API → 200 and data',
     async (environment) => {
-      const key = await createKey(environment);
+      const { key } = await keystoreAdmin(project!.keystoreUrl, project!.adminToken).createKey(environment);
       const res = await runDocsCurl(project!.proxyPort, key);
       if (res.status !== 200) throw new Error(`curl → ${res.status} ${res.body}\n${await project!.diagnostics()}`);
       const body = JSON.parse(res.body) as { success: boolean; data: unknown };

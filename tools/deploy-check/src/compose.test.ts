@@ -5,6 +5,9 @@ import { readYaml, workspaceRoot } from './manifests.ts';
 
 interface Service {
   image?: string;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  security_opt?: string[];
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   ports?: string[];
@@ -21,6 +24,11 @@ const compose = readYaml(join(workspaceRoot, 'docker-compose.yml')) as {
 };
 const services = compose.services;
 const envExample = readFileSync(join(workspaceRoot, '.env.example'), 'utf8');
+const postgres = readYaml(join(workspaceRoot, 'docker-compose.postgres.yml')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const override = postgres.services;
 
 describe('docker-compose.yml', () => {
   it('runs the whole stack', () => {
@@ -87,5 +95,68 @@ describe('docker-compose.yml', () => {
 
   it('runs every container read-only', () => {
     for (const service of Object.values(services)) expect(service.read_only).toBe(true);
+  });
+});
+
+describe('docker-compose.postgres.yml (an override: two keystore replicas on PostgreSQL)', () => {
+  it('adds PostgreSQL and a second keystore replica, and changes nothing else but the keystore and the proxy', () => {
+    expect(Object.keys(override).sort()).toEqual(['keystore', 'keystore-2', 'postgres', 'proxy']);
+    expect(override.postgres?.image).toBe('${POSTGRES_IMAGE:-postgres:17-alpine}');
+    expect(override.postgres?.ports).toBeUndefined();
+    expect(override.postgres?.healthcheck).toBeDefined();
+    const [volume] = (override.postgres?.volumes?.[0] ?? '').split(':');
+    expect(Object.keys(postgres.volumes)).toContain(volume);
+  });
+
+  it('puts both replicas on the one database, and blanks the base file’s SQLite path (both set is a config error)', () => {
+    const url = override.keystore?.environment?.KEYSTORE_DATABASE_URL;
+    expect(url).toMatch(/^postgres:\/\/keystore:\$\{KEYSTORE_POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/keystore$/);
+    expect(override['keystore-2']?.environment?.KEYSTORE_DATABASE_URL).toBe(url);
+    expect(override.keystore?.environment?.KEYSTORE_DB).toBe('');
+    expect(override['keystore-2']?.environment).not.toHaveProperty('KEYSTORE_DB');
+    expect(override.postgres?.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{KEYSTORE_POSTGRES_PASSWORD:\?/);
+    for (const name of ['keystore', 'keystore-2'])
+      expect(override[name]?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(envExample).toMatch(/^KEYSTORE_POSTGRES_PASSWORD=$/m);
+  });
+
+  it('runs the second replica from the same image and build as the first, with the same settings', () => {
+    const [first, second] = [services.keystore!, override['keystore-2']!];
+    expect(second.image).toBe(first.image);
+    expect(second.build).toEqual(first.build);
+    const { KEYSTORE_DB: _sqlite, ...shared } = first.environment ?? {};
+    expect(second.environment).toEqual({ ...shared, KEYSTORE_DATABASE_URL: second.environment?.KEYSTORE_DATABASE_URL });
+    expect(second.ports).toEqual(['127.0.0.1:${KEYSTORE_2_PUBLISH_PORT:-5004}:5003']);
+  });
+
+  it('gives the proxy both replicas and waits for both', () => {
+    expect(override.proxy?.environment).toEqual({ KEYSTORE_URL: 'http://keystore:5003,http://keystore-2:5003' });
+    expect(override.proxy?.depends_on).toEqual({ 'keystore-2': { condition: 'service_healthy' } });
+  });
+
+  it('hardens the new containers like the others', () => {
+    for (const name of ['postgres', 'keystore-2']) {
+      const service = override[name]!;
+      expect(service.read_only, name).toBe(true);
+      expect(service.cap_drop, name).toEqual(['ALL']);
+      expect(service.security_opt, name).toEqual(['no-new-privileges:true']);
+      expect(service.tmpfs, name).toContain('/tmp');
+    }
+  });
+});
+
+describe('apps/keystore/Dockerfile', () => {
+  const dockerfile = readFileSync(join(workspaceRoot, 'apps/keystore/Dockerfile'), 'utf8');
+
+  it('sets no KEYSTORE_DB: every deployment would inherit it, PostgreSQL ones included', () => {
+    const envLines = dockerfile.split('\n').filter((line) => /^ENV\s/.test(line));
+    expect(envLines.length).toBeGreaterThan(0);
+    for (const line of envLines) expect(line).not.toContain('KEYSTORE_DB');
+  });
+
+  it('links the keystore’s default SQLite folder (./data from its working directory) to the /data volume', () => {
+    expect(dockerfile).toMatch(/^WORKDIR \/app\/apps\/keystore$/m);
+    expect(dockerfile).toContain('fs.symlinkSync(\\"/data\\", \\"/app/apps/keystore/data\\")');
+    expect(dockerfile).toMatch(/^VOLUME \["\/data"\]$/m);
   });
 });

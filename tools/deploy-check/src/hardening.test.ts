@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { find, loadManifests } from './manifests.ts';
+import { find, loadManifests, VARIANTS, variantDir } from './manifests.ts';
 import { allContainers, workloads } from './pod-specs.ts';
 
 const manifests = loadManifests();
-const containers = workloads(manifests).flatMap((w) => allContainers(w.pod).map((c) => ({ w, c })));
 
-describe('every workload in deploy/', () => {
+describe.each(VARIANTS)('every workload in %s/', (variant) => {
+  const manifests = loadManifests(variantDir(variant));
+  const containers = workloads(manifests).flatMap((w) => allContainers(w.pod).map((c) => ({ w, c })));
+
   it.each(workloads(manifests).map((w) => [w.name, w]))(
     '%s runs as non-root with the default seccomp profile',
     (_name, w) => {
@@ -32,7 +34,8 @@ describe('every workload in deploy/', () => {
   );
 });
 
-describe('network policies', () => {
+describe.each(VARIANTS)('network policies in %s/', (variant) => {
+  const manifests = loadManifests(variantDir(variant));
   const proxyLabel = { 'routemcp.dev/proxy': 'true' };
   const api = workloads(manifests).find((w) => w.name === 'api');
 

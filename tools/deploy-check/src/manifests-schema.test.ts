@@ -1,10 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { generatedSecrets, loadKustomization, loadManifests } from './manifests.ts';
+import { generatedSecrets, imagesSet, loadManifests, VARIANTS, variantDir } from './manifests.ts';
 import { validateManifest } from './validate-manifest.ts';
 
-const manifests = loadManifests();
+const SHARED = [
+  'Deployment/api',
+  'Service/api',
+  'NetworkPolicy/api',
+  'PodDisruptionBudget/api',
+  'Service/keystore',
+  'NetworkPolicy/keystore',
+  'Deployment/redis',
+  'Service/redis',
+  'NetworkPolicy/redis',
+  'Namespace/routemcp',
+];
+const PARTS: Record<(typeof VARIANTS)[number], string[]> = {
+  deploy: [...SHARED, 'StatefulSet/keystore'],
+  'deploy/ha': [...SHARED, 'Deployment/keystore', 'PodDisruptionBudget/keystore'],
+  'deploy/ha-sample-postgres': [
+    ...SHARED,
+    'Deployment/keystore',
+    'PodDisruptionBudget/keystore',
+    'StatefulSet/sample-postgres',
+    'Service/sample-postgres',
+    'NetworkPolicy/sample-postgres',
+  ],
+};
 
-describe('deploy/ manifests', () => {
+describe.each(VARIANTS)('%s/', (variant) => {
+  const dir = variantDir(variant);
+  const manifests = loadManifests(dir);
+
   it.each(manifests.map(({ file, manifest }) => [`${file}: ${manifest.kind}/${manifest.metadata.name}`, manifest]))(
     '%s validates against the Kubernetes schema',
     async (_name, manifest) => {
@@ -12,32 +38,20 @@ describe('deploy/ manifests', () => {
     },
   );
 
-  it.each(generatedSecrets().map((secret) => [secret.metadata.name, secret]))(
+  it.each(generatedSecrets(dir).map((secret) => [secret.metadata.name, secret]))(
     'generated Secret %s validates',
     async (_name, secret) => {
       await validateManifest(secret);
     },
   );
 
-  it('has the parts the sidecar deployment needs', () => {
+  it('has exactly the parts of this variant, each once', () => {
     const kinds = manifests.map(({ manifest }) => `${manifest.kind}/${manifest.metadata.name}`).sort();
-    expect(kinds).toEqual(
-      expect.arrayContaining([
-        'Deployment/api',
-        'Service/api',
-        'PodDisruptionBudget/api',
-        'StatefulSet/keystore',
-        'Service/keystore',
-        'NetworkPolicy/keystore',
-        'Deployment/redis',
-        'Service/redis',
-        'Namespace/routemcp',
-      ]),
-    );
+    expect(kinds).toEqual([...PARTS[variant]].sort());
   });
 
-  it('sets every image through the kustomization', () => {
-    const named = new Set((loadKustomization().images ?? []).map((image) => image.name));
+  it('sets every image of ours through a kustomization', () => {
+    const named = imagesSet(dir);
     const ours = manifests
       .flatMap(({ manifest }) => JSON.stringify(manifest).match(/"image":"routemcp\/[^"]+"/g) ?? [])
       .map((field) => field.slice('"image":"'.length, -1));
@@ -46,7 +60,7 @@ describe('deploy/ manifests', () => {
   });
 
   it('keeps no secret values in the repository', () => {
-    for (const secret of generatedSecrets()) {
+    for (const secret of generatedSecrets(dir)) {
       for (const value of Object.values(secret.stringData as Record<string, string>)) expect(value).toBe('');
     }
     expect(manifests.filter(({ manifest }) => manifest.kind === 'Secret')).toEqual([]);

@@ -1,18 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import {
-  AggregatorRegistry,
-  Counter,
-  Gauge,
-  Registry,
-  type MetricObjectWithValues,
-  type MetricValue,
-} from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import { createAdminServer, type Readiness } from '../admin/index.ts';
 import type { ProxyConfig } from '../config.ts';
 import { listen } from '../http/index.ts';
 import { combineReadiness } from './combine-readiness.ts';
 import { isAnswer, type Ask, type Question } from './messages.ts';
+import { RetiredMetrics, type MetricJson } from './retired-metrics.ts';
 
 /** A worker that answers nothing within this long counts as not ready (and fails a metrics scrape). */
 const ANSWER_TIMEOUT_MS = 2_000;
@@ -20,8 +14,6 @@ const ANSWER_TIMEOUT_MS = 2_000;
 const RESTART_DELAY_MS = { first: 100, last: 10_000 };
 /** A worker that lived this long resets the back-off. */
 const HEALTHY_LIFETIME_MS = 10_000;
-
-type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -33,7 +25,9 @@ interface Pending {
  * the public port (Node's cluster hands connections round-robin), serves the
  * admin port itself with every worker's metrics summed and one readiness
  * answer, replaces a worker that dies, and on SIGTERM lets every worker
- * drain before it exits. It never handles a request itself.
+ * drain before it exits. It never handles a request itself. The sums keep
+ * what dead workers had counted (`RetiredMetrics`), so no counter of the
+ * cluster ever goes down.
  */
 export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<void> {
   const expected = config.PROXY_WORKERS;
@@ -57,6 +51,9 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
   let restartDelayMs = RESTART_DELAY_MS.first;
   const pending = new Map<number, Pending>();
   let nextId = 0;
+  /** Each serving worker's metrics as last published; retired when it exits. */
+  const lastScrapes = new Map<Worker, MetricJson[]>();
+  const retired = new RetiredMetrics();
 
   function ask(worker: Worker, question: Question): Promise<unknown> {
     // A worker that just exited answers nothing.
@@ -95,6 +92,9 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
     });
     worker.once('exit', (code, signal) => {
       serving.delete(worker);
+      const last = lastScrapes.get(worker);
+      lastScrapes.delete(worker);
+      if (last !== undefined) retired.retire(last);
       if (stopping) return;
       if (startingUp) {
         started.reject(new Error(`worker ${worker.id} exited during start-up (code ${code}, signal ${signal})`));
@@ -122,11 +122,30 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
     return combineReadiness(valid, expected);
   }
 
-  async function metrics(): Promise<string> {
+  let scraping: Promise<string> | undefined;
+  /**
+   * One scrape at a time (concurrent callers share it): two interleaved ones
+   * could leave the older answer as a worker's last, and that worker would
+   * be retired with less than was already published.
+   */
+  function metrics(): Promise<string> {
+    scraping ??= scrape().finally(() => (scraping = undefined));
+    return scraping;
+  }
+
+  async function scrape(): Promise<string> {
     const workers = [...serving];
     const answers = await Promise.all(workers.map((worker) => ask(worker, 'metrics')));
     if (answers.some((answer) => !Array.isArray(answer))) throw new Error('a worker did not report its metrics');
-    const summed = AggregatorRegistry.aggregate(answers as MetricsJson[]);
+    const live: MetricJson[][] = [];
+    workers.forEach((worker, i) => {
+      // One that exited meanwhile was retired with its previous answer: all that was ever published of it.
+      if (!serving.has(worker)) return;
+      lastScrapes.set(worker, answers[i] as MetricJson[]);
+      live.push(answers[i] as MetricJson[]);
+    });
+    // Retired last: aggregate() takes each metric's aggregator from its first occurrence, a live worker's.
+    const summed = AggregatorRegistry.aggregate([...live, retired.snapshot()]);
     return (await registry.metrics()) + (await summed.metrics());
   }
 

@@ -137,7 +137,7 @@ describe('CachingKeyVerifier', () => {
     await verifier.verify(active.hash);
     await verifier.verify(revoked.hash);
     await verifier.verify(unknown.hash);
-    keystore.failWith = { kind: 'error', error: 'status' };
+    keystore.failWith = { kind: 'error', error: 'server_error' };
     clock.advance(STALE);
     expect(await verifier.verify(active.hash)).toEqual({ ok: true, key: record });
     expect(await verifier.verify(revoked.hash)).toEqual({ ok: false, reason: 'revoked' });

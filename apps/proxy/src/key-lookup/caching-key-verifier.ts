@@ -28,7 +28,12 @@ export interface ChangeFeed {
 
 export interface CachingKeyVerifierOptions {
   keystore: KeystoreClient;
-  breaker: CircuitBreaker;
+  /**
+   * In front of a keystore client that has none of its own. The proxy's
+   * client keeps one per replica (`FailoverKeystoreClient`) and answers
+   * `circuit_open` itself when every replica's is open.
+   */
+  breaker?: CircuitBreaker;
   metrics: KeyLookupMetrics;
   clock: Clock;
   cacheMaxKeys: number;
@@ -179,22 +184,27 @@ export class CachingKeyVerifier implements KeyVerifier {
 
   async #lookup(keyHash: string): Promise<LookupResult> {
     const { breaker, metrics, clock, keystore } = this.#options;
-    if (!breaker.allow()) {
+    if (breaker !== undefined && !breaker.allow()) {
       metrics.keystore.circuit_open.inc();
       return CIRCUIT_OPEN;
     }
     const started = clock.now();
     const result = await keystore.lookup(keyHash);
-    metrics.keystoreDuration.observe((clock.now() - started) / 1000);
     if (result.kind === 'error') {
-      breaker.failure();
-      metrics.keystore.error.inc();
+      breaker?.failure();
       this.#reachable = false;
+      // The client's own breakers (one per replica) refused every replica: nothing was called.
+      if (result.error === 'circuit_open') {
+        metrics.keystore.circuit_open.inc();
+        return result;
+      }
+      metrics.keystore.error.inc();
     } else {
-      breaker.success();
+      breaker?.success();
       metrics.keystore[result.kind === 'found' ? 'found' : 'not_found'].inc();
       this.#reachable = true;
     }
+    metrics.keystoreDuration.observe((clock.now() - started) / 1000);
     return result;
   }
 

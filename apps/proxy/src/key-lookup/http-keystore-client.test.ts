@@ -42,7 +42,7 @@ describe('HttpKeystoreClient', () => {
   });
 
   it.each([
-    ['error-500', 'status'],
+    ['error-500', 'server_error'],
     ['bad-json', 'body'],
     ['wrong-shape', 'body'],
     ['hang', 'timeout'],
@@ -55,7 +55,10 @@ describe('HttpKeystoreClient', () => {
 
   it('turns a wrong service token (401) into an error, not a not-found', async () => {
     await using keystore = await new FakeKeystore().listen();
-    expect(await client(keystore, 200, 'wrong').lookup(makeTestKey().hash)).toEqual({ kind: 'error', error: 'status' });
+    expect(await client(keystore, 200, 'wrong').lookup(makeTestKey().hash)).toEqual({
+      kind: 'error',
+      error: 'rejected',
+    });
   });
 
   it('holds at most maxConnections sockets open at once however many lookups wait', async () => {

@@ -55,7 +55,7 @@ export class HttpKeystoreClient implements KeystoreClient {
       }
       if (statusCode !== 200) {
         await body.dump();
-        return { kind: 'error', error: 'status' };
+        return { kind: 'error', error: statusCode >= 500 ? 'server_error' : 'rejected' };
       }
       let parsed: unknown;
       try {

@@ -142,3 +142,93 @@ describe('createKeyVerifier change events', () => {
     expect(s.verifier.health().eventsConnected).toBe(false);
   });
 });
+
+const UNAVAILABLE = { ok: false, reason: 'unavailable' };
+
+describe('createKeyVerifier with several keystore replicas', () => {
+  /** Two fakes standing for replicas on one database: the same keys and the same event log in both. */
+  async function twoReplicas() {
+    const a = await new FakeKeystore().listen();
+    const b = await new FakeKeystore().listen();
+    const registry = new Registry();
+    const verifier = createKeyVerifier({
+      keystoreUrl: [a.url, b.url],
+      serviceToken: a.token,
+      cacheMaxKeys: 100,
+      cacheTtlMs: 60_000,
+      negativeTtlMs: 5_000,
+      staleIfErrorMs: 300_000,
+      keystoreTimeoutMs: 500,
+      registry,
+      logger: pino({ level: 'silent' }),
+      clock: new ManualClock(),
+    });
+    const put = (hash: string, data: FakeKeyData) => [a, b].forEach((fake) => fake.records.set(hash, data));
+    const emit = (type: string, hash: string) => [a, b].forEach((fake) => fake.emit(type, hash));
+    const sample = async (name: string, labels: Record<string, string>) =>
+      (await registry.getSingleMetric(name)!.get()).values.find((v) =>
+        Object.entries(labels).every(([label, value]) => v.labels[label] === value),
+      )?.value;
+    return {
+      a,
+      b,
+      verifier,
+      put,
+      emit,
+      sample,
+      async [Symbol.asyncDispose]() {
+        await verifier.close();
+        await a[Symbol.asyncDispose]();
+        await b[Symbol.asyncDispose]();
+      },
+    };
+  }
+
+  it('loses replica A: cached keys stay cached, a new key is looked up on B, and B’s events evict with no flush', async () => {
+    await using s = await twoReplicas();
+    await s.verifier.start();
+    const cached = makeTestKey().hash;
+    s.put(cached, active);
+    expect((await s.verifier.verify(cached)).ok).toBe(true);
+    expect([s.a.totalLookups, s.b.totalLookups]).toEqual([1, 0]);
+
+    await s.a[Symbol.asyncDispose]();
+    await vi.waitFor(() => expect(s.b.openStreams).toBe(1), { timeout: 3000 });
+    expect(s.b.streamRequests).toEqual(['ep1:0']);
+    // No flush on the move: the cached key is still answered without a lookup.
+    expect((await s.verifier.verify(cached)).ok).toBe(true);
+    expect(s.b.totalLookups).toBe(0);
+
+    const fresh = makeTestKey().hash;
+    s.put(fresh, { ...active, id: 'key_2' });
+    expect(await s.verifier.verify(fresh)).toMatchObject({ ok: true, key: { id: 'key_2' } });
+    expect(s.b.lookups.get(fresh)).toBe(1);
+    expect(await s.sample('routemcp_proxy_keystore_replica_requests_total', { replica: '0', result: 'failed' })).toBe(
+      1,
+    );
+    expect(await s.sample('routemcp_proxy_keystore_replica_requests_total', { replica: '1', result: 'answered' })).toBe(
+      1,
+    );
+
+    s.put(cached, { ...active, status: 'revoked' });
+    s.emit('revoked', cached);
+    await vi.waitFor(async () => expect(await s.verifier.verify(cached)).toEqual({ ok: false, reason: 'revoked' }));
+    expect(await s.sample('routemcp_proxy_key_events_total', { type: 'reset' })).toBeUndefined();
+    expect(s.verifier.health()).toMatchObject({ keystoreReachable: true, eventsConnected: true });
+  });
+
+  it('skips each failing replica once its breaker opens (a gauge per replica index), then fails fast with circuit_open', async () => {
+    await using s = await twoReplicas();
+    s.a.mode = 'error-500';
+    s.b.mode = 'error-500';
+    expect(await s.sample('routemcp_proxy_keystore_replica_circuit_open', { replica: '0' })).toBe(0);
+    for (let i = 0; i < 5; i++) expect(await s.verifier.verify(makeTestKey().hash)).toEqual(UNAVAILABLE);
+    expect([s.a.totalLookups, s.b.totalLookups]).toEqual([5, 5]);
+    expect(await s.sample('routemcp_proxy_keystore_replica_circuit_open', { replica: '0' })).toBe(1);
+    expect(await s.sample('routemcp_proxy_keystore_replica_circuit_open', { replica: '1' })).toBe(1);
+    expect(await s.verifier.verify(makeTestKey().hash)).toEqual(UNAVAILABLE);
+    expect([s.a.totalLookups, s.b.totalLookups]).toEqual([5, 5]);
+    expect(await s.sample('routemcp_proxy_keystore_requests_total', { result: 'circuit_open' })).toBe(1);
+    expect(await s.sample('routemcp_proxy_keystore_requests_total', { result: 'error' })).toBe(5);
+  });
+});

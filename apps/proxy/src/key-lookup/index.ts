@@ -2,22 +2,26 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.ts';
 import { CachingKeyVerifier } from './caching-key-verifier.ts';
-import { CircuitBreaker } from '../resilience/index.ts';
+import { FailoverKeystoreClient } from './failover-keystore-client.ts';
 import { HttpKeystoreClient } from './http-keystore-client.ts';
 import { KeyEventStream } from './key-event-stream.ts';
 import { KeyLookupMetrics } from './key-lookup-metrics.ts';
+import { KeystoreReplicas } from './keystore-replicas.ts';
 import type { KeyVerifier } from './key-verifier.ts';
 
 export type { KeyQuota, KeyRecord, KeyVerifier, NamedRateLimit, Verdict, VerifierHealth } from './key-verifier.ts';
 export { CachingKeyVerifier, type CachingKeyVerifierOptions, type ChangeFeed } from './caching-key-verifier.ts';
 export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/index.ts';
+export { FailoverKeystoreClient } from './failover-keystore-client.ts';
 export { HttpKeystoreClient } from './http-keystore-client.ts';
 export { KeyEventStream } from './key-event-stream.ts';
 export { KeyLookupMetrics } from './key-lookup-metrics.ts';
 export type { KeyStatus, KeystoreClient, LookupResult } from './keystore-client.ts';
+export { KeystoreReplicas, type KeystoreReplica, type ReplicaOutcome } from './keystore-replicas.ts';
 
 export interface KeyVerifierFactoryOptions {
-  keystoreUrl: string;
+  /** One URL (a Service in front of the replicas), or the replicas' URLs (KEYSTORE_URL's list). */
+  keystoreUrl: string | readonly string[];
   serviceToken: string;
   cacheMaxKeys: number;
   cacheTtlMs: number;
@@ -29,29 +33,44 @@ export interface KeyVerifierFactoryOptions {
   clock?: Clock;
 }
 
-/** Consecutive keystore failures before lookups fail fast, and for how long before one probe. */
-const BREAKER_FAILURES = 5;
-const BREAKER_COOL_DOWN_MS = 2_000;
+/** Consecutive failures of one keystore replica before lookups skip it, and for how long before one probe. */
+export const REPLICA_BREAKER = { failureThreshold: 5, coolDownMs: 2_000 } as const;
 
-/** The proxy's key verifier: cached keystore lookups kept current by the keystore's change events. */
+/**
+ * The proxy's key verifier: cached keystore lookups kept current by the
+ * keystore's change events. Lookups and the event stream each fail over
+ * between the replicas on their own (docs/internal-api.md, "Several
+ * keystores").
+ */
 export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
   const clock = o.clock ?? systemClock;
   const logger = o.logger.child({ component: 'key-lookup' });
   const metrics = new KeyLookupMetrics(o.registry);
-  const breaker = new CircuitBreaker({
-    failureThreshold: BREAKER_FAILURES,
-    coolDownMs: BREAKER_COOL_DOWN_MS,
+  const urls = typeof o.keystoreUrl === 'string' ? [o.keystoreUrl] : o.keystoreUrl;
+  const replicas = new KeystoreReplicas({
+    urls,
     clock,
-    onStateChange: (state) => logger.warn({ state }, 'keystore circuit breaker'),
+    ...REPLICA_BREAKER,
+    onStateChange: (replica, state) => {
+      metrics.replicaCircuitOpen.labels(String(replica.index)).set(state === 'closed' ? 0 : 1);
+      logger.warn({ replica: replica.index, host: replica.host, state }, 'keystore circuit breaker');
+    },
   });
-  const keystore = new HttpKeystoreClient({
-    keystoreUrl: o.keystoreUrl,
-    serviceToken: o.serviceToken,
-    timeoutMs: o.keystoreTimeoutMs,
+  for (const replica of replicas.replicas) metrics.replicaCircuitOpen.labels(String(replica.index)).set(0);
+  const attempts = replicas.replicas.map((replica) => ({
+    answered: metrics.replicaRequests.labels(String(replica.index), 'answered'),
+    failed: metrics.replicaRequests.labels(String(replica.index), 'failed'),
+  }));
+  const keystore = new FailoverKeystoreClient({
+    replicas,
+    clients: urls.map(
+      (url) =>
+        new HttpKeystoreClient({ keystoreUrl: url, serviceToken: o.serviceToken, timeoutMs: o.keystoreTimeoutMs }),
+    ),
+    onAttempt: (index, outcome) => attempts[index]![outcome].inc(),
   });
   return new CachingKeyVerifier({
     keystore,
-    breaker,
     metrics,
     clock,
     cacheMaxKeys: o.cacheMaxKeys,
@@ -60,7 +79,7 @@ export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
     staleIfErrorMs: o.staleIfErrorMs,
     changeFeed: (verifier) =>
       new KeyEventStream({
-        keystoreUrl: o.keystoreUrl,
+        keystoreUrls: urls,
         serviceToken: o.serviceToken,
         logger,
         handlers: {

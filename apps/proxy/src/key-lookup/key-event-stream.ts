@@ -1,4 +1,4 @@
-import { KEY_EVENT_TYPES, KEY_HASH } from '@routemcp/internal-api';
+import { EVENTS_PATH, KEY_EVENT_TYPES, KEY_HASH } from '@routemcp/internal-api';
 import type { Logger } from 'pino';
 import { SseParser, type SseEvent } from './sse-parser.ts';
 
@@ -17,7 +17,8 @@ export interface KeyEventHandlers {
 }
 
 export interface KeyEventStreamOptions {
-  keystoreUrl: string;
+  /** The keystore replicas, tried in turn: the first at start, the next each time a connection ends. */
+  keystoreUrls: readonly string[];
   serviceToken: string;
   handlers: KeyEventHandlers;
   logger: Logger;
@@ -40,9 +41,17 @@ export interface KeyEventStreamOptions {
  * way a proxy that missed a revoke while disconnected never keeps serving
  * the key after it reconnects; while it is disconnected, the positive cache
  * TTL bounds how stale an answer can be.
+ *
+ * Replicas: when a connection fails or ends, the next one goes to the next
+ * keystore URL with the same `Last-Event-ID`. Event ids belong to the
+ * database, not to a replica, so any replica on it replays from there
+ * without a reset: a replica that dies costs a reconnect and a replay,
+ * never a flush.
  */
 export class KeyEventStream {
-  readonly #url: string;
+  readonly #urls: readonly string[];
+  /** Index of the replica the current (or next) connection goes to. */
+  #replica = 0;
   readonly #headers: Record<string, string>;
   readonly #handlers: KeyEventHandlers;
   readonly #logger: Logger;
@@ -61,7 +70,8 @@ export class KeyEventStream {
   #onHello: (() => void) | undefined;
 
   constructor(options: KeyEventStreamOptions) {
-    this.#url = new URL('/internal/v1/events', options.keystoreUrl).href;
+    if (options.keystoreUrls.length === 0) throw new Error('at least one keystore URL is needed');
+    this.#urls = options.keystoreUrls.map((url) => new URL(EVENTS_PATH, url).href);
     this.#headers = { authorization: `Bearer ${options.serviceToken}`, accept: 'text/event-stream' };
     this.#handlers = options.handlers;
     this.#logger = options.logger;
@@ -105,6 +115,9 @@ export class KeyEventStream {
 
   /** One connection, until it ends. Resolves true when it got as far as a 200 stream. */
   async #connectOnce(): Promise<boolean> {
+    const replica = this.#replica;
+    // Whatever ends this connection, the next one tries the next replica (the same one when there is one).
+    this.#replica = (replica + 1) % this.#urls.length;
     const abort = new AbortController();
     this.#abort = abort;
     // Bounds connecting as well as silence: re-armed by every chunk (pings included).
@@ -114,13 +127,14 @@ export class KeyEventStream {
       const headers = { ...this.#headers };
       this.#resumedFrom = this.#lastEventId;
       if (this.#resumedFrom !== undefined) headers['last-event-id'] = this.#resumedFrom;
-      const response = await fetch(this.#url, { headers, signal: abort.signal });
+      const response = await fetch(this.#urls[replica]!, { headers, signal: abort.signal });
       if (response.status !== 200 || !response.body) {
         await response.body?.cancel();
-        this.#logger.warn({ status: response.status }, 'key event stream refused');
+        this.#logger.warn({ replica, status: response.status }, 'key event stream refused');
         return false;
       }
       connected = true;
+      this.#logger.info({ replica, resumedFrom: this.#resumedFrom ?? null }, 'key event stream connected');
       this.#handlers.connection(true);
       const parser = new SseParser((event) => this.#apply(event));
       const decoder = new TextDecoder();
@@ -128,9 +142,9 @@ export class KeyEventStream {
         silence.refresh();
         parser.push(decoder.decode(chunk, { stream: true }));
       }
-      if (!this.#closed) this.#logger.warn('key event stream ended by the keystore');
+      if (!this.#closed) this.#logger.warn({ replica }, 'key event stream ended by the keystore');
     } catch (error) {
-      if (!this.#closed) this.#logger.warn({ err: describe(error, abort.signal) }, 'key event stream failed');
+      if (!this.#closed) this.#logger.warn({ replica, err: describe(error, abort.signal) }, 'key event stream failed');
     } finally {
       clearTimeout(silence);
       this.#handlers.connection(false);

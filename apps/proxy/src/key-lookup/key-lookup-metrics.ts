@@ -15,6 +15,9 @@ export class KeyLookupMetrics {
   readonly keystoreDuration: Histogram;
   readonly events: Counter<'type'>;
   readonly streamConnected: Gauge;
+  /** Per keystore replica (its index in KEYSTORE_URL: bounded, and never a URL). */
+  readonly replicaRequests: Counter<'replica' | 'result'>;
+  readonly replicaCircuitOpen: Gauge<'replica'>;
 
   constructor(registry: Registry) {
     // One per request: a hot counter (plain additions, copied into prom-client at scrape).
@@ -48,6 +51,20 @@ export class KeyLookupMetrics {
       registers: [registry],
       // With PROXY_WORKERS > 1: 1 only while every worker's stream is connected.
       aggregator: 'min',
+    });
+    this.replicaRequests = new Counter({
+      name: 'routemcp_proxy_keystore_replica_requests_total',
+      help: 'Keystore lookups per replica (index in KEYSTORE_URL): answered, or failed and passed to the next.',
+      labelNames: ['replica', 'result'],
+      registers: [registry],
+    });
+    this.replicaCircuitOpen = new Gauge({
+      name: 'routemcp_proxy_keystore_replica_circuit_open',
+      help: '1 while lookups skip this keystore replica (index in KEYSTORE_URL): its circuit breaker is open.',
+      labelNames: ['replica'],
+      registers: [registry],
+      // With PROXY_WORKERS > 1: 1 while any worker skips it.
+      aggregator: 'max',
     });
     this.cache = {
       hit: cache.child('hit'),

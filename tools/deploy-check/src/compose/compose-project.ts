@@ -19,20 +19,33 @@ export interface ComposeProject extends AsyncDisposable {
   /** The published proxy port on this machine, as the docs' `localhost:5001`. */
   proxyPort: number;
   adminUrl: string;
+  /** The `keystore` service, published on this machine's loopback. */
   keystoreUrl: string;
+  /** The `keystore-2` service of docker-compose.postgres.yml (published there only). */
+  secondKeystoreUrl: string;
   adminToken: string;
+  /** Runs compose on this project (same files, env file and project name); its stdout. */
+  compose(args: string[], timeoutMs?: number): Promise<string>;
   /** `ps` and the last log lines of every service, for a failure message. */
   diagnostics(): Promise<string>;
 }
 
+export interface ComposeOptions {
+  /** Files given after docker-compose.yml with `-f`, as the docs' commands do (overrides). */
+  overrides?: readonly string[];
+  /** Empty lines of .env.example to fill in besides the two tokens. */
+  fill?: Record<string, string>;
+}
+
 /**
- * `cp .env.example .env`, the two tokens filled in, `up --build -d`, then
+ * `cp .env.example .env`, the two tokens filled in (and `options.fill`),
+ * `up --build -d` on docker-compose.yml and `options.overrides`, then
  * waits until the proxy is ready with its key event stream connected. Host
  * ports are free ones (the *_PUBLISH_PORT variables), images get a tag of
  * their own (IMAGE_TAG), and the base images come from the environment when
  * global setup built local ones. `down -v` on dispose, and on any failure.
  */
-export async function upFromEnvExample(): Promise<ComposeProject> {
+export async function upFromEnvExample(options: ComposeOptions = {}): Promise<ComposeProject> {
   const cli = await findComposeCli();
   const runId = randomBytes(4).toString('hex');
   const name = `routemcp-it-${runId}`;
@@ -45,26 +58,42 @@ export async function upFromEnvExample(): Promise<ComposeProject> {
     fillEnvExample(readFileSync(join(workspaceRoot, '.env.example'), 'utf8'), {
       KEYSTORE_SERVICE_TOKEN: randomBytes(32).toString('hex'),
       KEYSTORE_ADMIN_TOKEN: adminToken,
+      ...options.fill,
     }),
     { mode: 0o600 },
   );
-  const [proxyPort, adminPort, keystorePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [proxyPort, adminPort, keystorePort, secondKeystorePort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   // Compose lets the shell's variables override the env file: pass nothing of the caller's but what docker needs.
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
-    ...pick(process.env, ['DOCKER_HOST', 'DOCKER_CONFIG', 'NODE_BASE_IMAGE', 'NODE_BUILD_IMAGE', 'REDIS_IMAGE']),
+    ...pick(process.env, [
+      'DOCKER_HOST',
+      'DOCKER_CONFIG',
+      'NODE_BASE_IMAGE',
+      'NODE_BUILD_IMAGE',
+      'REDIS_IMAGE',
+      'POSTGRES_IMAGE',
+    ]),
     IMAGE_TAG: tag,
     PROXY_PUBLISH_PORT: String(proxyPort),
     PROXY_ADMIN_PUBLISH_PORT: String(adminPort),
     KEYSTORE_PUBLISH_PORT: String(keystorePort),
+    KEYSTORE_2_PUBLISH_PORT: String(secondKeystorePort),
   };
+  const files = ['docker-compose.yml', ...(options.overrides ?? [])].flatMap((file) => ['-f', file]);
   const compose = async (args: string[], timeoutMs = 60_000) => {
-    const { stdout } = await run(
-      cli.command,
-      [...cli.prefix, '--env-file', envFile, '-p', name, '-f', 'docker-compose.yml', ...args],
-      { cwd: workspaceRoot, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-    );
+    const { stdout } = await run(cli.command, [...cli.prefix, '--env-file', envFile, '-p', name, ...files, ...args], {
+      cwd: workspaceRoot,
+      env,
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   };
   const diagnostics = async () => {
@@ -95,7 +124,9 @@ export async function upFromEnvExample(): Promise<ComposeProject> {
     proxyPort,
     adminUrl,
     keystoreUrl: `http://127.0.0.1:${keystorePort}`,
+    secondKeystoreUrl: `http://127.0.0.1:${secondKeystorePort}`,
     adminToken,
+    compose,
     diagnostics,
     [Symbol.asyncDispose]: down,
   };
