@@ -25,7 +25,7 @@ export async function connectFloorBucket(redisUrl: string): Promise<FloorBucket>
   await client.connect();
   const { key, capacity, refillPerSecond } = FLOOR_BUCKET;
   return {
-    take: async () => (await client.takeTokens(key, capacity, refillPerSecond, 1))[0] === 1,
+    take: async () => (await client.takeTokens(key, 'floor', capacity, refillPerSecond))[0] === 1,
     close: async () => client.destroy(),
   };
 }
