@@ -12,6 +12,7 @@ import { requestOrigin } from './http/request-origin.ts';
 import { createKeystoreServer } from './http/server.ts';
 import { KeyService } from './keys/key-service.ts';
 import { startMaintenance } from './maintenance.ts';
+import { KeystoreMetrics } from './metrics.ts';
 import type { Storage } from './store/storage.ts';
 
 const MINUTE = 60_000;
@@ -34,6 +35,8 @@ export interface KeystoreAppOptions {
   sessionIdleMs?: number;
   /** Tests lower it; production keeps the default. */
   scryptCost?: ScryptCost;
+  /** Node's process metrics on `/metrics` besides the keystore's own (main.ts turns them on). */
+  processMetrics?: boolean;
 }
 
 export interface KeystoreApp {
@@ -41,6 +44,7 @@ export interface KeystoreApp {
   keys: KeyService;
   hub: EventHub;
   login: LoginService;
+  metrics: KeystoreMetrics;
   /** Stops accepting, ends event streams and timers. The store stays open: its owner closes it. */
   close(): Promise<void>;
 }
@@ -49,7 +53,13 @@ export interface KeystoreApp {
 export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
   const { storage, logger, clock } = options;
   const store = storage.keys;
-  const hub = new EventHub({
+  const metrics: KeystoreMetrics = new KeystoreMetrics({
+    eventStreams: (): number => hub.streamCount,
+    ping: () => storage.ping(),
+    processMetrics: options.processMetrics,
+  });
+  const hub: EventHub = new EventHub({
+    observer: metrics,
     store,
     logger,
     signal: storage.eventSignal,
@@ -68,6 +78,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     managementResolvers: options.managementResolvers,
     dashboard,
     ready: () => storage.ping(),
+    metrics,
   });
   hub.start();
   const stopMaintenance = startMaintenance({
@@ -84,6 +95,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     keys,
     hub,
     login: dashboard.login,
+    metrics,
     close: () =>
       new Promise<void>((resolve) => {
         stopMaintenance();

@@ -10,7 +10,7 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
   KEYSTORE_PORT: {
     type: 'port',
     default: '`5003`',
-    description: 'Dashboard, management API, internal API, `/healthz`, `/readyz`.',
+    description: 'Dashboard, management API, internal API, `/healthz`, `/readyz`, `/metrics`.',
   },
   KEYSTORE_HOST: { type: 'host', default: 'unset: all interfaces', description: 'Listen address.' },
   KEYSTORE_DB: {

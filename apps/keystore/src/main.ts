@@ -28,7 +28,7 @@ try {
   process.exit(1);
 }
 logger.info({ engine: storage.engine, db, applied: storage.migrationsApplied }, 'database ready');
-const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock });
+const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock, processMetrics: true });
 if (
   config.firstUser !== undefined &&
   (await app.login.ensureFirstUser(config.firstUser.email, config.firstUser.password, storage.keys.defaultAccountId))

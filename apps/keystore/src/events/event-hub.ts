@@ -20,6 +20,13 @@ export interface EventHubOptions {
    * replay alone never trips it.
    */
   maxBufferedBytes?: number;
+  /** Told of what the pump read and of reads that failed (the keystore's metrics). */
+  observer?: EventHubObserver | undefined;
+}
+
+export interface EventHubObserver {
+  eventsPublished(count: number): void;
+  eventReadFailed(): void;
 }
 
 interface Stream {
@@ -47,6 +54,7 @@ export class EventHub {
   readonly #pollIntervalMs: number;
   readonly #pingIntervalMs: number;
   readonly #maxBufferedBytes: number;
+  readonly #observer: EventHubObserver | undefined;
   readonly #streams = new Set<Stream>();
   /** Undefined until the first read: then the newest seq, so the hub never re-sends history. */
   #cursor: number | undefined;
@@ -62,6 +70,7 @@ export class EventHub {
     this.#pollIntervalMs = options.pollIntervalMs ?? 250;
     this.#pingIntervalMs = options.pingIntervalMs ?? 5000;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.#observer = options.observer;
   }
 
   get streamCount(): number {
@@ -113,10 +122,12 @@ export class EventHub {
         for (let page = 0; page < MAX_PAGES_PER_PUMP; page++) {
           const events = await this.#store.eventsAfter(this.#cursor, PAGE);
           for (const event of events) this.#publish(event);
+          if (events.length > 0) this.#observer?.eventsPublished(events.length);
           if (events.length < PAGE) return;
         }
       } catch (error) {
         // The database is busy or away: the next wake-up or poll reads from the same cursor.
+        this.#observer?.eventReadFailed();
         this.#logger.warn({ err: error }, 'event read failed');
       }
     });

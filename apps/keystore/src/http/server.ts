@@ -9,6 +9,7 @@ import { CSRF_HEADER, isSafeMethod, sameOrigin, tokensMatch } from './csrf.ts';
 import { internalRoutes } from './internal-routes.ts';
 import { StorageUnavailableError } from '../store/storage-error.ts';
 import { keyAuditor, noAudit } from './key-audit.ts';
+import { answersWithin, type KeystoreMetrics } from '../metrics.ts';
 import { managementRoutes } from './management-routes.ts';
 import { openApiRoute } from '../openapi/openapi-route.ts';
 import { bearerTokenResolver, resolvePrincipal, type Principal, type PrincipalResolver } from './principal.ts';
@@ -28,6 +29,8 @@ export interface KeystoreServerDeps {
   dashboard?: DashboardDeps;
   /** Resolves when the database answers; unset: always ready. */
   ready?: () => Promise<void>;
+  /** Counts every answer and serves `GET /metrics`; unset: no `/metrics` route. */
+  metrics?: KeystoreMetrics;
 }
 
 const healthz: Route = {
@@ -46,18 +49,24 @@ function readyz(ready: () => Promise<void>): Route {
     pattern: '/readyz',
     access: 'public',
     async handle() {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
-      });
-      try {
-        await Promise.race([ready(), timedOut]);
-      } catch {
+      if (!(await answersWithin(ready, READY_TIMEOUT_MS)))
         throw new HttpError('SERVICE_UNAVAILABLE', 'Database unavailable');
-      } finally {
-        clearTimeout(timer);
-      }
       return { status: 200, data: { status: 'ready' } };
+    },
+  };
+}
+
+/** Prometheus text: public like /healthz (no key, hash, id or email in any label); restrict it by network. */
+function metricsRoute(metrics: KeystoreMetrics): Route {
+  return {
+    method: 'GET',
+    pattern: '/metrics',
+    access: 'public',
+    async handle({ res }): Promise<RouteResult> {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+      res.end(text);
+      return 'handled';
     },
   };
 }
@@ -69,6 +78,7 @@ export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
   return [
     healthz,
     readyz(deps.ready ?? (async () => {})),
+    ...(deps.metrics === undefined ? [] : [metricsRoute(deps.metrics)]),
     openApiRoute(),
     ...managementRoutes(deps.keys, audit),
     ...internalRoutes(deps),
@@ -128,8 +138,10 @@ export function createKeystoreServer(deps: KeystoreServerDeps): Server {
     // The pattern, not the raw path: whatever a client puts in a URL stays out of the logs.
     const route = match.kind === 'found' ? match.route.pattern : '(unmatched)';
     res.on('close', () => {
-      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const elapsed = performance.now() - started;
+      const ms = Math.round(elapsed * 10) / 10;
       deps.logger.info({ method: req.method, route, status: res.statusCode, ms }, 'request');
+      deps.metrics?.request(route, req.method ?? 'GET', res.statusCode, elapsed / 1000);
     });
     dispatch(req, res, url, match).catch((error: unknown) => answerError(deps.logger, req, res, error));
   });
