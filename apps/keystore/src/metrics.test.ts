@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KeystoreMetrics } from './metrics.ts';
 import { connectSse } from './testing/sse-client.ts';
 import { SERVICE_TOKEN, startKeystore } from './testing/keystore-harness.ts';
 
@@ -16,6 +17,13 @@ const scrape = async (baseUrl: string) => {
 };
 
 describe('GET /metrics', () => {
+  it("prefixes Node's process metrics, so they never mix into the proxies' process panels", () => {
+    const metrics = new KeystoreMetrics({ eventStreams: () => 0, ping: async () => {}, processMetrics: true });
+    const names = metrics.registry.getMetricsAsArray().map((metric) => metric.name);
+    expect(names).toContain('routemcp_keystore_process_resident_memory_bytes');
+    expect(names.filter((name) => !name.startsWith('routemcp_keystore_'))).toEqual([]);
+  });
+
   it('counts answers by route pattern, method and status, and times them, with no key, hash or id in a label', async () => {
     await using ks = await startKeystore();
     const created = await ks.admin('/v1/keys', { method: 'POST', json: { environment: 'live' } });

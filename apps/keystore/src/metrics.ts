@@ -9,7 +9,11 @@ export interface KeystoreMetricsOptions {
   eventStreams: () => number;
   /** Resolves when the database answers; asked at scrape time, bounded. */
   ping: () => Promise<void>;
-  /** Node's process metrics (`process_*`, `nodejs_*`): on in the app, off in tests that build many apps. */
+  /**
+   * Node's process metrics, prefixed (`routemcp_keystore_process_*`, `routemcp_keystore_nodejs_*`) so a
+   * dashboard's `process_*` panels over "all jobs" never mix the keystore into the proxies. On in the
+   * app, off in tests that build many apps.
+   */
   processMetrics?: boolean | undefined;
 }
 
@@ -67,7 +71,8 @@ export class KeystoreMetrics {
         this.set((await answersWithin(options.ping, DATABASE_PROBE_MS)) ? 1 : 0);
       },
     });
-    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics === true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'routemcp_keystore_' });
   }
 
   request(route: string, method: string, status: number, seconds: number): void {
