@@ -39,18 +39,23 @@ describe.each(VARIANTS)('network policies in %s/', (variant) => {
   const proxyLabel = { 'routemcp.dev/proxy': 'true' };
   const api = workloads(manifests).find((w) => w.name === 'api');
 
-  it.each(['keystore', 'redis'])('only proxy pods reach %s', (name) => {
+  // The keystore's /metrics shares its one port: scrapers from monitoring namespaces get in there too.
+  it.each([
+    ['keystore', [{ namespaceSelector: { matchLabels: { 'routemcp.dev/monitoring': 'true' } } }]],
+    ['redis', []],
+  ] as const)('only proxy pods (and scrapers) reach %s', (name, scrapers) => {
     const policy = find(manifests, 'NetworkPolicy', name).spec as {
       podSelector: { matchLabels: Record<string, string> };
       policyTypes: string[];
-      ingress: { from?: { podSelector?: { matchLabels: Record<string, string> } }[] }[];
+      ingress: { from?: unknown[]; ports?: { port: number }[] }[];
     };
     const target = workloads(manifests).find((w) => w.name === name);
     for (const [label, value] of Object.entries(policy.podSelector.matchLabels))
       expect(target?.podLabels[label]).toBe(value);
     expect(policy.policyTypes).toContain('Ingress');
-    expect(policy.ingress).toHaveLength(1);
+    expect(policy.ingress).toHaveLength(1 + (scrapers.length > 0 ? 1 : 0));
     expect(policy.ingress[0]?.from).toEqual([{ podSelector: { matchLabels: proxyLabel } }]);
+    if (scrapers.length > 0) expect(policy.ingress[1]).toEqual({ from: scrapers, ports: [{ port: 5003 }] });
     expect(api?.podLabels).toMatchObject(proxyLabel);
   });
 });

@@ -1,5 +1,4 @@
 import { Agent, request } from 'node:http';
-import { generate } from '@routemcp/api-key';
 
 /** What came back, by status (`error` for a socket failure). */
 export type Tally = Record<string, number>;
@@ -7,13 +6,10 @@ export type Tally = Record<string, number>;
 export interface LoadOptions {
   url: string;
   ratePerSecond: number;
-  /** Keys that should get 200. */
+  /** Keys that should get 200, taken in turn by every request the mix leaves. */
   keys: readonly string[];
-  /** A key with a small bucket, sent at `smallBucketShare` of the rate: it answers 429 part of the time. */
-  smallBucketKey: string;
-  smallBucketShare: number;
-  /** Share of requests with a key that must be refused: half unknown but well-formed, half malformed. */
-  invalidShare: number;
+  /** The rest of the traffic: each share of the rate (0–1) sent with what `key()` gives (undefined: no header). */
+  mix: readonly { share: number; key: () => string | undefined }[];
 }
 
 /**
@@ -30,10 +26,11 @@ export function startLoad(options: LoadOptions): { tally: Tally; stop(): Promise
   let sent = 0;
   const started = performance.now();
   const pick = (): string | undefined => {
-    const draw = Math.random();
-    if (draw < options.invalidShare / 2) return generate('live');
-    if (draw < options.invalidShare) return 'sk_live_malformed';
-    if (draw < options.invalidShare + options.smallBucketShare) return options.smallBucketKey;
+    let draw = Math.random();
+    for (const { share, key } of options.mix) {
+      if (draw < share) return key();
+      draw -= share;
+    }
     return options.keys[sent % options.keys.length];
   };
   const send = () => {

@@ -26,8 +26,9 @@ export function childPids(pid: number): number[] {
  * The faults the picture shows, with quiet stretches between them so each
  * one's effect and recovery are visible: the keystore paused (SIGSTOP), then
  * Redis paused. With `killWorker`, one proxy worker is also killed (SIGKILL;
- * the primary replaces it) — left out of the committed picture because the
- * summed counters' drop spikes every rate panel (docs/operating.md).
+ * the primary replaces it, and keeps the dead worker's counters, so no rate
+ * panel spikes: docs/operating.md) — left out of the committed picture to
+ * keep it to two faults.
  */
 export function scenario(options: { scale?: number; killWorker?: boolean } = {}): { steps: Step[]; lengthS: number } {
   const s = (seconds: number) => Math.round(seconds * (options.scale ?? 1));

@@ -31,17 +31,23 @@ describe('the Grafana dashboard (deploy/monitoring/grafana/routemcp-gateway.json
     }
   });
 
-  it('queries the chosen data source, job and proxies in every panel', () => {
-    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'job', 'instance']);
+  it('queries the chosen data source, job and proxies (or keystore replicas) in every panel', () => {
+    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual([
+      'datasource',
+      'job',
+      'instance',
+      'keystore',
+    ]);
     for (const { panel, target } of targets) {
       expect(target.datasource?.uid, panel.title).toBe('${datasource}');
       for (const selector of promqlReferences(withGrafanaMacros(target.expr)).selectors) {
-        expect(selector.matchers, `${panel.title}: ${selector.metric}`).toEqual(
-          expect.arrayContaining([
-            { label: 'job', op: '=~', value: '$job' },
-            { label: 'instance', op: '=~', value: '$instance' },
-          ]),
-        );
+        const narrowedBy = selector.metric.startsWith('routemcp_keystore_')
+          ? [{ label: 'instance', op: '=~', value: '$keystore' }]
+          : [
+              { label: 'job', op: '=~', value: '$job' },
+              { label: 'instance', op: '=~', value: '$instance' },
+            ];
+        expect(selector.matchers, `${panel.title}: ${selector.metric}`).toEqual(expect.arrayContaining(narrowedBy));
       }
     }
   });
@@ -71,5 +77,22 @@ describe('the Grafana dashboard (deploy/monitoring/grafana/routemcp-gateway.json
       'routemcp_proxy_worker_restarts_total',
     ])
       expect(used).toContain(metric);
+  });
+
+  it('shows the keystore and its replicas, the policies, shadow limits and token leases (issues 13, 14, 15)', () => {
+    const exprs = targets.map(({ target }) => target.expr).join('\n');
+    for (const metric of [
+      'routemcp_proxy_keystore_replica_requests_total',
+      'routemcp_proxy_keystore_replica_circuit_open',
+      'routemcp_proxy_ratelimit_shadow_refusals_total',
+      'routemcp_proxy_ratelimit_lease_tokens_total',
+      'routemcp_keystore_http_requests_total',
+      'routemcp_keystore_http_request_duration_seconds_bucket',
+      'routemcp_keystore_database_up',
+      'routemcp_keystore_event_streams',
+    ])
+      expect(exprs).toContain(metric);
+    for (const outcome of ['FORBIDDEN_IP', 'FORBIDDEN_PERMISSION', 'QUOTA_EXCEEDED']) expect(exprs).toContain(outcome);
+    expect(exprs).toContain('store=~"lease|redis"');
   });
 });

@@ -37,8 +37,9 @@ const times = <T>(count: number, make: () => Promise<T>) => Promise.all(Array.fr
  * Traffic that makes every series and label value the alerts and panels
  * name, many of which exist only once something failed: forwarded requests,
  * refused keys (one unknown key asked for again: a negative hit), a bucket
- * of 1 answering 429; Redis paused (takes time out, then its breaker opens:
- * fallback decisions); the keystore paused (a cached key past its TTL is
+ * of 1 answering 429; keys refused by an IP allow-list, by their
+ * permissions and by a spent quota; Redis paused (takes time out, then its
+ * breaker opens: fallback decisions); the keystore paused (a cached key past its TTL is
  * served stale, uncached keys get 503 AUTH_UNAVAILABLE until the breaker
  * opens); the api paused past UPSTREAM_TIMEOUT_MS (504), then killed (502).
  */
@@ -53,6 +54,12 @@ beforeAll(async () => {
   const unknown = generate('live');
   expect(new Set(await times(10, () => get(url, roomy)))).toEqual(new Set([200]));
   expect([await get(url, tiny), await get(url, tiny)]).toEqual([200, 429]);
+  // Each policy refusal has its own outcome label (the client sees 403 FORBIDDEN or 429).
+  const elsewhere = await stack.createKey({ environment: 'live', allowedIps: ['192.0.2.0/24'] });
+  const readOnly = await stack.createKey({ environment: 'live', permissions: ['GET /api/v1/other'] });
+  const once = await stack.createKey({ environment: 'live', quota: { limit: 1, period: 'total' } });
+  expect([await get(url, elsewhere), await get(url, readOnly)]).toEqual([403, 403]);
+  expect([await get(url, once), await get(url, once)]).toEqual([200, 429]);
   for (const key of ['sk_live_malformed', unknown, unknown, unknown, unknown]) expect(await get(url, key)).toBe(401);
   expect(await get(url)).toBe(401);
 
@@ -78,7 +85,7 @@ beforeAll(async () => {
   parseExposition(proxyScrape, exported.proxy);
   const keystore = await fetch(`${stack.keystoreUrl}/metrics`);
   keystoreMetrics = { status: keystore.status, text: await keystore.text() };
-  if (keystore.ok) parseExposition(keystoreMetrics.text, exported.keystore);
+  parseExposition(keystoreMetrics.text, exported.keystore);
 }, 90_000);
 
 afterAll(async () => {
@@ -89,15 +96,17 @@ afterAll(async () => {
 describe('what the dashboard and the alerts read is what the apps export', () => {
   it.each(monitoringExpressions().map(({ where, expr }) => [where, expr]))('%s', (_where, expr) => {
     const refs = promqlReferences(withGrafanaMacros(expr));
-    // Keystore series would come from its own scrape; every other series is the proxy's.
-    const keystoreRefs = {
-      ...refs,
-      selectors: refs.selectors.filter((s) => s.metric.startsWith('routemcp_keystore_')),
-    };
-    const proxyRefs = { ...refs, selectors: refs.selectors.filter((s) => !s.metric.startsWith('routemcp_keystore_')) };
+    // Keystore series come from its own scrape; every other series is the proxy's.
+    const isKeystore = (metric: string) => metric.startsWith('routemcp_keystore_');
+    const part = (keystore: boolean) => ({
+      selectors: refs.selectors.filter((s) => isKeystore(s.metric) === keystore),
+      groupings: refs.groupings
+        .map((g) => ({ ...g, selectors: g.selectors.filter((s) => isKeystore(s.metric) === keystore) }))
+        .filter((g) => g.selectors.length > 0),
+    });
     expect([
-      ...missingReferences(proxyRefs, exported.proxy),
-      ...missingReferences({ selectors: keystoreRefs.selectors, groupings: [] }, exported.keystore),
+      ...missingReferences(part(false), exported.proxy),
+      ...missingReferences(part(true), exported.keystore),
     ]).toEqual([]);
   });
 
@@ -106,15 +115,18 @@ describe('what the dashboard and the alerts read is what the apps export', () =>
     expect(proxyScrape).toMatch(/^routemcp_proxy_worker_restarts_total 0$/m);
   });
 
-  it('the keystore has no Prometheus endpoint, so nothing reads routemcp_keystore_* series', () => {
-    expect(keystoreMetrics.status).toBe(404);
-    const used = monitoringExpressions().flatMap(({ expr }) =>
-      promqlReferences(withGrafanaMacros(expr)).selectors.map((selector) => selector.metric),
+  it('scraped the keystore too: its answers by route, its database and its event streams', () => {
+    expect(keystoreMetrics.status).toBe(200);
+    expect(keystoreMetrics.text).toMatch(/^routemcp_keystore_database_up 1$/m);
+    // The proxy's two workers each hold one event stream.
+    expect(keystoreMetrics.text).toMatch(/^routemcp_keystore_event_streams 2$/m);
+    expect(keystoreMetrics.text).toMatch(
+      /^routemcp_keystore_http_requests_total\{route="\/internal\/v1\/keys\/:hash",method="GET",status="200"\} [1-9]/m,
     );
-    expect(used.filter((metric) => metric.startsWith('routemcp_keystore_'))).toEqual([]);
   });
 
   it('never puts a key into the metrics', () => {
     expect(proxyScrape).not.toMatch(/sk_(live|test)_/);
+    expect(keystoreMetrics.text).not.toMatch(/sk_(live|test)_/);
   });
 });

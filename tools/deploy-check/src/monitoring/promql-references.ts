@@ -29,6 +29,11 @@ export function withGrafanaMacros(expr: string, interval = '5m'): string {
   return expr.replaceAll(/\$__(rate_interval|interval|range)\b/g, interval);
 }
 
+/** The dashboard's variables (`$job`, `$instance`, `$keystore`) set to "All", as Grafana sends them. */
+export function withAllSelected(expr: string): string {
+  return expr.replaceAll(/\$(job|instance|keystore)\b/g, '.*');
+}
+
 /**
  * Every metric, label matcher and grouping an expression uses, read from
  * the syntax tree of the Prometheus project's own PromQL grammar (the one its
