@@ -132,8 +132,8 @@ describe('deploy/ha-sample-postgres/: deploy/ha/ with a sample PostgreSQL', () =
   });
 });
 
-describe('deploy/README.md', () => {
-  const readme = readFileSync(join(deployDir, 'README.md'), 'utf8');
+describe('docs/deploying.md', () => {
+  const readme = readFileSync(join(deployDir, '..', 'docs', 'deploying.md'), 'utf8');
 
   it.each(['REDIS_CLUSTER_URLS', 'REDIS_SENTINEL_URLS', 'REDIS_SENTINEL_MASTER', 'kubectl apply -k deploy/ha/'])(
     'documents %s for the HA setup',
