@@ -179,7 +179,11 @@ describe('PostgreSQL restarted during traffic', () => {
       await own.restart();
       const deadline = Date.now() + 30_000;
       while (readiness.at(-1) !== 200 || !readiness.includes(503)) {
-        if (Date.now() > deadline) throw new Error(`readiness never recovered: ${readiness.join(',')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `readiness never recovered: ${runs(readiness)}; A ${a.process.exited() ? 'exited' : 'runs'}, its log ends:\n` +
+              a.process.output().slice(-3000),
+          );
         await new Promise((done) => setTimeout(done, 50));
       }
       const afterRecovery = created.length;
@@ -230,3 +234,15 @@ describe('three replicas started at once on a fresh database', () => {
     }
   });
 });
+
+/** `200×28, 0×900`: a status list as runs, so a failure message stays readable. */
+function runs(statuses: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < statuses.length;) {
+    let j = i;
+    while (j < statuses.length && statuses[j] === statuses[i]) j++;
+    out.push(`${statuses[i]}×${j - i}`);
+    i = j;
+  }
+  return out.join(', ');
+}

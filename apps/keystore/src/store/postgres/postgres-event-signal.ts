@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventSignal } from '../storage.ts';
 import { EVENT_CHANNEL } from './postgres-migrations.ts';
-import { connectionSettings, withTimeout } from './postgres-pool.ts';
+import { connectionErrorFields, connectionSettings, withTimeout } from './postgres-pool.ts';
 
 export interface PostgresEventSignalOptions {
   url: string;
@@ -104,7 +104,10 @@ export class PostgresEventSignal implements EventSignal {
     if (this.#closed) return;
     const { backoffMinMs = 100, backoffMaxMs = 2000 } = this.#options;
     const delay = Math.min(backoffMaxMs, backoffMinMs * 2 ** Math.min(this.#attempt++, 10));
-    this.#options.logger.warn({ err: error, retryInMs: delay }, 'event listener lost its connection');
+    this.#options.logger.warn(
+      { ...connectionErrorFields(error), retryInMs: delay },
+      'event listener lost its connection',
+    );
     this.#retry = setTimeout(() => void this.#connect(), delay);
     this.#retry.unref();
   }

@@ -36,10 +36,30 @@ export function connectionSettings(url: string): pg.ClientConfig {
   };
 }
 
+/**
+ * What may be logged of a connection's error: its message and SQLSTATE. Not
+ * the error itself: node-postgres' pool hangs the whole client on it
+ * (`err.client`), connection parameters and password included.
+ */
+export function connectionErrorFields(error: unknown): { error: string; code?: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return {
+    error: error instanceof Error ? error.message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
 export function createPool({ url, size, logger }: PoolOptions): pg.Pool {
   const pool = new pg.Pool({ ...connectionSettings(url), max: size, idleTimeoutMillis: 30_000 });
-  // An idle client whose server went away emits here; without a listener that would crash the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  // A connection the server drops (a restart, a failover, pg_terminate_backend) emits 'error'. The pool
+  // listens only while the client is idle; one checked out between two queries would crash the process
+  // on an unhandled 'error' event. So every client gets its own listener for life; its next query fails,
+  // and inTransaction releases it as broken.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn(connectionErrorFields(error), 'PostgreSQL connection lost'));
+  });
+  // The pool re-emits an idle client's error here after removing it; the client's listener has logged it.
+  pool.on('error', () => {});
   return pool;
 }
 

@@ -6,6 +6,7 @@ import { NO_POLICIES } from '../../keys/key-record.ts';
 import { runStorageContract } from '../../testing/storage-contract.ts';
 import type { Storage } from '../storage.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
+import { createPool, inTransaction } from './postgres-pool.ts';
 import { PostgresStorage } from './postgres-storage.ts';
 
 const logger = pino({ level: 'silent' });
@@ -32,6 +33,35 @@ runStorageContract('PostgreSQL', async () => {
       for (const storage of opened) await storage.close();
     },
   };
+});
+
+describe('a connection the server drops', () => {
+  it('while checked out between two queries: the process lives, the transaction fails, the pool serves the next, no password is logged', async () => {
+    const url = await postgres.createDatabase();
+    const lines: string[] = [];
+    const pool = createPool({ url, size: 2, logger: pino({ level: 'warn' }, { write: (line) => lines.push(line) }) });
+    try {
+      const transaction = inTransaction(pool, async (client) => {
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const other = new pg.Client({ connectionString: url });
+        await other.connect();
+        await other.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await other.end();
+        // The server's goodbye arrives while no query runs on this client: an 'error' event, nothing else.
+        await expect.poll(() => lines.some((line) => line.includes('PostgreSQL connection lost'))).toBe(true);
+        await client.query('SELECT 1');
+      });
+      await expect(transaction).rejects.toThrow();
+      const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+      expect(rows).toEqual([{ one: 1 }]);
+      const password = decodeURIComponent(new URL(url).password);
+      expect(password.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line).not.toContain(password);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'PostgreSQL connection lost', code: '57P01' });
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe('PostgreSQL migrations', () => {
