@@ -24,6 +24,15 @@ describe('renderBanner', () => {
     expect(text).toContain('in-memory');
   });
 
+  it('on PostgreSQL names the database with its password redacted and says how to make the first key', () => {
+    const text = renderBanner({ ...base, databaseUrl: 'postgres://keystore:s3cret@db:5432/keystore' });
+    expect(text).toContain('PostgreSQL at postgres://keystore:***@db:5432/keystore');
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('/repo/data/keystore.sqlite');
+    expect(text).toContain('npm run keys -- create --env test   (with the same KEYSTORE_DATABASE_URL set)');
+    expect(text).toContain('KEYSTORE_ADMIN_EMAIL and KEYSTORE_ADMIN_PASSWORD');
+  });
+
   it('on first start shows the key once and the docs curl ready to paste', () => {
     const { key } = makeTestKey('test');
     const text = renderBanner({ ...base, firstStart: true, firstKey: key });
@@ -66,6 +75,17 @@ describe('renderBanner', () => {
       login: { email: 'me@x.test', generatedPassword: undefined },
     });
     expect(chosen).toContain('KEYSTORE_ADMIN_PASSWORD');
+  });
+
+  it('names a Redis Cluster or Sentinel with passwords redacted, not "in-memory"', () => {
+    const cluster = renderBanner({ ...base, redisCluster: 'redis://:pw@10.0.0.1:7000,redis://10.0.0.2:7000' });
+    expect(cluster).toContain('Redis Cluster at redis://:***@10.0.0.1:7000, redis://10.0.0.2:7000');
+    const sentinel = renderBanner({ ...base, redisSentinel: { urls: 'redis://s1:26379', master: 'mymaster' } });
+    expect(sentinel).toContain('Redis Sentinel at redis://s1:26379, master mymaster');
+    for (const text of [cluster, sentinel]) {
+      expect(text).not.toContain('in-memory');
+      expect(text).not.toContain(':pw@');
+    }
   });
 
   it('names Redis with its password redacted', () => {

@@ -4,7 +4,11 @@ import { redactUrl } from './redact-url.ts';
 export interface BannerInput {
   ports: StackPorts;
   redisUrl: string | undefined;
+  redisCluster?: string | undefined;
+  redisSentinel?: { urls: string; master: string | undefined } | undefined;
   keystoreDb: string;
+  /** KEYSTORE_DATABASE_URL when the keystore runs on PostgreSQL. */
+  databaseUrl?: string | undefined;
   /** Set only when the DB path differs from the default, so the `npm run keys` hint opens the same file. */
   customDb: boolean;
   /** The first key, on first start only. */
@@ -20,11 +24,23 @@ const CURL = (port: number, key: string) =>
 /** What the user reads once everything is ready. Pure, so the wording is tested. */
 export function renderBanner(input: BannerInput): string {
   const { ports } = input;
-  const keysCommand = `${input.customDb ? `KEYSTORE_DB=${input.keystoreDb} ` : ''}npm run keys -- create --env test`;
+  const onPostgres = input.databaseUrl !== undefined;
+  const keysCommand = onPostgres
+    ? 'npm run keys -- create --env test   (with the same KEYSTORE_DATABASE_URL set)'
+    : `${input.customDb ? `KEYSTORE_DB=${input.keystoreDb} ` : ''}npm run keys -- create --env test`;
+  const urls = (list: string) =>
+    list
+      .split(',')
+      .map((url) => redactUrl(url.trim()))
+      .join(', ');
   const limiter =
-    input.redisUrl === undefined
-      ? 'in-memory (one proxy; set REDIS_URL to keep buckets in Redis)'
-      : `Redis at ${redactUrl(input.redisUrl)}`;
+    input.redisUrl !== undefined
+      ? `Redis at ${redactUrl(input.redisUrl)}`
+      : input.redisCluster !== undefined
+        ? `Redis Cluster at ${urls(input.redisCluster)}`
+        : input.redisSentinel !== undefined
+          ? `Redis Sentinel at ${urls(input.redisSentinel.urls)}, master ${input.redisSentinel.master ?? '(REDIS_SENTINEL_MASTER unset)'}`
+          : 'in-memory (one proxy; set REDIS_URL to keep buckets in Redis)';
   const places: [string, string, string][] = [
     ['proxy', `http://localhost:${ports.proxy}`, 'send your requests here'],
     ['api', `http://localhost:${ports.api}`, 'the upstream (no auth; reach it through the proxy)'],
@@ -42,7 +58,7 @@ export function renderBanner(input: BannerInput): string {
     '',
     ...places.map(([name, url, note]) => `  ${name.padEnd(10)} ${url.padEnd(width)}  ${note}`),
     `  ${'limiter'.padEnd(10)} ${limiter}`,
-    `  ${'database'.padEnd(10)} ${input.keystoreDb}`,
+    `  ${'database'.padEnd(10)} ${input.databaseUrl === undefined ? input.keystoreDb : `PostgreSQL at ${redactUrl(input.databaseUrl)}`}`,
     `  ${'logs'.padEnd(10)} below, one line per event, prefixed by app name`,
     '',
   ];
@@ -60,6 +76,15 @@ export function renderBanner(input: BannerInput): string {
     );
   } else if (input.firstStart) {
     lines.push('The first key could not be read from the key CLI; make one with:', `  ${keysCommand}`, '');
+  } else if (onPostgres) {
+    lines.push(
+      'On PostgreSQL no key is made for you. Make one, then try it:',
+      `  ${keysCommand}`,
+      `  ${CURL(ports.proxy, '$ROUTERMCP_API_KEY')}`,
+      'Dashboard: the keystore creates its first user from KEYSTORE_ADMIN_EMAIL and KEYSTORE_ADMIN_PASSWORD',
+      'when the database has none.',
+      '',
+    );
   } else {
     lines.push(
       'Try it with a key you made earlier:',

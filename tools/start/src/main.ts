@@ -15,7 +15,9 @@ try {
   console.error(`npm start: ${(error as Error).message}`);
   process.exit(1);
 }
-const firstStart = !existsSync(derived.keystoreDb);
+// A first start makes a key on a new SQLite file. A PostgreSQL database is the operator's: the banner says how
+// to make the first key there, and the keystore makes the first dashboard user from KEYSTORE_ADMIN_* if set.
+const firstStart = derived.databaseUrl === undefined && !existsSync(derived.keystoreDb);
 const { stack, login } = withFirstLogin(derived, firstStart, random(18));
 
 const controller = new AbortController();

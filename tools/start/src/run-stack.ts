@@ -153,7 +153,10 @@ export async function runStack(options: RunStackOptions): Promise<number> {
     renderBanner({
       ports: stack.ports,
       redisUrl: stack.redisUrl,
+      redisCluster: stack.redisCluster,
+      redisSentinel: stack.redisSentinel,
       keystoreDb: stack.keystoreDb,
+      databaseUrl: stack.databaseUrl,
       customDb: options.customDb,
       firstKey,
       firstStart: options.firstStart,

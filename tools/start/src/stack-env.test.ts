@@ -58,6 +58,21 @@ describe('deriveStackEnv', () => {
     expect(redisUrl).toBe('redis://127.0.0.1:6379');
   });
 
+  it('runs the keystore on PostgreSQL with KEYSTORE_DATABASE_URL, giving it no SQLite file', () => {
+    const url = 'postgres://keystore:secret@db:5432/keystore';
+    const { env, databaseUrl } = derive({ KEYSTORE_DATABASE_URL: url });
+    expect(databaseUrl).toBe(url);
+    expect(env.KEYSTORE_DATABASE_URL).toBe(url);
+    expect(env).not.toHaveProperty('KEYSTORE_DB');
+    expect(derive({}).env).toHaveProperty('KEYSTORE_DB');
+  });
+
+  it('refuses KEYSTORE_DATABASE_URL and KEYSTORE_DB together, naming both', () => {
+    expect(() => derive({ KEYSTORE_DATABASE_URL: 'postgres://db/keystore', KEYSTORE_DB: 'k.sqlite' })).toThrow(
+      /KEYSTORE_DATABASE_URL and KEYSTORE_DB/,
+    );
+  });
+
   it('treats empty variables as unset', () => {
     expect(derive({ PROXY_PORT: '', KEYSTORE_SERVICE_TOKEN: '', REDIS_URL: '' })).toMatchObject({
       ports: { proxy: 5001 },

@@ -13,9 +13,14 @@ export interface StackEnv {
   /** The complete environment every child gets. */
   env: Record<string, string>;
   ports: StackPorts;
-  /** Absolute, so the CLI and the keystore open the same file whatever their cwd. */
+  /** Absolute, so the CLI and the keystore open the same file whatever their cwd. Unused on PostgreSQL. */
   keystoreDb: string;
+  /** KEYSTORE_DATABASE_URL: the keystore runs on PostgreSQL instead of the SQLite file. */
+  databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** REDIS_CLUSTER_URLS / REDIS_SENTINEL_URLS (+ REDIS_SENTINEL_MASTER), as given: the banner names them. */
+  redisCluster: string | undefined;
+  redisSentinel: { urls: string; master: string | undefined } | undefined;
 }
 
 export const DEFAULT_KEYSTORE_DB = 'data/keystore.sqlite';
@@ -48,6 +53,11 @@ export function deriveStackEnv(env: Env, options: { cwd: string; randomToken: ()
     api: port(env, 'API_PORT'),
     keystore: port(env, 'KEYSTORE_PORT'),
   };
+  const databaseUrl = set(env, 'KEYSTORE_DATABASE_URL');
+  if (databaseUrl !== undefined && set(env, 'KEYSTORE_DB') !== undefined)
+    throw new Error(
+      'KEYSTORE_DATABASE_URL and KEYSTORE_DB are both set: the keystore runs on one of them, unset the other',
+    );
   const keystoreDb = resolve(options.cwd, set(env, 'KEYSTORE_DB') ?? DEFAULT_KEYSTORE_DB);
   const inherited = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -62,11 +72,18 @@ export function deriveStackEnv(env: Env, options: { cwd: string; randomToken: ()
       UPSTREAM_URL: set(env, 'UPSTREAM_URL') ?? `http://127.0.0.1:${ports.api}`,
       KEYSTORE_URL: set(env, 'KEYSTORE_URL') ?? `http://127.0.0.1:${ports.keystore}`,
       KEYSTORE_SERVICE_TOKEN: set(env, 'KEYSTORE_SERVICE_TOKEN') ?? options.randomToken(),
-      KEYSTORE_DB: keystoreDb,
+      // On PostgreSQL the keystore must not also be given a file (a config error).
+      ...(databaseUrl === undefined ? { KEYSTORE_DB: keystoreDb } : {}),
     },
     ports,
     keystoreDb,
+    databaseUrl,
     redisUrl: set(env, 'REDIS_URL'),
+    redisCluster: set(env, 'REDIS_CLUSTER_URLS'),
+    redisSentinel:
+      set(env, 'REDIS_SENTINEL_URLS') === undefined
+        ? undefined
+        : { urls: set(env, 'REDIS_SENTINEL_URLS')!, master: set(env, 'REDIS_SENTINEL_MASTER') },
   };
 }
 
