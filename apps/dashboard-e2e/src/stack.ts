@@ -19,7 +19,12 @@ export interface DashboardStack extends AsyncDisposable {
  */
 export async function startDashboardStack(): Promise<DashboardStack> {
   const dir = mkdtempSync(join(tmpdir(), 'routemcp-dashboard-e2e-'));
-  const [proxyPort, adminPort, apiPort, keystorePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [proxyPort, adminPort, apiPort, keystorePort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const serviceToken = randomBytes(24).toString('base64url');
   const login = { email: 'admin@routemcp.test', password: randomBytes(12).toString('base64url') };
   const keystoreUrl = `http://127.0.0.1:${keystorePort}`;
@@ -36,7 +41,10 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     });
     const api = startApp('api', 'apps/api/src/main.ts', { API_PORT: String(apiPort), API_HOST: '127.0.0.1' });
     apps.push(keystore, api);
-    await Promise.all([waitUntilHealthy(keystore, `${keystoreUrl}/healthz`), waitUntilHealthy(api, `${apiUrl}/healthz`)]);
+    await Promise.all([
+      waitUntilHealthy(keystore, `${keystoreUrl}/healthz`),
+      waitUntilHealthy(api, `${apiUrl}/healthz`),
+    ]);
     const proxy = startApp('proxy', 'apps/proxy/src/main.ts', {
       PROXY_PORT: String(proxyPort),
       PROXY_ADMIN_PORT: String(adminPort),

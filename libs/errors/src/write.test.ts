@@ -19,7 +19,12 @@ describe('writeError', () => {
     expect(res.status).toBe(429);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('retry-after')).toBe('3');
-    expect(await res.json()).toEqual({ success: false, statusCode: 429, message: 'Too many requests', code: 'RATE_LIMITED' });
+    expect(await res.json()).toEqual({
+      success: false,
+      statusCode: 429,
+      message: 'Too many requests',
+      code: 'RATE_LIMITED',
+    });
   });
 
   it('takes the extra headers as a flat name/value array too', async () => {

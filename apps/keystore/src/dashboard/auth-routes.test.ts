@@ -66,10 +66,16 @@ describe('dashboard login', () => {
     await addUser(ks, 'dev@example.com');
     const browser = dashboardClient(ks);
     await browser.fetch('/login');
-    expect((await browser.post('/login', { email: 'dev@example.com', password: PASSWORD }, { csrf: 'forged' })).status).toBe(403);
+    expect(
+      (await browser.post('/login', { email: 'dev@example.com', password: PASSWORD }, { csrf: 'forged' })).status,
+    ).toBe(403);
     const page = await (await browser.fetch('/login')).text();
     const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-    const res = await browser.post('/login', { email: 'dev@example.com', password: PASSWORD }, { csrf: token, origin: 'https://evil.example' });
+    const res = await browser.post(
+      '/login',
+      { email: 'dev@example.com', password: PASSWORD },
+      { csrf: token, origin: 'https://evil.example' },
+    );
     expect(res.status).toBe(403);
     expect(browser.cookies.has('routemcp_session')).toBe(false);
   });

@@ -52,7 +52,11 @@ export function authRoutes(deps: DashboardDeps): Route[] {
             'set-cookie': loginCookie(req, token),
           });
         };
-        if (!sameOrigin(req) || cookieToken === undefined || !tokensMatch(form.get(CSRF_FIELD) ?? undefined, cookieToken)) {
+        if (
+          !sameOrigin(req) ||
+          cookieToken === undefined ||
+          !tokensMatch(form.get(CSRF_FIELD) ?? undefined, cookieToken)
+        ) {
           return retry(403, 'This login form has expired. Please try again.');
         }
         const result = await deps.login.login(email, password, deps.origin.address(req));

@@ -15,7 +15,13 @@ export function relativeTime(ms: number, now: number): string {
   const future = seconds < 0;
   const s = Math.abs(seconds);
   const text =
-    s < 60 ? 'less than a minute' : s < 3600 ? plural(Math.floor(s / 60), 'minute') : s < 86_400 ? plural(Math.floor(s / 3600), 'hour') : plural(Math.floor(s / 86_400), 'day');
+    s < 60
+      ? 'less than a minute'
+      : s < 3600
+        ? plural(Math.floor(s / 60), 'minute')
+        : s < 86_400
+          ? plural(Math.floor(s / 3600), 'hour')
+          : plural(Math.floor(s / 86_400), 'day');
   if (s < 60 && !future) return 'just now';
   return future ? `in ${text}` : `${text} ago`;
 }

@@ -34,7 +34,9 @@ describe('dashboard key pages', () => {
       expect(html).not.toContain(key);
       expect(html).not.toContain(key.slice(8, -4));
     }
-    expect(await (await browser.fetch(`/keys?created=${id}`)).text()).toContain(`<code>sk_test_…${key.slice(-4)}</code> was created`);
+    expect(await (await browser.fetch(`/keys?created=${id}`)).text()).toContain(
+      `<code>sk_test_…${key.slice(-4)}</code> was created`,
+    );
   });
 
   it('re-renders the form with a message naming the field on bad input', async () => {
@@ -57,7 +59,10 @@ describe('dashboard key pages', () => {
     expect(list).toContain('status-active');
     const saved = await browser.post(`/keys/${key.id}`, { name: 'billing-v2', capacity: '10', refill: '0.5' });
     expect(saved.headers.get('location')).toBe(`/keys/${key.id}?saved=1`);
-    expect(await ks.store.getKey(key.id)).toMatchObject({ name: 'billing-v2', rateLimit: { capacity: 10, refillPerSecond: 0.5 } });
+    expect(await ks.store.getKey(key.id)).toMatchObject({
+      name: 'billing-v2',
+      rateLimit: { capacity: 10, refillPerSecond: 0.5 },
+    });
   });
 
   it('revokes only through the confirmation form with a valid CSRF token', async () => {
@@ -143,7 +148,9 @@ describe('dashboard key pages', () => {
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(await css.text()).not.toMatch(/@import|url\(\s*['"]?https?:/);
     const etag = css.headers.get('etag') ?? '';
-    expect((await fetch(`${ks.baseUrl}/assets/dashboard.css`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await fetch(`${ks.baseUrl}/assets/dashboard.css`, { headers: { 'if-none-match': etag } })).status).toBe(
+      304,
+    );
     expect((await fetch(`${ks.baseUrl}/assets/dashboard.js`)).status).toBe(200);
   });
 });

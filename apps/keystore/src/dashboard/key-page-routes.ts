@@ -30,7 +30,15 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
   const usageOf = async (ids: readonly string[]): Promise<Map<string, UsagePoint[]>> => {
     const now = deps.clock.now();
     const rows = await deps.accounts.usageSince(ids, chartStart(now));
-    return new Map(ids.map((id) => [id, usageSeries(rows.filter((r) => r.keyId === id), now)]));
+    return new Map(
+      ids.map((id) => [
+        id,
+        usageSeries(
+          rows.filter((r) => r.keyId === id),
+          now,
+        ),
+      ]),
+    );
   };
   /** The key if it belongs to the user's account; another account's key is answered exactly like a missing one. */
   const ownKey = async (user: UserPrincipal, id: string | undefined): Promise<StoredKey | undefined> => {
@@ -38,7 +46,11 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
     return key !== undefined && key.accountId === user.accountId ? key : undefined;
   };
   const notFound = (res: ServerResponse, user: UserPrincipal) =>
-    sendHtml(res, 404, errorPage({ title: 'Key not found', message: 'There is no such key in this account.', viewer: viewerOf(user) }));
+    sendHtml(
+      res,
+      404,
+      errorPage({ title: 'Key not found', message: 'There is no such key in this account.', viewer: viewerOf(user) }),
+    );
   const detail = async (
     res: ServerResponse,
     status: number,
@@ -48,7 +60,11 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
   ) => {
     const usage = (await usageOf([key.id])).get(key.id) ?? [];
     const quota = await keys.quotaUsage(key);
-    return sendHtml(res, status, keyDetailPage({ viewer: viewerOf(user), key, usage, quota, now: keys.now(), ...extra }));
+    return sendHtml(
+      res,
+      status,
+      keyDetailPage({ viewer: viewerOf(user), key, usage, quota, now: keys.now(), ...extra }),
+    );
   };
   /** What the user typed, to show again with the message when a form is refused. */
   const typed = (form: URLSearchParams, fields: readonly string[]) =>
@@ -72,11 +88,23 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         const revoked = await ownKey(user, url.searchParams.get('revoked') ?? undefined);
         const shown =
           created !== undefined
-            ? notice('info', html`Key <code>${created.hint}</code> was created. Its full value was shown once and cannot be shown again.`)
+            ? notice(
+                'info',
+                html`Key <code>${created.hint}</code> was created. Its full value was shown once and cannot be shown again.`,
+              )
             : revoked !== undefined
-              ? notice('success', html`Key <code>${revoked.hint}</code> was revoked. Requests that use it are now refused.`)
+              ? notice(
+                  'success',
+                  html`Key <code>${revoked.hint}</code> was revoked. Requests that use it are now refused.`,
+                )
               : undefined;
-        const page = keysPage({ viewer: viewerOf(user), keys: list, usage: await usageOf(list.map((k) => k.id)), now: keys.now(), notice: shown });
+        const page = keysPage({
+          viewer: viewerOf(user),
+          keys: list,
+          usage: await usageOf(list.map((k) => k.id)),
+          now: keys.now(),
+          notice: shown,
+        });
         return sendHtml(res, 200, page);
       }),
     },
@@ -100,10 +128,18 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         };
         if (!input.ok) return refuse(input.error);
         const { environment, settings, lines } = input.value;
-        const result = await keys.create({ environment, ...settings, accountId: user.accountId }, { createAccount: false });
-        if (!result.ok) return result.reason === 'invalid' ? refuse(labelled(result.message, lines)) : notFound(res, user);
+        const result = await keys.create(
+          { environment, ...settings, accountId: user.accountId },
+          { createAccount: false },
+        );
+        if (!result.ok)
+          return result.reason === 'invalid' ? refuse(labelled(result.message, lines)) : notFound(res, user);
         await deps.audit(req, user, 'key.created', result.issued.record);
-        return sendHtml(res, 200, keyShownPage({ viewer: viewerOf(user), key: result.issued.key, record: result.issued.record }));
+        return sendHtml(
+          res,
+          200,
+          keyShownPage({ viewer: viewerOf(user), key: result.issued.key, record: result.issued.record }),
+        );
       }),
     },
     {
@@ -113,7 +149,13 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       handle: page(async ({ res, params, url }, user) => {
         const key = await ownKey(user, params.id);
         if (key === undefined) return notFound(res, user);
-        return detail(res, 200, user, key, url.searchParams.has('saved') ? { notice: notice('success', 'Changes saved.') } : {});
+        return detail(
+          res,
+          200,
+          user,
+          key,
+          url.searchParams.has('saved') ? { notice: notice('success', 'Changes saved.') } : {},
+        );
       }),
     },
     {
@@ -133,7 +175,9 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         if (!input.ok) return refuse(input.error);
         const updated = await keys.update(key.id, input.value.settings);
         if (!updated.ok) {
-          return updated.reason === 'invalid' ? refuse(labelled(updated.message, input.value.lines)) : notFound(res, user);
+          return updated.reason === 'invalid'
+            ? refuse(labelled(updated.message, input.value.lines))
+            : notFound(res, user);
         }
         await deps.audit(req, user, 'key.updated', updated.key);
         return redirect(res, `/keys/${key.id}?saved=1`);
@@ -182,7 +226,8 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         const result = await keys.roll(key.id, grace.value);
         if (!result.ok) {
           if (result.reason !== 'not_found') {
-            const rollError = result.reason === 'revoked' ? 'A revoked key cannot be rolled.' : 'An expired key cannot be rolled.';
+            const rollError =
+              result.reason === 'revoked' ? 'A revoked key cannot be rolled.' : 'An expired key cannot be rolled.';
             return detail(res, 409, user, key, { rollError });
           }
           return notFound(res, user);
@@ -192,7 +237,12 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         return sendHtml(
           res,
           200,
-          keyShownPage({ viewer: viewerOf(user), key: result.issued.key, record: result.issued.record, rolledFrom: result.old }),
+          keyShownPage({
+            viewer: viewerOf(user),
+            key: result.issued.key,
+            record: result.issued.record,
+            rolledFrom: result.old,
+          }),
         );
       }),
     },

@@ -37,7 +37,8 @@ export function layout({ title, viewer, section, body }: LayoutOptions): string 
     </div>
   </div>
 </header>`;
-  return `<!doctype html>\n${html`<html lang="en">
+  return `<!doctype html>\n${
+    html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,5 +51,6 @@ export function layout({ title, viewer, section, body }: LayoutOptions): string 
 ${header}
 <main id="main" tabindex="-1">${body}</main>
 </body>
-</html>`.__html}\n`;
+</html>`.__html
+  }\n`;
 }

@@ -20,7 +20,12 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-export function sendHtml(res: ServerResponse, status: number, page: string, headers: Record<string, string | string[]> = {}): 'handled' {
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  page: string,
+  headers: Record<string, string | string[]> = {},
+): 'handled' {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     ...headers,
@@ -32,13 +37,20 @@ export function sendHtml(res: ServerResponse, status: number, page: string, head
 }
 
 /** 303: after a POST the browser follows with a GET. */
-export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): 'handled' {
+export function redirect(
+  res: ServerResponse,
+  location: string,
+  headers: Record<string, string | string[]> = {},
+): 'handled' {
   res.writeHead(303, { ...SECURITY_HEADERS, ...headers, location, 'content-length': 0 });
   res.end();
   return 'handled';
 }
 
-export const viewerOf = (principal: UserPrincipal): Viewer => ({ email: principal.email, csrfToken: principal.csrfToken });
+export const viewerOf = (principal: UserPrincipal): Viewer => ({
+  email: principal.email,
+  csrfToken: principal.csrfToken,
+});
 
 /** The session's user, or a redirect to the login page (then undefined: the route is done). */
 export async function requireUser(
@@ -69,7 +81,8 @@ export async function readCheckedForm(
     403,
     errorPage({
       title: 'This form has expired',
-      message: 'The page was open too long, or the request did not come from this dashboard. Reload the page and try again.',
+      message:
+        'The page was open too long, or the request did not come from this dashboard. Reload the page and try again.',
       viewer: viewerOf(principal),
     }),
   );

@@ -61,8 +61,12 @@ export function usageChart(points: readonly UsagePoint[], size: { width: number;
       const limited = scale(p.rateLimited);
       return (
         `<rect class="bar-bg" x="${x}" y="0" width="${bar.toFixed(1)}" height="${size.height}" rx="1"/>` +
-        (h > 0 ? `<rect class="bar-req" x="${x}" y="${(size.height - h).toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" rx="1"/>` : '') +
-        (limited > 0 ? `<rect class="bar-429" x="${x}" y="${(size.height - limited).toFixed(1)}" width="${bar.toFixed(1)}" height="${limited.toFixed(1)}" rx="1"/>` : '')
+        (h > 0
+          ? `<rect class="bar-req" x="${x}" y="${(size.height - h).toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" rx="1"/>`
+          : '') +
+        (limited > 0
+          ? `<rect class="bar-429" x="${x}" y="${(size.height - limited).toFixed(1)}" width="${bar.toFixed(1)}" height="${limited.toFixed(1)}" rx="1"/>`
+          : '')
       );
     })
     .join('');

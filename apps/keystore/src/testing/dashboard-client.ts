@@ -4,7 +4,11 @@ export interface DashboardClient {
   /** fetch with this browser's cookies (and same-origin Origin on writes); no redirects followed. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Posts a form with the session's CSRF token unless `csrf` overrides it. */
-  post(path: string, fields: Record<string, string>, options?: { csrf?: string | null; origin?: string }): Promise<Response>;
+  post(
+    path: string,
+    fields: Record<string, string>,
+    options?: { csrf?: string | null; origin?: string },
+  ): Promise<Response>;
   /** Management API call with the session cookie and the CSRF header. */
   api(method: string, path: string, body?: unknown, options?: { csrf?: string | null }): Promise<Response>;
   login(email: string, password: string): Promise<Response>;

@@ -31,7 +31,9 @@
         function () {
           button.textContent = 'Copied';
           say('Copied to the clipboard.');
-          setTimeout(function () { button.textContent = 'Copy'; }, 2000);
+          setTimeout(function () {
+            button.textContent = 'Copy';
+          }, 2000);
         },
         function () {
           select(source);
@@ -52,6 +54,8 @@
     var chosen = document.querySelector('input[name="grace"]:checked');
     custom.hidden = !(chosen && chosen.value === 'custom');
   }
-  grace.forEach(function (input) { input.addEventListener('change', syncGrace); });
+  grace.forEach(function (input) {
+    input.addEventListener('change', syncGrace);
+  });
   syncGrace();
 })();

@@ -14,7 +14,11 @@ const ACTIONS: Record<AuditAction, string> = {
   logout: 'Logged out',
 };
 
-export function auditPage(options: { viewer: Viewer; entries: readonly AuditEntry[]; hints: ReadonlyMap<string, string> }): string {
+export function auditPage(options: {
+  viewer: Viewer;
+  entries: readonly AuditEntry[];
+  hints: ReadonlyMap<string, string>;
+}): string {
   const rows = options.entries.map(
     (e) => html`<tr>
   <td><time datetime="${new Date(e.at).toISOString()}">${formatTime(e.at)}</time></td>

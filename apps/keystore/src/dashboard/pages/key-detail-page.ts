@@ -20,7 +20,13 @@ export interface KeyDetailOptions {
   /** Form values and message when an edit or roll was refused. */
   editError?: string;
   rollError?: string;
-  values?: PolicyFormValues & { name?: string; capacity?: string; refill?: string; grace?: string; customHours?: string };
+  values?: PolicyFormValues & {
+    name?: string;
+    capacity?: string;
+    refill?: string;
+    grace?: string;
+    customHours?: string;
+  };
 }
 
 const GRACE_CHOICES: readonly [string, string][] = [

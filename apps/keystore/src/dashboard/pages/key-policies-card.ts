@@ -6,7 +6,9 @@ import { html, type SafeHtml } from '../html.ts';
 const none = (text: string) => html`<span class="muted">${text}</span>`;
 
 const codeList = (items: readonly string[] | null, empty: string) =>
-  items === null ? none(empty) : html`<ul class="plain-list">${items.map((item) => html`<li><code>${item}</code></li>`)}</ul>`;
+  items === null
+    ? none(empty)
+    : html`<ul class="plain-list">${items.map((item) => html`<li><code>${item}</code></li>`)}</ul>`;
 
 const PERIOD_WORDS = { day: 'today (UTC)', month: 'this month (UTC)', total: 'in total' } as const;
 const count = (n: number) => n.toLocaleString('en-US');

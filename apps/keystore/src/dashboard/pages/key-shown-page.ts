@@ -8,7 +8,12 @@ import { layout, type Viewer } from '../layout.ts';
  * (no-store), never a redirect target; the script swaps the history entry
  * for `/keys?created=…` so a reload shows the list, not this.
  */
-export function keyShownPage(options: { viewer: Viewer; key: string; record: StoredKey; rolledFrom?: StoredKey }): string {
+export function keyShownPage(options: {
+  viewer: Viewer;
+  key: string;
+  record: StoredKey;
+  rolledFrom?: StoredKey;
+}): string {
   const { key, record } = options;
   const body = html`<div class="page narrow" data-replace-url="/keys?created=${record.id}">
   <p class="crumbs"><a href="/keys">API Keys</a> <span aria-hidden="true">/</span> ${options.rolledFrom === undefined ? 'New key' : 'Rolled key'}</p>
