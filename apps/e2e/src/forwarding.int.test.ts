@@ -1,5 +1,5 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { errorBody } from '@routemcp/errors';
+import { errorBody, errorCatalog } from '@routemcp/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSum, scrape } from './admin-metrics.ts';
 import { freePort } from './free-port.ts';
@@ -92,22 +92,23 @@ describe('PUBLIC_PATHS', () => {
   });
 
   it.each([
-    '/healthz/../api/v1/contacts',
-    '/healthz/%2e%2e/api/v1/contacts',
-    '/healthz/.%2E/api/v1/contacts',
-    '/healthz%2f..%2fapi/v1/contacts',
-    '/healthz/..%2Fapi/v1/contacts',
-    '//healthz/../api/v1/contacts',
-    '/docs/public/../../api/v1/contacts',
-    '/%2e%2e/healthz',
-    '/healthz%2F',
-    '/HEALTHZ',
-    '/healthz.json',
-    '/healthzz',
-  ])('%s without a key → 401, nothing forwarded', async (target) => {
+    ['/healthz/../api/v1/contacts', 'INVALID_API_KEY'],
+    ['/docs/public/../../api/v1/contacts', 'INVALID_API_KEY'],
+    ['/HEALTHZ', 'INVALID_API_KEY'],
+    ['/healthz.json', 'INVALID_API_KEY'],
+    ['/healthzz', 'INVALID_API_KEY'],
+    // No safe canonical form (docs/security.md): refused before a key is asked for.
+    ['/healthz/%2e%2e/api/v1/contacts', 'BAD_REQUEST'],
+    ['/healthz/.%2E/api/v1/contacts', 'BAD_REQUEST'],
+    ['/healthz%2f..%2fapi/v1/contacts', 'BAD_REQUEST'],
+    ['/healthz/..%2Fapi/v1/contacts', 'BAD_REQUEST'],
+    ['//healthz/../api/v1/contacts', 'BAD_REQUEST'],
+    ['/%2e%2e/healthz', 'BAD_REQUEST'],
+    ['/healthz%2F', 'BAD_REQUEST'],
+  ] as const)('%s without a key → %s, nothing forwarded', async (target, code) => {
     const before = recorder.requests.length;
     const res = await rawRequest(proxy.url, target);
-    expect(`${res.status} ${res.body}`).toBe(`401 ${errorBody('INVALID_API_KEY')}`);
+    expect(`${res.status} ${res.body}`).toBe(`${errorCatalog[code].statusCode} ${errorBody(code)}`);
     expect(recorder.requests.length).toBe(before);
   });
 });

@@ -104,7 +104,8 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
   PUBLIC_PATHS: {
     type: 'comma-separated paths',
     default: 'empty',
-    description: 'Paths that need no key, matched on the normalised path.',
+    description:
+      'Paths that need no key, matched exactly on the canonical path the upstream receives (docs/security.md); each must have a canonical form.',
   },
   MAX_BODY_BYTES: {
     type: 'integer',

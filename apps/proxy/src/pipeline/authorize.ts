@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { KeyRecord, KeyVerifier } from '../key-lookup/index.ts';
 import type { Limiter, LimitResult } from '../rate-limit/index.ts';
 import type { AuthFailureBudget } from './auth-failure-budget.ts';
+import { canonicalTarget, pathOf, type CanonicalPath } from './canonical-target.ts';
 import { badFraming } from './check-framing.ts';
 import { policyOf, type KeyPolicy } from './key-policy.ts';
 import { pushLimitHeaders, type RateLimitDefaults } from './limit.ts';
@@ -15,7 +16,10 @@ import { verifyKey, type VerifyKeyResult } from './verify-key.ts';
 /** What the pipeline reads of a request, whichever entrance (HTTP request or WebSocket upgrade) it came through. */
 export interface PipelineRequest {
   readonly method?: string | undefined;
-  /** The request target; brought to origin-form in place. */
+  /**
+   * The request target; rewritten in place to its canonical form, which is
+   * what the policy checks and what the upstream receives.
+   */
   url?: string | undefined;
   readonly httpVersionMajor: number;
   readonly httpVersionMinor: number;
@@ -61,6 +65,8 @@ export type Authorization = Authorized | Refused | Abandoned;
 
 /** The metrics/log outcome of a 429 from the failed-authentication budget, apart from per-key limits. */
 export const AUTH_FAILURES_OUTCOME = 'AUTH_FAILURES_LIMITED';
+/** The outcome of a 400 for a target with no safe canonical form (canonicalTarget). */
+export const BAD_PATH = 'BAD_PATH';
 /** Outcomes of a 403 FORBIDDEN, by what refused it. */
 export const FORBIDDEN_BY_IP = 'FORBIDDEN_IP';
 export const FORBIDDEN_BY_PERMISSION = 'FORBIDDEN_PERMISSION';
@@ -77,6 +83,7 @@ const REFUSED = {
   INVALID_API_KEY: refusal('INVALID_API_KEY'),
   AUTH_UNAVAILABLE: refusal('AUTH_UNAVAILABLE'),
 } as const satisfies Partial<Record<ErrorCode, Refused>>;
+const BAD_PATH_REFUSED: Refused = Object.freeze({ ...REFUSED.BAD_REQUEST, outcome: BAD_PATH });
 
 export interface AuthorizerDeps {
   verifier: KeyVerifier;
@@ -89,8 +96,9 @@ export interface AuthorizerDeps {
 }
 
 /**
- * The request path both entrances share, as named steps: framing → target →
- * declared body size → public path? → failed-auth budget → read key →
+ * The request path both entrances share, as named steps: framing → target
+ * (origin-form, then canonical, rewritten in place) → declared body size →
+ * public path? → failed-auth budget → read key →
  * verify → IP allow-list → permissions → (client still there?) → every
  * bucket and the quota (one limiter decision) → (client still there?).
  * The answer is a value; how it is written (an HTTP response, or bytes on
@@ -110,8 +118,13 @@ export class Authorizer {
     const { failures, isPublic, maxBodyBytes, verifier, clock } = this.#deps;
     const head = req.head;
     if (badFraming(req, head) || !toOriginForm(req, head)) return REFUSED.BAD_REQUEST;
+    // Computed once: the public paths and the permissions match this path, and the upstream receives this target.
+    const target = canonicalTarget(req.url!);
+    if (target === null) return BAD_PATH_REFUSED;
+    if (target !== req.url) req.url = target;
+    const path = pathOf(target);
     if (head.contentLength !== undefined && Number(head.contentLength) > maxBodyBytes) return REFUSED.PAYLOAD_TOO_LARGE;
-    if (isPublic(req.url ?? '/')) return PUBLIC;
+    if (isPublic(path)) return PUBLIC;
     const admission = failures.admit(req.clientAddress);
     if (admission > 0) {
       return {
@@ -130,12 +143,13 @@ export class Authorizer {
     }
     const verified = verifyKey(verifier, read.key, clock.now());
     return verified instanceof Promise
-      ? verified.then((result) => this.#verified(req, result, admission))
-      : this.#verified(req, verified, admission);
+      ? verified.then((result) => this.#verified(req, path, result, admission))
+      : this.#verified(req, path, verified, admission);
   }
 
   #verified(
     req: PipelineRequest,
+    path: CanonicalPath,
     verified: VerifyKeyResult,
     admission: number,
   ): Authorization | Promise<Authorization> {
@@ -144,7 +158,7 @@ export class Authorizer {
     const { key } = verified;
     const policy = policyOf(key, this.#deps.rateLimits);
     if (!policy.allowsFrom(req.clientAddress)) return forbidden(key, FORBIDDEN_BY_IP);
-    if (!policy.permits(req.method ?? '', req.url ?? '/')) return forbidden(key, FORBIDDEN_BY_PERMISSION);
+    if (!policy.permits(req.method ?? '', path)) return forbidden(key, FORBIDDEN_BY_PERMISSION);
     // The client may have left during the lookup, or the parser refused the
     // rest of its request meanwhile (and answered it): spend no token on it.
     if (req.gone()) return { kind: 'abandoned', key };

@@ -1,5 +1,6 @@
 export {
   AUTH_FAILURES_OUTCOME,
+  BAD_PATH,
   FORBIDDEN_BY_IP,
   FORBIDDEN_BY_PERMISSION,
   FORBIDDEN_MESSAGE,
@@ -12,6 +13,7 @@ export {
   type Refused,
 } from './authorize.ts';
 export { AuthFailureBudget } from './auth-failure-budget.ts';
+export { canonicalTarget, isCanonical, pathOf, type CanonicalPath, type CanonicalTarget } from './canonical-target.ts';
 export { ClientAddresses, toBlockList } from './client-address.ts';
 export { KeyPolicy, policyOf } from './key-policy.ts';
 export type { RateLimitDefaults } from './limit.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../key-lookup/index.ts';
+import { canonicalTarget, pathOf, type CanonicalPath } from './canonical-target.ts';
 import { KeyPolicy } from './key-policy.ts';
 
 const defaults = { live: { capacity: 100, refillPerSecond: 10 }, test: { capacity: 5, refillPerSecond: 1 } };
@@ -12,6 +13,8 @@ const key = (over: Partial<KeyRecord> = {}): KeyRecord => ({
   ...over,
 });
 const policy = (over: Partial<KeyRecord> = {}) => new KeyPolicy(key(over), defaults);
+/** The path the pipeline matches for a target (it refuses, before any policy, a target with no canonical form). */
+const path = (target: string): CanonicalPath => pathOf(canonicalTarget(target)!);
 
 describe('KeyPolicy permissions', () => {
   const restricted = policy({ permissions: ['GET /api/v1/contacts', 'post /api/v1/deals/*', '* /admin/**'] });
@@ -25,7 +28,7 @@ describe('KeyPolicy permissions', () => {
     ['DELETE', '/admin'],
     ['PUT', '/admin/users/7/roles'],
   ])('allows %s %s', (method, target) => {
-    expect(restricted.permits(method, target)).toBe(true);
+    expect(restricted.permits(method, path(target))).toBe(true);
   });
 
   it.each([
@@ -36,18 +39,27 @@ describe('KeyPolicy permissions', () => {
     ['POST', '/api/v1/deals'],
     ['POST', '/api/v1/deals/42/notes'],
     ['GET', '/administrator'],
-    ['GET', '/api/v1/contacts%2F..%2Fdeals'],
+    ['GET', '/api/v1/contacts;x'],
   ])('refuses %s %s', (method, target) => {
-    expect(restricted.permits(method, target)).toBe(false);
+    expect(restricted.permits(method, path(target))).toBe(false);
+  });
+
+  it('matches a permission written with escapes in the form requests are matched in', () => {
+    const escaped = policy({ permissions: ['GET /%7Euser/caf%c3%a9', 'GET /a/%2e%2e/b', 'GET /a/..;/b'] });
+    expect(escaped.permits('GET', path('/~user/caf%C3%A9'))).toBe(true);
+    expect(escaped.permits('GET', path('/%7euser/caf%c3%a9'))).toBe(true);
+    // No forwarded path has those segments: such a permission names nothing.
+    expect(escaped.permits('GET', path('/a/b'))).toBe(false);
+    expect(escaped.permits('GET', path('/b'))).toBe(false);
   });
 
   it('allows everything without a permission list', () => {
-    expect(policy().permits('DELETE', '/anything')).toBe(true);
-    expect(policy({ permissions: null }).permits('PATCH', '/x')).toBe(true);
+    expect(policy().permits('DELETE', path('/anything'))).toBe(true);
+    expect(policy({ permissions: null }).permits('PATCH', path('/x'))).toBe(true);
   });
 
   it('refuses everything with an empty list', () => {
-    expect(policy({ permissions: [] }).permits('GET', '/')).toBe(false);
+    expect(policy({ permissions: [] }).permits('GET', path('/'))).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import type { KeyRecord } from '../key-lookup/index.ts';
 import { bucketKey, periodOf, quotaKey, slotTag, type BucketSpec, type LimitPlan } from '../rate-limit/index.ts';
 import type { RateLimitDefaults } from './limit.ts';
 import { toBlockList } from './client-address.ts';
-import { normalisePath } from './normalise-path.ts';
+import { canonicalTarget, type CanonicalPath } from './canonical-target.ts';
 
 /** One `METHOD /path` pattern: `*` a method or one segment, a trailing `/**` any rest. */
 interface Permission {
@@ -67,12 +67,12 @@ export class KeyPolicy {
       .join(', ');
   }
 
-  /** Whether the key may call `method` on this request target; null when it has no permission list. */
-  permits(method: string, target: string): boolean {
+  /**
+   * Whether the key may call `method` on `path`; true when it has no permission list. The path is the
+   * canonical one the upstream will receive, so what is checked here is what is forwarded.
+   */
+  permits(method: string, path: CanonicalPath): boolean {
     if (this.#permissions === null) return true;
-    const path = normalisePath(target);
-    // A path we cannot normalise is not one a permission can be said to cover: refused.
-    if (path === null) return false;
     const segments = path.split('/').slice(1);
     return this.#permissions.some((permission) => matches(permission, method, segments));
   }
@@ -132,10 +132,15 @@ export function policyOf(key: KeyRecord, defaults: RateLimitDefaults): KeyPolicy
   return policy;
 }
 
+/** Matches no request: a permission whose path has no canonical form (`%2e`, `..;`) names nothing that is forwarded. */
+const NOTHING: Permission = { method: '', segments: [], rest: false };
+
 function compile(text: string): Permission {
   const space = text.indexOf(' ');
   const method = text.slice(0, space).toUpperCase();
-  const path = text.slice(space + 1).trim();
+  // The permission's path in the form requests are matched in (`%7E` is `~`, `%c3` is `%C3`).
+  const path = canonicalTarget(text.slice(space + 1).trim());
+  if (path === null) return NOTHING;
   const segments = path.split('/').slice(1);
   const rest = segments.at(-1) === '**';
   if (rest) segments.pop();

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalTarget, pathOf } from './canonical-target.ts';
 import { createPublicPathMatcher } from './public-paths.ts';
 
 describe('createPublicPathMatcher', () => {
-  const isPublic = createPublicPathMatcher(['/health', '/docs/openapi.json']);
+  const matcher = createPublicPathMatcher(['/health', '/docs/openapi.json', '/a//b/./c']);
+  /** As the pipeline asks it: on the canonical path, a target with none being refused before. */
+  const isPublic = (target: string) => {
+    const canonical = canonicalTarget(target);
+    return canonical !== null && matcher(pathOf(canonical));
+  };
 
-  it('matches exact normalised paths, ignoring the query', () => {
+  it('matches exact canonical paths, ignoring the query', () => {
     expect(isPublic('/health')).toBe(true);
     expect(isPublic('/health?verbose=1')).toBe(true);
-    expect(isPublic('//health')).toBe(true);
+    expect(isPublic('/a/b/c')).toBe(true);
     expect(isPublic('/docs/./openapi.json')).toBe(true);
     expect(isPublic('/%68ealth')).toBe(true);
   });
@@ -21,10 +27,11 @@ describe('createPublicPathMatcher', () => {
   });
 
   it('matches nothing when no path is configured', () => {
-    expect(createPublicPathMatcher([])('/health')).toBe(false);
+    expect(createPublicPathMatcher([])(pathOf(canonicalTarget('/health')!))).toBe(false);
   });
 
   it('refuses a configured path that is not plain', () => {
     expect(() => createPublicPathMatcher(['/a/%2e%2e/b'])).toThrow(/PUBLIC_PATHS/);
+    expect(() => createPublicPathMatcher(['//health'])).toThrow(/PUBLIC_PATHS/);
   });
 });

@@ -1,20 +1,18 @@
-import { normalisePath } from './normalise-path.ts';
+import { canonicalTarget, pathOf, type CanonicalPath } from './canonical-target.ts';
 
-/** True for a request target whose normalised path is exactly one of the configured public paths. */
-export type PublicPathMatcher = (target: string) => boolean;
+/** True for a canonical path that is exactly one of the configured public paths. */
+export type PublicPathMatcher = (path: CanonicalPath) => boolean;
 
 const NONE: PublicPathMatcher = () => false;
 
+/** Configured paths are brought to canonical form once, here, so `/a//b` in the config matches `/a/b`. */
 export function createPublicPathMatcher(paths: readonly string[]): PublicPathMatcher {
   const exact = new Set<string>();
   for (const path of paths) {
-    const normal = normalisePath(path);
-    if (normal === null) throw new Error(`PUBLIC_PATHS: ${JSON.stringify(path)} is not a plain path`);
-    exact.add(normal);
+    const canonical = canonicalTarget(path);
+    if (canonical === null) throw new Error(`PUBLIC_PATHS: ${JSON.stringify(path)} is not a plain path`);
+    exact.add(pathOf(canonical));
   }
   if (exact.size === 0) return NONE;
-  return (target) => {
-    const normal = normalisePath(target);
-    return normal !== null && exact.has(normal);
-  };
+  return (path) => exact.has(path);
 }

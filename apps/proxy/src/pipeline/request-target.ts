@@ -1,6 +1,5 @@
-/** The request line's method and target; `url` is rewritten in place. */
+/** The request line's target; `url` is rewritten in place. */
 export interface TargetInput {
-  readonly method?: string | undefined;
   url?: string | undefined;
 }
 
@@ -14,15 +13,16 @@ const AUTHORITY = /^(?:[a-z0-9._~!$&'()*+,;=%-]+|\[[0-9a-f:.]+\])(?::\d{0,5})?$/
  * - origin-form (`/path?query`) is left alone (the fast path);
  * - absolute-form (`http://host/path?query`) becomes `/path?query`, and, as
  *   RFC 9112 §3.2.2 asks of the server that receives it, the target's
- *   authority replaces Host;
- * - asterisk-form (`*`) is kept for OPTIONS only.
- * Anything else (a relative path, userinfo in the authority, another scheme)
- * is refused: false.
+ *   authority replaces Host.
+ *
+ * Anything else is refused: false. That includes a relative path, userinfo
+ * in the authority, another scheme, and asterisk-form (`OPTIONS *`): it names
+ * no path a permission or public path could cover, and the upstream URL's
+ * path prefix cannot be put in front of it.
  */
 export function toOriginForm(req: TargetInput, head: { host: string | undefined }): boolean {
   const url = req.url ?? '';
   if (url.charCodeAt(0) === 0x2f /* / */) return true;
-  if (url === '*') return req.method === 'OPTIONS';
   const absolute = ABSOLUTE.exec(url);
   if (absolute === null || !AUTHORITY.test(absolute[1]!)) return false;
   const rest = absolute[2]!;

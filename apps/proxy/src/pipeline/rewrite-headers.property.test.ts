@@ -26,6 +26,18 @@ const HOP_BY_HOP = [
   'expect',
   'transfer-encoding',
 ];
+/** Another method or route than the request line's (method-override, IIS, nginx/Traefik forward-auth). */
+const OVERRIDES = [
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-uri',
+  'x-original-method',
+  'x-forwarded-uri',
+  'x-forwarded-method',
+];
 /** Framing and routing: a Connection header cannot nominate these away. */
 const KEPT_WHEN_NOMINATED = ['host', 'content-length'];
 
@@ -41,6 +53,7 @@ const headerName = fc.oneof(
   fc.constantFrom(...OURS, 'x-routemcp-anything', 'authorization', 'forwarded', 'x-request-id').chain(respell),
   fc.constantFrom('x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'proxy-authorization').chain(respell),
   fc.constantFrom(...HOP_BY_HOP, ...KEPT_WHEN_NOMINATED).chain(respell),
+  fc.constantFrom(...OVERRIDES).chain(respell),
   fc.stringMatching(/^[a-z][a-z0-9_-]{0,15}$/),
 );
 const headerValue = fc.string({ maxLength: 20 });
@@ -53,7 +66,7 @@ const headerSet = fc
   });
 
 describe('upstreamHeaders properties', () => {
-  it('forwards no credential, no foreign identity, no hop-by-hop or nominated header, and always our identity', () => {
+  it('forwards no credential, no foreign identity, no override, no hop-by-hop or nominated header, and always our identity', () => {
     fc.assert(
       fc.property(headerSet, fc.boolean(), (incoming, withIdentity) => {
         const nominated = new Set((incoming.connection ?? '').split(',').map((n) => normal(n.trim())));
@@ -64,6 +77,7 @@ describe('upstreamHeaders properties', () => {
           expect(n).not.toBe('forwarded');
           expect(n.startsWith('proxy-')).toBe(false);
           expect(HOP_BY_HOP).not.toContain(n);
+          expect(OVERRIDES).not.toContain(n);
           if (n.startsWith('x-routemcp-')) expect(withIdentity && OURS.includes(header)).toBe(true);
           if (n.startsWith('x-forwarded-') || n === 'x-request-id') expect(header).toBe(n);
           if (nominated.has(n) && !KEPT_WHEN_NOMINATED.includes(header)) {
@@ -98,6 +112,7 @@ describe('upstreamHeaders properties', () => {
           const special =
             n !== header ||
             HOP_BY_HOP.includes(n) ||
+            OVERRIDES.includes(n) ||
             ['authorization', 'forwarded', 'x-request-id'].includes(n) ||
             /^(x-routemcp-|x-forwarded-|proxy-)/.test(n) ||
             (nominated.has(n) && !KEPT_WHEN_NOMINATED.includes(n));

@@ -4,7 +4,10 @@ import type { RequestHead } from './request-head.ts';
 /** What the upstream may trust: set only by this proxy, after everything the client sent is filtered. */
 export type Identity = Pick<KeyRecord, 'id' | 'accountId' | 'environment'>;
 
-/** Never forwarded: credentials, hop-by-hop headers (RFC 9110 §7.6.1) and what this proxy sets itself. */
+/**
+ * Never forwarded: credentials, hop-by-hop headers (RFC 9110 §7.6.1), what this proxy sets itself and what
+ * would make the upstream serve another request than the one authorized.
+ */
 const DROPPED = new Set([
   'authorization',
   'connection',
@@ -26,6 +29,17 @@ const DROPPED = new Set([
   'x-cluster-client-ip',
   'cf-connecting-ip',
   'fastly-client-ip',
+  // Another method or route than the request line's, which the key's permissions were checked against: Express
+  // method-override, Rack, Laravel and Symfony read the method ones, IIS URL Rewrite and Symfony the URL ones,
+  // nginx auth_request and Traefik forward-auth set the X-Original-* ones. (X-Forwarded-Uri and
+  // X-Forwarded-Method go with every X-Forwarded-* below.)
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-uri',
+  'x-original-method',
 ]);
 
 /**

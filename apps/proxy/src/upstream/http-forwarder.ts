@@ -69,6 +69,7 @@ export class HttpForwarder {
     this.#pool.dispatch(
       {
         method: req.method as Dispatcher.HttpMethod,
+        // The canonical target the pipeline checked (rewritten in place), sent as is.
         path: this.#prefix + (req.url ?? '/'),
         headers,
         // undici takes async iterables as bodies; its DispatchOptions typing lists only streams and buffers.

@@ -44,7 +44,9 @@ export class WebSocketTunnel {
   constructor(options: TunnelOptions) {
     this.#target = options.url;
     this.#agent = new Agent({ keepAlive: false, maxSockets: 256 });
-    this.#proxy = createProxyServer({ agent: this.#agent, xfwd: false, ws: true, prependPath: true });
+    // toProxy: the target is sent as the pipeline made it (canonical, checked); otherwise http-proxy-3 re-reads it
+    // through WHATWG URL, which percent-encodes some path and query bytes the upstream would then see differently.
+    this.#proxy = createProxyServer({ agent: this.#agent, xfwd: false, ws: true, prependPath: true, toProxy: true });
     const upgraded = this.upgraded;
     const timeoutMs = options.timeoutMs;
     // http-proxy-3 re-emits the client socket's own errors here; the edge already destroys the socket on them.
