@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import { ConcurrencyGate } from './accounts/concurrency-gate.ts';
 import { FailureThrottle } from './accounts/failure-throttle.ts';
 import { LoginService } from './accounts/login-service.ts';
-import type { ScryptCost } from './accounts/password.ts';
+import { ScryptHasher, type PasswordHasher } from './accounts/password.ts';
 import { SessionService } from './accounts/session-service.ts';
 import type { Clock } from './clock.ts';
 import type { DashboardDeps } from './dashboard/dashboard-deps.ts';
@@ -17,6 +18,12 @@ import type { Storage } from './store/storage.ts';
 
 const MINUTE = 60_000;
 const LOCK_WINDOW_MS = 15 * MINUTE;
+/**
+ * Password checks (scrypt) running at once per process; past it a login is a 429 at once. scrypt runs on
+ * libuv's threadpool (4 threads unless UV_THREADPOOL_SIZE says otherwise), which file and DNS work share:
+ * 2 leaves half of it free, and bounds scrypt's memory to 2 × 32 MiB.
+ */
+export const LOGIN_CHECK_CONCURRENCY = 2;
 
 export interface KeystoreAppOptions {
   /** Keys, accounts, sessions, lock-outs and the event signal, on one database. */
@@ -30,11 +37,14 @@ export interface KeystoreAppOptions {
   eventRetention: number;
   pollIntervalMs?: number;
   pingIntervalMs?: number;
-  trustProxy?: boolean;
+  /** Addresses/CIDRs of the proxies in front (KEYSTORE_TRUSTED_PROXIES); none: the socket peer is the client. */
+  trustedProxies?: readonly string[];
   sessionTtlMs?: number;
   sessionIdleMs?: number;
-  /** Tests lower it; production keeps the default. */
-  scryptCost?: ScryptCost;
+  /** Tests pass a cheaper or counting one; production keeps scrypt at SCRYPT_COST. */
+  passwords?: PasswordHasher;
+  /** Tests raise or lower it; production keeps LOGIN_CHECK_CONCURRENCY. */
+  loginCheckConcurrency?: number;
   /** Node's process metrics on `/metrics` besides the keystore's own (main.ts turns them on). */
   processMetrics?: boolean;
 }
@@ -120,6 +130,14 @@ function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
   const policy = { clock, store: storage.failures, windowMs: LOCK_WINDOW_MS, lockMs: LOCK_WINDOW_MS };
   const byEmail = new FailureThrottle({ ...policy, maxFailures: 5 });
   const byAddress = new FailureThrottle({ ...policy, maxFailures: 20 });
-  const login = new LoginService({ accounts, sessions, clock, byEmail, byAddress, scryptCost: options.scryptCost });
-  return { accounts, sessions, login, clock, origin: requestOrigin({ trustProxy: options.trustProxy ?? false }) };
+  const login = new LoginService({
+    accounts,
+    sessions,
+    clock,
+    byEmail,
+    byAddress,
+    passwords: options.passwords ?? new ScryptHasher(),
+    checks: new ConcurrencyGate(options.loginCheckConcurrency ?? LOGIN_CHECK_CONCURRENCY),
+  });
+  return { accounts, sessions, login, clock, origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }) };
 }

@@ -54,11 +54,11 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
     default: 'unset',
     description: "That user's password (stored as an scrypt hash; later changes do not affect an existing user).",
   },
-  KEYSTORE_TRUST_PROXY: {
-    type: '`true` / `false`',
-    default: '`false`',
+  KEYSTORE_TRUSTED_PROXIES: {
+    type: 'comma-separated IPs/CIDRs',
+    default: 'unset: the client is the socket peer',
     description:
-      'Believe `X-Forwarded-Proto` (Secure cookies) and `X-Forwarded-For` (audit, lock-out) from a proxy in front.',
+      'The proxies in front (e.g. `10.0.0.0/8`). Only from one of them: `X-Forwarded-Proto` (Secure cookies) is believed and the client (audit log, login lock-out) is the right-most `X-Forwarded-For` entry that is not a trusted proxy. Replaces `KEYSTORE_TRUST_PROXY`, whose `true` is now a config error.',
   },
   KEYSTORE_SESSION_TTL_SECONDS: {
     type: 'integer 60–2592000',

@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       adminToken: undefined,
       eventRetention: 100_000,
       firstUser: undefined,
-      trustProxy: false,
+      trustedProxies: [],
       sessionTtlMs: 43_200_000,
       sessionIdleMs: 1_800_000,
       logLevel: 'info',
@@ -25,16 +25,26 @@ describe('loadConfig', () => {
       ...base,
       KEYSTORE_ADMIN_EMAIL: 'admin@example.com',
       KEYSTORE_ADMIN_PASSWORD: 'a long password',
-      KEYSTORE_TRUST_PROXY: 'true',
+      KEYSTORE_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.1,2001:db8::/32',
       KEYSTORE_SESSION_TTL_SECONDS: '3600',
       KEYSTORE_SESSION_IDLE_SECONDS: '600',
     });
     expect(config).toMatchObject({
       firstUser: { email: 'admin@example.com', password: 'a long password' },
-      trustProxy: true,
+      trustedProxies: ['10.0.0.0/8', '192.0.2.1', '2001:db8::/32'],
       sessionTtlMs: 3_600_000,
       sessionIdleMs: 600_000,
     });
+  });
+
+  it('refuses KEYSTORE_TRUST_PROXY=true, naming KEYSTORE_TRUSTED_PROXIES, and a bad proxy list', () => {
+    expect(() => loadConfig({ ...base, KEYSTORE_TRUST_PROXY: 'true' })).toThrow(
+      /^KEYSTORE_TRUST_PROXY: expected it unset; it is replaced by KEYSTORE_TRUSTED_PROXIES .*, got "true"$/,
+    );
+    expect(loadConfig({ ...base, KEYSTORE_TRUST_PROXY: 'false' }).trustedProxies).toEqual([]);
+    expect(() => loadConfig({ ...base, KEYSTORE_TRUSTED_PROXIES: '10.0.0.0/8,proxy.internal' })).toThrow(
+      'KEYSTORE_TRUSTED_PROXIES: expected comma-separated IP addresses or CIDRs of the proxies in front (e.g. 10.0.0.0/8), or unset, got "10.0.0.0/8,proxy.internal"',
+    );
   });
 
   it('names the admin login variable that is missing or bad, never echoing a password', () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { toBlockList } from '@routemcp/internal-api';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_DB = './data/keystore.sqlite';
@@ -31,7 +32,23 @@ const schema = z.object({
     .regex(/^[^\s@]+@[^\s@]+$/)
     .optional(),
   KEYSTORE_ADMIN_PASSWORD: z.string().min(1).max(1024).optional(),
-  KEYSTORE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  KEYSTORE_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((entries) => {
+      try {
+        toBlockList(entries);
+        return true;
+      } catch {
+        return false;
+      }
+    }),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -51,7 +68,7 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_EVENT_RETENTION: 'a positive integer (events kept for replay)',
   KEYSTORE_ADMIN_EMAIL: 'an email address, or unset',
   KEYSTORE_ADMIN_PASSWORD: 'a password of at most 1024 characters (8+ recommended), or unset',
-  KEYSTORE_TRUST_PROXY: '"true" or "false"',
+  KEYSTORE_TRUSTED_PROXIES: 'comma-separated IP addresses or CIDRs of the proxies in front (e.g. 10.0.0.0/8), or unset',
   KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
   KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
@@ -67,8 +84,12 @@ export interface Config {
   eventRetention: number;
   /** The first dashboard user, created at start when the database has none. */
   firstUser: { email: string; password: string } | undefined;
-  /** Believe X-Forwarded-Proto/-For (a TLS-terminating proxy in front). */
-  trustProxy: boolean;
+  /**
+   * Addresses/CIDRs of the proxies in front. From one of them, X-Forwarded-Proto
+   * is believed and the client is the right-most X-Forwarded-For entry that is
+   * not a trusted proxy; empty: the socket peer, headers ignored.
+   */
+  trustedProxies: string[];
   sessionTtlMs: number;
   sessionIdleMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -142,6 +163,7 @@ export function weakSecrets(config: Config): string[] {
 
 /** Pure: reads only `env`. Throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  refuseTrustProxy(env);
   const input = Object.fromEntries(Object.keys(expectations).map((name) => [name, blankToUndefined(env[name])]));
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
@@ -169,11 +191,26 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       c.KEYSTORE_ADMIN_EMAIL === undefined || c.KEYSTORE_ADMIN_PASSWORD === undefined
         ? undefined
         : { email: c.KEYSTORE_ADMIN_EMAIL, password: c.KEYSTORE_ADMIN_PASSWORD },
-    trustProxy: c.KEYSTORE_TRUST_PROXY === 'true',
+    trustedProxies: c.KEYSTORE_TRUSTED_PROXIES,
     sessionTtlMs: c.KEYSTORE_SESSION_TTL_SECONDS * 1000,
     sessionIdleMs: c.KEYSTORE_SESSION_IDLE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
   };
+}
+
+/**
+ * KEYSTORE_TRUST_PROXY=true believed the left-most X-Forwarded-For, which the
+ * client writes: anyone could pick the address the lock-out and the audit log
+ * saw. Starting anyway would silently change whose address is recorded, so it
+ * is refused with the variable that replaces it. `false` asked for nothing and
+ * still starts.
+ */
+function refuseTrustProxy(env: Env): void {
+  const value = blankToUndefined(env.KEYSTORE_TRUST_PROXY);
+  if (value === undefined || value === 'false') return;
+  throw new ConfigError(
+    `KEYSTORE_TRUST_PROXY: expected it unset; it is replaced by KEYSTORE_TRUSTED_PROXIES (the addresses or CIDRs of the proxies in front, e.g. 10.0.0.0/8), got "${value.slice(0, 32)}"`,
+  );
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

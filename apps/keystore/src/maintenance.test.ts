@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { FailureThrottle } from './accounts/failure-throttle.ts';
 import { KeyService } from './keys/key-service.ts';
 import { runMaintenance } from './maintenance.ts';
 import { SqliteStorage } from './store/sqlite-storage.ts';
@@ -15,9 +16,9 @@ describe('runMaintenance', () => {
     for (let i = 0; i < 3; i++) await keys.create({ environment: 'live' }, { createAccount: false });
     await keys.create({ environment: 'test', expiresAt: clock.now() + 500 }, { createAccount: false });
     const policy = { maxFailures: 1, windowMs: 100, lockMs: 100 };
-    await storage.failures.recordFailure('email:old@x', clock.now(), policy);
+    await new FailureThrottle({ ...policy, clock, store: storage.failures }).reserve('email:old@x');
     clock.advance(500);
-    await storage.failures.recordFailure('email:new@x', clock.now(), policy);
+    await new FailureThrottle({ ...policy, clock, store: storage.failures }).reserve('email:new@x');
     const before = changes;
 
     await runMaintenance({

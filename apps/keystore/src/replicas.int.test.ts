@@ -134,6 +134,29 @@ describe('two keystore replicas on one PostgreSQL', () => {
     }
   });
 
+  it('40 wrong passwords at once over A and B (real scrypt): at most 5 are checked; then the right one is refused on both', async () => {
+    const attempt = (replica: Replica) => dashboardClient(replica).login(FIRST_USER.email, 'wrong password');
+    const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(i % 2 === 0 ? a : b)));
+    // Each replica checks at most 2 at once and turns the rest away (429, Retry-After: 1); the 5 slots bound the rest.
+    let checked = flood.filter((res) => res.status === 401).length;
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(flood.every((res) => res.status === 401 || res.status === 429)).toBe(true);
+    // One at a time until the lock: whatever the flood left unused, the total checked is exactly 5.
+    let locked: Response | undefined;
+    for (let i = 0; i < 6 && locked === undefined; i++) {
+      const res = await attempt(i % 2 === 0 ? b : a);
+      if (res.status === 401) checked++;
+      else locked = res;
+    }
+    expect(checked).toBe(5);
+    expect(locked?.status).toBe(429);
+    for (const replica of [a, b]) {
+      const res = await dashboardClient(replica).login(FIRST_USER.email, FIRST_USER.password);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(800);
+    }
+  });
+
   it('adds usage batches sent to either replica into one hourly row', async () => {
     const { id } = await createKey(a);
     const lastUsedAt = new Date().toISOString();

@@ -63,3 +63,4 @@ export {
   type UsageBatch,
   type UsageEntry,
 } from './usage.ts';
+export { ClientAddresses, toBlockList } from './client-address.ts';

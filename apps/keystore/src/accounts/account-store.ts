@@ -59,6 +59,8 @@ export interface AccountStore {
   /** Undefined when the email is taken. */
   createUser(user: Omit<UserRecord, 'createdAt'>, now: number): Promise<UserRecord | undefined>;
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Rewrites a user's hash only while it is still `from` (a rehash never overwrites a newer one); true when it did. */
+  replacePasswordHash(userId: string, from: string, to: string): Promise<boolean>;
 
   createSession(session: SessionRecord): Promise<void>;
   findSession(idHash: string): Promise<SessionWithUser | undefined>;

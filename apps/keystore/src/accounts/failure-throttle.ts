@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import type { FailurePolicy, FailureStore } from './failure-store.ts';
+import { releaseSlot, reserveSlot, type FailurePolicy, type FailureStore, type Reservation } from './failure-store.ts';
 
 export interface FailureThrottleOptions extends FailurePolicy {
   clock: Clock;
@@ -7,7 +7,12 @@ export interface FailureThrottleOptions extends FailurePolicy {
   store: FailureStore;
 }
 
-/** Counts failed logins per subject (an email, an address) and locks it for a while after too many. */
+/**
+ * Bounds password checks per subject (an email, an address): each attempt
+ * takes a slot before its check, atomically; a failed check keeps its slot
+ * as the recorded failure, and `maxFailures` slots in a window lock the
+ * subject for `lockMs`.
+ */
 export class FailureThrottle {
   readonly #options: FailureThrottleOptions;
 
@@ -15,17 +20,19 @@ export class FailureThrottle {
     this.#options = options;
   }
 
-  /** Milliseconds until `subject` may try again; 0 when it may now. */
-  async retryAfterMs(subject: string): Promise<number> {
-    return Math.max(0, (await this.#options.store.lockedUntil(subject)) - this.#options.clock.now());
+  /** Takes a slot before a check; refused (with the wait) while the subject is locked. */
+  reserve(subject: string): Promise<Reservation> {
+    const now = this.#options.clock.now();
+    return this.#options.store.update(subject, (current) => reserveSlot(current, now, this.#options));
   }
 
-  /** Records a failure; true when this one locked the subject. */
-  fail(subject: string): Promise<boolean> {
-    return this.#options.store.recordFailure(subject, this.#options.clock.now(), this.#options);
+  /** Gives a slot back: the check passed, or never ran. */
+  release(subject: string): Promise<void> {
+    return this.#options.store.update(subject, (current) => releaseSlot(current, this.#options));
   }
 
-  succeed(subject: string): Promise<void> {
+  /** Forgets the subject's count (a successful login for its email). */
+  clear(subject: string): Promise<void> {
     return this.#options.store.clear(subject);
   }
 }

@@ -1,4 +1,4 @@
-import { nextFailureEntry, type FailureEntry, type FailurePolicy, type FailureStore } from './failure-store.ts';
+import type { FailureEntry, FailureStep, FailureStore } from './failure-store.ts';
 
 /** The in-memory adapter (unit tests): one process, a bounded number of subjects. */
 export class MemoryFailureStore implements FailureStore {
@@ -14,16 +14,18 @@ export class MemoryFailureStore implements FailureStore {
     return this.#entries.get(subject)?.lockedUntil ?? 0;
   }
 
-  async recordFailure(subject: string, now: number, policy: FailurePolicy): Promise<boolean> {
-    const { entry, locked } = nextFailureEntry(this.#entries.get(subject), now, policy);
-    // Re-insert so Map order is least-recently-failed first.
+  // Atomic because it never awaits between the read and the write.
+  async update<T>(subject: string, step: (current: FailureEntry | undefined) => FailureStep<T>): Promise<T> {
+    const current = this.#entries.get(subject);
+    const { next, result } = step(current === undefined ? undefined : { ...current });
+    // Re-insert so Map order is least-recently-counted first.
     this.#entries.delete(subject);
-    this.#entries.set(subject, entry);
+    if (next !== null) this.#entries.set(subject, next);
     for (const old of this.#entries.keys()) {
       if (this.#entries.size <= this.#maxSubjects) break;
       this.#entries.delete(old);
     }
-    return locked;
+    return result;
   }
 
   async clear(subject: string): Promise<void> {

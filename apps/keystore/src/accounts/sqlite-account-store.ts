@@ -50,6 +50,11 @@ export class SqliteAccountStore implements AccountStore {
     return row === undefined ? undefined : toUser(row);
   }
 
+  async replacePasswordHash(userId: string, from: string, to: string): Promise<boolean> {
+    const sql = 'UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?';
+    return Number(this.#stmt(sql).run(to, userId, from).changes) === 1;
+  }
+
   async createSession(s: SessionRecord): Promise<void> {
     this.#stmt(
       'INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { nextFailureEntry, type FailureEntry, type FailurePolicy, type FailureStore } from './failure-store.ts';
+import type { FailureEntry, FailureStep, FailureStore } from './failure-store.ts';
 
 /** Lock-out counts in the keystore's SQLite file (the connection opened and migrated by SqliteKeyStore). */
 export class SqliteFailureStore implements FailureStore {
@@ -16,20 +16,22 @@ export class SqliteFailureStore implements FailureStore {
     return row?.locked_until ?? 0;
   }
 
-  async recordFailure(subject: string, now: number, policy: FailurePolicy): Promise<boolean> {
-    // IMMEDIATE: the read and the write happen under the one write lock, so two processes cannot both count "4 → 5".
+  async update<T>(subject: string, step: (current: FailureEntry | undefined) => FailureStep<T>): Promise<T> {
+    // IMMEDIATE: the read and the write happen under the one write lock, so two processes cannot both take slot 5.
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       const row = this.#stmt(
         'SELECT failures, window_start AS windowStart, locked_until AS lockedUntil FROM login_failures WHERE subject = ?',
       ).get(subject) as FailureEntry | undefined;
-      const { entry, locked } = nextFailureEntry(row === undefined ? undefined : { ...row }, now, policy);
-      this.#stmt(
-        `INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
-         ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
-      ).run(subject, entry.failures, entry.windowStart, entry.lockedUntil);
+      const { next, result } = step(row === undefined ? undefined : { ...row });
+      if (next === null) this.#stmt('DELETE FROM login_failures WHERE subject = ?').run(subject);
+      else
+        this.#stmt(
+          `INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
+           ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
+        ).run(subject, next.failures, next.windowStart, next.lockedUntil);
       this.#db.exec('COMMIT');
-      return locked;
+      return result;
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw error;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { errorCatalog, writeError } from '@routemcp/errors';
 import { readCookies, serializeCookie } from '../http/cookies.ts';
 import { CSRF_FIELD, sameOrigin, tokensMatch } from '../http/csrf.ts';
 import { readForm } from '../http/read-form.ts';
@@ -8,6 +9,14 @@ import { SESSION_COOKIE, sessionPrincipal } from '../http/session-resolver.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { loginPage } from './pages/login-page.ts';
 import { readCheckedForm, redirect, requireUser, sendHtml } from './page-kit.ts';
+
+type LoginErrorCode = 'FORBIDDEN' | 'UNAUTHORIZED' | 'RATE_LIMITED';
+
+/** Asked for JSON and not for HTML: a script, not the browser that submitted the form. */
+function prefersJson(req: IncomingMessage): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
 
 /** Before there is a session, the login form is bound to this cookie instead (double submit). */
 const LOGIN_COOKIE = 'routemcp_login';
@@ -45,9 +54,14 @@ export function authRoutes(deps: DashboardDeps): Route[] {
         const email = (form.get('email') ?? '').slice(0, 254);
         const password = (form.get('password') ?? '').slice(0, 1024);
         const cookieToken = readCookies(req).get(LOGIN_COOKIE);
-        const retry = (status: number, error: string, headers: Record<string, string> = {}) => {
+        // The form again with the reason on it; a script that asked for JSON gets the envelope instead.
+        const retry = (code: LoginErrorCode, error: string, headers: Record<string, string> = {}) => {
+          if (prefersJson(req)) {
+            writeError(res, code, { message: error, headers });
+            return 'handled';
+          }
           const token = freshLoginToken();
-          return sendHtml(res, status, loginPage({ loginToken: token, email, error }), {
+          return sendHtml(res, errorCatalog[code].statusCode, loginPage({ loginToken: token, email, error }), {
             ...headers,
             'set-cookie': loginCookie(req, token),
           });
@@ -57,17 +71,22 @@ export function authRoutes(deps: DashboardDeps): Route[] {
           cookieToken === undefined ||
           !tokensMatch(form.get(CSRF_FIELD) ?? undefined, cookieToken)
         ) {
-          return retry(403, 'This login form has expired. Please try again.');
+          return retry('FORBIDDEN', 'This login form has expired. Please try again.');
         }
         const result = await deps.login.login(email, password, deps.origin.address(req));
         if (!result.ok) {
-          if (result.reason === 'locked') {
-            const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
-            return retry(429, `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-              'retry-after': String(Math.ceil(result.retryAfterMs / 1000)),
-            });
+          if (result.reason === 'invalid') return retry('UNAUTHORIZED', 'Email or password is incorrect.');
+          const retryAfter = { 'retry-after': String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))) };
+          if (result.reason === 'busy') {
+            return retry(
+              'RATE_LIMITED',
+              'The server is busy checking other logins. Try again in a moment.',
+              retryAfter,
+            );
           }
-          return retry(401, 'Email or password is incorrect.');
+          const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
+          const wait = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+          return retry('RATE_LIMITED', `Too many failed attempts. Try again in ${wait}.`, retryAfter);
         }
         const maxAge = (result.session.expiresAt - deps.clock.now()) / 1000;
         return redirect(res, '/keys', {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createKeystoreApp, type KeystoreApp } from '../app.ts';
+import { ScryptHasher, type PasswordHasher, type ScryptCost } from '../accounts/password.ts';
 import type { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
 import type { SqliteKeyStore } from '../store/sqlite-key-store.ts';
 import { SqliteStorage } from '../store/sqlite-storage.ts';
@@ -11,6 +12,7 @@ import { fakeClock, type FakeClock } from './fake-clock.ts';
 
 export const SERVICE_TOKEN = 'service-token-for-tests-0001';
 export const ADMIN_TOKEN = 'admin-token-for-tests-000001';
+export const CHEAP_SCRYPT: ScryptCost = { N: 1024, r: 8, p: 1 };
 
 export interface Harness extends AsyncDisposable {
   baseUrl: string;
@@ -33,7 +35,9 @@ export async function startKeystore(
     pingIntervalMs?: number;
     sessionTtlMs?: number;
     sessionIdleMs?: number;
-    trustProxy?: boolean;
+    trustedProxies?: readonly string[];
+    passwords?: PasswordHasher;
+    loginCheckConcurrency?: number;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
@@ -42,8 +46,8 @@ export async function startKeystore(
   const storage = new SqliteStorage({ path: dbPath, now: clock.now() });
   const app = createKeystoreApp({
     storage,
-    // Cheap scrypt: the tests check behaviour, not the work factor.
-    scryptCost: { N: 1024, r: 8, p: 1 },
+    // Cheap scrypt: the tests check behaviour, not the work factor (password.test.ts keeps the real one).
+    passwords: new ScryptHasher(CHEAP_SCRYPT),
     clock,
     logger: pino({ level: 'silent' }),
     serviceToken: SERVICE_TOKEN,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeTestKey } from '@routemcp/api-key/testing';
+import { releaseSlot, reserveSlot } from '../accounts/failure-store.ts';
 import { newKeyId, newUserId } from '../ids.ts';
 import { NO_POLICIES, type KeyPolicies } from '../keys/key-record.ts';
 import type { NewKey, Successor } from '../store/key-store.ts';
@@ -393,20 +394,46 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
       expect(mine[0]).toMatchObject({ ...entry, action: 'logout' });
     });
 
-    it('counts login failures once across connections: concurrent failures lock exactly once', async () => {
+    it('replaces a password hash only while it is the one read (a rehash never overwrites a newer hash)', async () => {
       await using db = await database();
       const a = await db.open();
       const b = await db.openAnother();
-      const policy = { maxFailures: 6, windowMs: 60_000, lockMs: 300_000 };
-      const now = clock.now();
-      const locks = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).failures.recordFailure('email:x@y', now, policy)),
+      const accountId = a.keys.defaultAccountId;
+      const user = await a.accounts.createUser(
+        { id: newUserId(), accountId, email: 'dev@example.com', passwordHash: 'old' },
+        clock.now(),
       );
-      expect(locks.filter(Boolean)).toHaveLength(1);
+      expect(await b.accounts.replacePasswordHash(user!.id, 'old', 'new')).toBe(true);
+      expect(await a.accounts.replacePasswordHash(user!.id, 'old', 'other')).toBe(false);
+      expect((await a.accounts.findUserByEmail('dev@example.com'))?.passwordHash).toBe('new');
+    });
+
+    it('reserves login slots once across connections: of 40 at once, exactly the limit are granted, one locking', async () => {
+      await using db = await database();
+      const a = await db.open();
+      const b = await db.openAnother();
+      const policy = { maxFailures: 5, windowMs: 60_000, lockMs: 300_000 };
+      const now = clock.now();
+      const slots = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 === 0 ? a : b).failures.update('email:x@y', (current) => reserveSlot(current, now, policy)),
+        ),
+      );
+      expect(slots.filter((s) => s.ok)).toHaveLength(5);
+      expect(slots.filter((s) => s.ok && s.locks)).toHaveLength(1);
+      expect(slots.filter((s) => !s.ok)).toHaveLength(35);
       expect(await a.failures.lockedUntil('email:x@y')).toBe(now + 300_000);
       expect(await b.failures.lockedUntil('email:other@y')).toBe(0);
 
-      await b.failures.recordFailure('address:10.0.0.1', now, policy);
+      // Giving back the slots of successes: one lifts the lock, the rest stay counted.
+      await b.failures.update('email:x@y', (current) => releaseSlot(current, policy));
+      expect(await a.failures.lockedUntil('email:x@y')).toBe(0);
+      expect(await a.failures.update('email:x@y', (current) => reserveSlot(current, now, policy))).toEqual({
+        ok: true,
+        locks: true,
+      });
+
+      await b.failures.update('address:10.0.0.1', (current) => reserveSlot(current, now, policy));
       await a.failures.clear('address:10.0.0.1');
       expect(await b.failures.prune(now + 1)).toBe(0);
       expect(await b.failures.prune(now + 300_001)).toBe(1);

@@ -47,6 +47,11 @@ export class PostgresAccountStore implements AccountStore {
     return row === undefined ? undefined : toUser(row);
   }
 
+  async replacePasswordHash(userId: string, from: string, to: string): Promise<boolean> {
+    const sql = 'UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3 RETURNING id';
+    return (await this.#query(sql, [to, userId, from])).length === 1;
+  }
+
   async createSession(s: SessionRecord): Promise<void> {
     await this.#query(
       'INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',

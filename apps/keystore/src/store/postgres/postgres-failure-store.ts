@@ -1,14 +1,9 @@
 import type pg from 'pg';
-import {
-  nextFailureEntry,
-  type FailureEntry,
-  type FailurePolicy,
-  type FailureStore,
-} from '../../accounts/failure-store.ts';
+import type { FailureEntry, FailureStep, FailureStore } from '../../accounts/failure-store.ts';
 import { translated } from './postgres-errors.ts';
 import { inTransaction } from './postgres-pool.ts';
 
-/** Lock-out counts in PostgreSQL: one row per subject, counted under its row lock, so replicas count once. */
+/** Attempt counts in PostgreSQL: one row per subject, changed under its row lock, so replicas count once. */
 export class PostgresFailureStore implements FailureStore {
   readonly #pool: pg.Pool;
 
@@ -26,23 +21,26 @@ export class PostgresFailureStore implements FailureStore {
     });
   }
 
-  recordFailure(subject: string, now: number, policy: FailurePolicy): Promise<boolean> {
+  update<T>(subject: string, step: (current: FailureEntry | undefined) => FailureStep<T>): Promise<T> {
     return inTransaction(this.#pool, async (db) => {
-      // The row exists before it is locked, so a first failure on two replicas at once also serialises.
-      await db.query(
-        'INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES ($1, 0, $2, 0) ON CONFLICT (subject) DO NOTHING',
-        [subject, now],
+      // The row exists before it is locked, so a first attempt on two replicas at once also serialises;
+      // the one that created it sees no entry, as on the other adapters.
+      const created = await db.query(
+        'INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES ($1, 0, 0, 0) ON CONFLICT (subject) DO NOTHING RETURNING subject',
+        [subject],
       );
       const { rows } = await db.query<FailureEntry>(
         'SELECT failures, window_start AS "windowStart", locked_until AS "lockedUntil" FROM login_failures WHERE subject = $1 FOR UPDATE',
         [subject],
       );
-      const { entry, locked } = nextFailureEntry(rows[0], now, policy);
-      await db.query(
-        'UPDATE login_failures SET failures = $2, window_start = $3, locked_until = $4 WHERE subject = $1',
-        [subject, entry.failures, entry.windowStart, entry.lockedUntil],
-      );
-      return locked;
+      const { next, result } = step(created.rowCount === 1 ? undefined : rows[0]);
+      if (next === null) await db.query('DELETE FROM login_failures WHERE subject = $1', [subject]);
+      else
+        await db.query(
+          'UPDATE login_failures SET failures = $2, window_start = $3, locked_until = $4 WHERE subject = $1',
+          [subject, next.failures, next.windowStart, next.lockedUntil],
+        );
+      return result;
     });
   }
 
