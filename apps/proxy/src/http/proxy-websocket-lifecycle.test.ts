@@ -138,11 +138,15 @@ describe('a WebSocket tunnel follows its key', () => {
     expect(closeLines().map((line) => line.reason)).toEqual(['expired']);
   });
 
-  it('is closed by a roll with grace 0 (the old key expires at once)', async () => {
+  it("is closed when a roll's grace period ends (the event sets the old key's expiry; injected clock)", async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
-    const { proxy, key, change, closeLines } = await setup({ clock });
+    const { proxy, keystore, key, hash, change, closeLines } = await setup({ clock });
     const tunnel = await openTunnel(proxy.url, key);
-    change('rolled', { expiresAt: new Date(clock.now()).toISOString() });
+    const lookups = keystore.lookups.get(hash) ?? 0;
+    change('rolled', { expiresAt: new Date(clock.now() + 3_600_000).toISOString() });
+    await vi.waitFor(() => expect(keystore.lookups.get(hash)).toBe(lookups + 1));
+    expect(await tunnel.echo('in the grace period')).toBe('in the grace period');
+    clock.advance(3_600_000);
     await tunnel.whenClosed();
     expect(closeLines().map((line) => line.reason)).toEqual(['expired']);
   });
