@@ -124,8 +124,7 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
   WS_IDLE_TIMEOUT_MS: {
     type: 'integer',
     default: '`300000`',
-    description:
-      'A WebSocket tunnel with no bytes either way for this long is closed (checked every 250 ms; 0 = off).',
+    description: 'A WebSocket tunnel with no bytes either way for this long is closed (checked every 250 ms; 0 = off).',
   },
   WS_MAX_LIFETIME_MS: {
     type: 'integer',

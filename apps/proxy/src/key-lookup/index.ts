@@ -13,7 +13,11 @@ export type {
   KeyChangeListener,
   KeyQuota,
   KeyRecord,
-  KeyVerifier, NamedRateLimit, Verdict, VerifierHealth } from './key-verifier.ts';
+  KeyVerifier,
+  NamedRateLimit,
+  Verdict,
+  VerifierHealth,
+} from './key-verifier.ts';
 export { CachingKeyVerifier, type CachingKeyVerifierOptions, type ChangeFeed } from './caching-key-verifier.ts';
 export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/index.ts';
 export { FailoverKeystoreClient } from './failover-keystore-client.ts';

@@ -98,7 +98,14 @@ export class OpenTunnels {
     if (opened.keyHash !== null) {
       let group = this.#byKey.get(opened.keyHash);
       if (group === undefined) {
-        group = { keyHash: opened.keyHash, tunnels: new Set(), expiresAt: null, generation: 0, checking: false, unsure: false };
+        group = {
+          keyHash: opened.keyHash,
+          tunnels: new Set(),
+          expiresAt: null,
+          generation: 0,
+          checking: false,
+          unsure: false,
+        };
         this.#byKey.set(opened.keyHash, group);
       }
       group.tunnels.add(tunnel);

@@ -28,7 +28,12 @@ const UNSURE: TunnelCheck = Object.freeze({ kind: 'unsure' });
  * `Authorizer`, so a change that still admits the tunnel leaves it open.
  * A key the keystore no longer knows counts as revoked (it was deleted).
  */
-export function checkTunnel(verdict: Verdict, grant: TunnelGrant, now: number, defaults: RateLimitDefaults): TunnelCheck {
+export function checkTunnel(
+  verdict: Verdict,
+  grant: TunnelGrant,
+  now: number,
+  defaults: RateLimitDefaults,
+): TunnelCheck {
   if (!verdict.ok) {
     if (verdict.reason === 'unavailable') return UNSURE;
     return verdict.reason === 'expired' ? EXPIRED : REVOKED;
