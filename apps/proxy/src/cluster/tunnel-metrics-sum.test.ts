@@ -1,7 +1,7 @@
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { RetiredMetrics, type MetricJson } from '../cluster/retired-metrics.ts';
-import { TunnelMetrics } from './tunnel-metrics.ts';
+import { TunnelMetrics } from '../tunnels/index.ts';
+import { RetiredMetrics, type MetricJson } from './retired-metrics.ts';
 
 /** One worker's scrape, as the primary gets it over IPC. */
 async function workerScrape(open: number, closed: Record<string, number>): Promise<MetricJson[]> {
