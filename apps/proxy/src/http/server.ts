@@ -116,6 +116,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     logger,
     idleTimeoutMs: config.WS_IDLE_TIMEOUT_MS,
     maxLifetimeMs: config.WS_MAX_LIFETIME_MS,
+    recheckMs: config.CACHE_TTL_MS,
   });
   // The hook into the key cache: a change event (or a flush) re-checks the key's open tunnels.
   verifier.onChange((keyHash) => void tunnels.keyChanged(keyHash));

@@ -26,6 +26,7 @@ class StubSocket extends EventEmitter {
 const DEFAULTS = { live: { capacity: 10, refillPerSecond: 1 }, test: { capacity: 10, refillPerSecond: 1 } };
 const IDLE_MS = 60_000;
 const LIFETIME_MS = 3_600_000;
+const RECHECK_MS = 30_000;
 const open: OpenTunnels[] = [];
 afterEach(() => {
   for (const tunnels of open.splice(0)) tunnels.closeAll('shutdown');
@@ -44,6 +45,7 @@ function setup() {
     logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }),
     idleTimeoutMs: IDLE_MS,
     maxLifetimeMs: LIFETIME_MS,
+    recheckMs: RECHECK_MS,
     // The tests sweep by hand, at the clock they set.
     sweepMs: 3_600_000,
   });
@@ -171,6 +173,20 @@ describe('OpenTunnels: a tunnel follows its key', () => {
     await vi.waitFor(() => expect(client.destroyed).toBe(true));
   });
 
+  it('without an event (the stream was down) a key is asked again after recheckMs, as a cached key would be', async () => {
+    const { clock, verifier, tunnels, tunnel, closeLines } = setup();
+    const { key, client } = tunnel();
+    verifier.revoke(key);
+    clock.advance(RECHECK_MS - 1);
+    tunnels.sweep();
+    await Promise.resolve();
+    expect(client.destroyed).toBe(false);
+    clock.advance(1);
+    tunnels.sweep();
+    await vi.waitFor(() => expect(client.destroyed).toBe(true));
+    expect(closeLines()[0].reason).toBe('revoked');
+  });
+
   it('a flush (the event stream reset) re-checks every open key', async () => {
     const { verifier, tunnel } = setup();
     const kept = tunnel();
@@ -238,6 +254,7 @@ describe('OpenTunnels: idle timeout and lifetime', () => {
       logger: pino({ level: 'silent' }),
       idleTimeoutMs: 0,
       maxLifetimeMs: 0,
+      recheckMs: 0,
       sweepMs: 3_600_000,
     });
     open.push(tunnels);

@@ -34,6 +34,13 @@ export interface OpenTunnelsOptions {
   idleTimeoutMs: number;
   /** A tunnel open this long is closed; 0: never. */
   maxLifetimeMs: number;
+  /**
+   * Each key with open tunnels is asked again this often without an event
+   * (CACHE_TTL_MS: a request on a cached key gets no fresher answer), so a
+   * change missed while the event stream is down closes its tunnels as soon
+   * as it would refuse a request. 0: only on events.
+   */
+  recheckMs: number;
   /** How often expiry, idleness and lifetime are looked at (and an unanswered re-check retried). */
   sweepMs?: number;
 }
@@ -50,6 +57,8 @@ interface KeyGroup {
   readonly keyHash: string;
   readonly tunnels: Set<Tunnel>;
   expiresAt: number | null;
+  /** When the key was last asked about (the first upgrade's admission counts). */
+  checkedAt: number;
   /** Bumped by each re-check; an answer to an older one is dropped (a later change may have overtaken it). */
   generation: number;
   checking: boolean;
@@ -65,7 +74,8 @@ const SWEEP_MS = 250;
  * 101: the verifier's change listener (fed by the keystore's events) re-checks
  * a changed key's tunnels with the pipeline's own rules (checkTunnel), and a
  * sweep closes tunnels whose key expired (no event comes for that), that sat
- * idle, or that outlived the maximum lifetime.
+ * idle, or that outlived the maximum lifetime, and asks again about keys not
+ * asked about for `recheckMs` (events missed while the stream was down).
  *
  * Closing destroys both sockets. A tunnel is raw bytes: a WebSocket close
  * frame cannot be injected safely, since the proxy does not know where the
@@ -102,6 +112,7 @@ export class OpenTunnels {
           keyHash: opened.keyHash,
           tunnels: new Set(),
           expiresAt: null,
+          checkedAt: now,
           generation: 0,
           checking: false,
           unsure: false,
@@ -130,12 +141,12 @@ export class OpenTunnels {
 
   /** Closes what expired, idled or lived too long; asks again about keys the keystore could not answer for. */
   sweep(): void {
-    const { clock, idleTimeoutMs, maxLifetimeMs } = this.#options;
+    const { clock, idleTimeoutMs, maxLifetimeMs, recheckMs } = this.#options;
     const now = clock.now();
     for (const group of this.#byKey.values()) {
       if (group.expiresAt !== null && group.expiresAt <= now) {
         for (const tunnel of [...group.tunnels]) this.#close(tunnel, 'expired');
-      } else if (group.unsure && !group.checking) {
+      } else if (!group.checking && (group.unsure || (recheckMs > 0 && now - group.checkedAt >= recheckMs))) {
         void this.#recheck(group);
       }
     }
@@ -163,6 +174,7 @@ export class OpenTunnels {
   async #recheck(group: KeyGroup): Promise<void> {
     const generation = ++group.generation;
     group.checking = true;
+    group.checkedAt = this.#options.clock.now();
     // Never rejects; after a change event the cache has let go, so this asks the keystore.
     const verdict = await this.#options.verifier.verify(group.keyHash);
     if (generation !== group.generation) return;
