@@ -193,3 +193,17 @@ describe('a WebSocket tunnel has an idle timeout and a maximum lifetime', () => 
     expect(closeLines().map((line) => line.reason)).toEqual(['lifetime']);
   });
 });
+
+describe('a WebSocket tunnel at shutdown', () => {
+  it('keeps running through the drain grace period, then is closed and logged as shutdown', async () => {
+    const { proxy, key, closeLines } = await setup({ env: { SHUTDOWN_GRACE_MS: '3000' } });
+    const tunnel = await openTunnel(proxy.url, key);
+    const shutdown = proxy.servers.shutdown();
+    // The drain does not cut it: it still echoes while the grace period runs.
+    expect(await tunnel.echo('draining')).toBe('draining');
+    // An open tunnel is an open connection: the drain runs to its end, then cuts it.
+    expect(await shutdown).toBe('forced');
+    await tunnel.whenClosed();
+    expect(closeLines().map((line) => line.reason)).toEqual(['shutdown']);
+  });
+});
