@@ -122,6 +122,17 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
   REQUEST_TIMEOUT_MS: { type: 'integer', default: '`30000`', description: 'Whole-request bound.' },
   KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', default: '`5000`', description: 'Idle client connections.' },
   MAX_HEADER_BYTES: { type: 'integer', default: '`16384`', description: 'Larger header blocks → 431.' },
+  WS_IDLE_TIMEOUT_MS: {
+    type: 'integer',
+    default: '`300000`',
+    description: 'A WebSocket tunnel with no bytes either way for this long is closed (checked every 250 ms; 0 = off).',
+  },
+  WS_MAX_LIFETIME_MS: {
+    type: 'integer',
+    default: '`86400000`',
+    description:
+      'A WebSocket tunnel open this long is closed, however busy (0 = off). Revoked, expired or narrowed keys close theirs within a second regardless.',
+  },
   SHUTDOWN_GRACE_MS: { type: 'integer', default: '`10000`', description: 'SIGTERM drain bound.' },
   USAGE_FLUSH_INTERVAL_MS: {
     type: 'integer',

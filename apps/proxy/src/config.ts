@@ -130,6 +130,8 @@ const schema = z
     REQUEST_TIMEOUT_MS: positiveInt(30_000),
     KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
     MAX_HEADER_BYTES: positiveInt(16_384),
+    WS_IDLE_TIMEOUT_MS: wholeNumber(300_000, 0),
+    WS_MAX_LIFETIME_MS: wholeNumber(86_400_000, 0),
     SHUTDOWN_GRACE_MS: positiveInt(10_000),
     USAGE_FLUSH_INTERVAL_MS: positiveInt(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -8,3 +8,4 @@ export {
   type StartedRedisCluster,
   type StartedRedisSentinel,
 } from './redis-topologies.ts';
+export { startWebSocketEcho, type WebSocketEcho } from './websocket-echo.ts';

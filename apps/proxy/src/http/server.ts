@@ -9,6 +9,7 @@ import type { KeyVerifier } from '../key-lookup/index.ts';
 import { ProxyMetrics, Recorder, type UsageCounter } from '../observability/index.ts';
 import { AuthFailureBudget, Authorizer, ClientAddresses, createPublicPathMatcher } from '../pipeline/index.ts';
 import type { Limiter } from '../rate-limit/index.ts';
+import { OpenTunnels, TunnelMetrics } from '../tunnels/index.ts';
 import { Upstream } from '../upstream/index.ts';
 import { createClientErrorHandler } from './client-error.ts';
 import { drainServer, type DrainResult } from './drain.ts';
@@ -54,16 +55,17 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   const { config, verifier, limiter, registry, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const metrics = new ProxyMetrics({ registry });
+  const rateLimits = {
+    live: { capacity: config.RATE_LIMIT_LIVE_CAPACITY, refillPerSecond: config.RATE_LIMIT_LIVE_REFILL_PER_SECOND },
+    test: { capacity: config.RATE_LIMIT_TEST_CAPACITY, refillPerSecond: config.RATE_LIMIT_TEST_REFILL_PER_SECOND },
+  };
   const authorizer = new Authorizer({
     verifier,
     limiter,
     clock,
     isPublic: createPublicPathMatcher(config.PUBLIC_PATHS),
     maxBodyBytes: config.MAX_BODY_BYTES,
-    rateLimits: {
-      live: { capacity: config.RATE_LIMIT_LIVE_CAPACITY, refillPerSecond: config.RATE_LIMIT_LIVE_REFILL_PER_SECOND },
-      test: { capacity: config.RATE_LIMIT_TEST_CAPACITY, refillPerSecond: config.RATE_LIMIT_TEST_REFILL_PER_SECOND },
-    },
+    rateLimits,
     failures: new AuthFailureBudget({
       limitPerMinute: config.AUTH_FAILURE_LIMIT,
       maxClients: AUTH_FAILURE_CLIENTS,
@@ -106,7 +108,19 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   });
   server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, false));
   server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, true));
-  const handleUpgrade = createUpgradeHandler({ authorizer, clients, upstream, recorder, logger });
+  const tunnels: OpenTunnels = new OpenTunnels({
+    verifier,
+    rateLimits,
+    clock,
+    metrics: new TunnelMetrics({ registry, open: () => tunnels.size }),
+    logger,
+    idleTimeoutMs: config.WS_IDLE_TIMEOUT_MS,
+    maxLifetimeMs: config.WS_MAX_LIFETIME_MS,
+    recheckMs: config.CACHE_TTL_MS,
+  });
+  // The hook into the key cache: a change event (or a flush) re-checks the key's open tunnels.
+  verifier.onChange((keyHash) => void tunnels.keyChanged(keyHash));
+  const handleUpgrade = createUpgradeHandler({ authorizer, clients, upstream, recorder, logger, tunnels });
   server.on('upgrade', (req: ProxyRequest, socket: Socket, head: Buffer) => handleUpgrade(req, socket, head));
   server.on('clientError', createClientErrorHandler({ metrics }));
 
@@ -117,7 +131,10 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     adminServer,
     async shutdown() {
       draining = true;
+      // Tunnels get the grace period like requests do (they count as open connections, so a drain
+      // with one open always runs to its end); then they are closed, logged and counted.
       const result = await drainServer(server, config.SHUTDOWN_GRACE_MS);
+      tunnels.closeAll('shutdown');
       await upstream.close();
       adminServer.closeAllConnections();
       await new Promise((resolve) => adminServer.close(resolve));

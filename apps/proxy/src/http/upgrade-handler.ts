@@ -1,9 +1,11 @@
 import type { Socket } from 'node:net';
+import { hash } from '@routemcp/api-key';
 import { errorCatalog, type ErrorCode } from '@routemcp/errors';
 import type { Logger } from 'pino';
 import type { Exchange, Recorder } from '../observability/index.ts';
 import {
   readHead,
+  readKey,
   requestIdOf,
   upstreamHeaders,
   type Authorization,
@@ -11,6 +13,7 @@ import {
   type ClientAddresses,
 } from '../pipeline/index.ts';
 import { failureCode, type Upstream, type UpstreamError } from '../upstream/index.ts';
+import type { OpenTunnels } from '../tunnels/index.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import { writeRawError } from './raw-error.ts';
 
@@ -20,6 +23,8 @@ export interface UpgradeHandlerDeps {
   upstream: Upstream;
   recorder: Recorder;
   logger: Logger;
+  /** Where an opened tunnel is registered, to follow its key (revoke, expiry, policy) and its idle time and lifetime. */
+  tunnels: OpenTunnels;
 }
 
 /** What the recorder gets for an upgrade; filled as the handshake goes. */
@@ -56,7 +61,7 @@ class UpgradeExchange implements Exchange {
  * upgrade is tunnelled and recorded when the upstream answers the handshake.
  */
 export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
-  const { authorizer, clients, upstream, recorder, logger } = deps;
+  const { authorizer, clients, upstream, recorder, logger, tunnels } = deps;
 
   function finish(exchange: UpgradeExchange, statusCode: number, outcome: string): void {
     exchange.statusCode = statusCode;
@@ -89,6 +94,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     if (socket.destroyed) return finish(exchange, 0, 'CLIENT_CLOSED');
     const headers = upstreamHeaders(req, key, exchange.requestId, true, result.policy?.upstreamHeaders);
     exchange.forwardedAt = performance.now();
+    // As the pipeline checked them: re-checked against the key's policy whenever it changes.
+    const grant = { method: req.method ?? 'GET', target: req.url ?? '/', clientAddress: req.clientAddress };
     upstream.tunnel(
       req,
       socket,
@@ -97,9 +104,18 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
       ['x-request-id', exchange.requestId, ...result.headers],
       key?.environment ?? 'live',
       {
-        opened: () => {
+        opened: (upstreamSocket) => {
           exchange.upstreamRespondedAt = performance.now();
           finish(exchange, 101, 'ok');
+          tunnels.add({
+            ...grant,
+            keyHash: key === null ? null : keyHashOf(req),
+            keyId: key?.id ?? null,
+            expiresAt: key?.expiresAt ?? null,
+            requestId: exchange.requestId,
+            client: socket,
+            upstream: upstreamSocket,
+          });
         },
         answered: (status) => {
           exchange.upstreamRespondedAt = performance.now();
@@ -145,6 +161,16 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
       failed(err);
     }
   };
+}
+
+/**
+ * The hash change events and lookups name the key by. Hashed again here (one
+ * SHA-256 per opened tunnel) rather than carried out of the pipeline, whose
+ * hot path would pay for it on every request.
+ */
+function keyHashOf(req: ProxyRequest): string | null {
+  const read = readKey(req.head);
+  return read.ok ? hash(read.key) : null;
 }
 
 function onSocketError(this: Socket): void {

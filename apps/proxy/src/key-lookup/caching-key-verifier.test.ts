@@ -36,6 +36,29 @@ function setup(keystore: KeystoreClient = new MemoryKeystoreClient()) {
 }
 
 describe('CachingKeyVerifier', () => {
+  it('tells its change listeners after an evict or a flush, once the cache let go (a re-check reaches the keystore)', async () => {
+    const keystore = new MemoryKeystoreClient();
+    const { hash } = makeTestKey();
+    keystore.put(hash, record);
+    const { verifier } = setup(keystore);
+    await verifier.verify(hash);
+    const told: (string | null)[] = [];
+    const answers: unknown[] = [];
+    verifier.onChange((changed) => {
+      told.push(changed);
+      answers.push(verifier.verify(hash));
+    });
+    keystore.put(hash, record, 'revoked');
+    verifier.evict(hash);
+    verifier.forgetUnknown(hash);
+    verifier.flush();
+    expect(told).toEqual([hash, null]);
+    expect(await Promise.all(answers)).toEqual([
+      { ok: false, reason: 'revoked' },
+      { ok: false, reason: 'revoked' },
+    ]);
+  });
+
   it('answers a known key from the cache until the TTL, then asks again', async () => {
     const keystore = new MemoryKeystoreClient();
     const { hash } = makeTestKey();

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.ts';
 import type { CircuitBreaker } from '../resilience/index.ts';
 import type { KeyLookupMetrics } from './key-lookup-metrics.ts';
-import type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from './key-verifier.ts';
+import type { KeyChangeListener, KeyRecord, KeyVerifier, Verdict, VerifierHealth } from './key-verifier.ts';
 import type { KeystoreClient, LookupResult } from './keystore-client.ts';
 
 const UNKNOWN: Verdict = Object.freeze({ ok: false, reason: 'unknown' });
@@ -67,6 +67,7 @@ export class CachingKeyVerifier implements KeyVerifier {
   #reachable = false;
   #eventsConnected = false;
   readonly #changeFeed: ChangeFeed | undefined;
+  readonly #listeners: KeyChangeListener[] = [];
 
   constructor(options: CachingKeyVerifierOptions) {
     this.#options = options;
@@ -96,6 +97,7 @@ export class CachingKeyVerifier implements KeyVerifier {
     this.#positive.delete(keyHash);
     this.#negative.delete(keyHash);
     this.#inflight.delete(keyHash);
+    this.#changed(keyHash);
   }
 
   /** Forgets a cached "unknown" for this key (it has just been created). */
@@ -108,6 +110,16 @@ export class CachingKeyVerifier implements KeyVerifier {
     this.#positive.clear();
     this.#negative.clear();
     this.#inflight.clear();
+    this.#changed(null);
+  }
+
+  onChange(listener: KeyChangeListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** After the cache let go, so a listener that asks again reaches the keystore. */
+  #changed(keyHash: string | null): void {
+    for (const listener of this.#listeners) listener(keyHash);
   }
 
   /** Reports of the change feed's connection (also proof the keystore is reachable). */

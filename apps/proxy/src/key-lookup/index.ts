@@ -9,7 +9,15 @@ import { KeyLookupMetrics } from './key-lookup-metrics.ts';
 import { KeystoreReplicas } from './keystore-replicas.ts';
 import type { KeyVerifier } from './key-verifier.ts';
 
-export type { KeyQuota, KeyRecord, KeyVerifier, NamedRateLimit, Verdict, VerifierHealth } from './key-verifier.ts';
+export type {
+  KeyChangeListener,
+  KeyQuota,
+  KeyRecord,
+  KeyVerifier,
+  NamedRateLimit,
+  Verdict,
+  VerifierHealth,
+} from './key-verifier.ts';
 export { CachingKeyVerifier, type CachingKeyVerifierOptions, type ChangeFeed } from './caching-key-verifier.ts';
 export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/index.ts';
 export { FailoverKeystoreClient } from './failover-keystore-client.ts';

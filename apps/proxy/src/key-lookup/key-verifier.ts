@@ -59,6 +59,13 @@ export interface VerifierHealth {
   cachedKeys: number;
 }
 
+/**
+ * Told after the verifier dropped what it knew of a key because the keystore
+ * said it changed (`keyHash`), or of every key (`null`: a flush). Whoever
+ * holds something granted on an earlier answer (an open tunnel) asks again.
+ */
+export type KeyChangeListener = (keyHash: string | null) => void;
+
 export interface KeyVerifier {
   /**
    * Looks a key up by its SHA-256 hex. Never rejects. A cached answer comes
@@ -66,6 +73,8 @@ export interface KeyVerifier {
    */
   verify(keyHash: string): Verdict | Promise<Verdict>;
   health(): VerifierHealth;
+  /** Adds a listener for changed keys (see KeyChangeListener). */
+  onChange(listener: KeyChangeListener): void;
   /** Opens the change-event stream. */
   start(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { hash } from '@routemcp/api-key';
-import type { KeyRecord, KeyVerifier, Verdict, VerifierHealth } from '../key-lookup/index.ts';
+import type { KeyChangeListener, KeyRecord, KeyVerifier, Verdict, VerifierHealth } from '../key-lookup/index.ts';
 
 /** An in-memory KeyVerifier: keys are registered by value, looked up by hash like the real one. */
 export class FakeKeyVerifier implements KeyVerifier {
@@ -9,6 +9,7 @@ export class FakeKeyVerifier implements KeyVerifier {
   closed = false;
   #verdicts = new Map<string, Verdict>();
   #fallback: Verdict = { ok: false, reason: 'unknown' };
+  #listeners: KeyChangeListener[] = [];
 
   /** Registers a valid key; returns its record. */
   add(key: string, record: Partial<KeyRecord> & Pick<KeyRecord, 'environment'>): KeyRecord {
@@ -25,6 +26,20 @@ export class FakeKeyVerifier implements KeyVerifier {
 
   revoke(key: string): void {
     this.#verdicts.set(hash(key), { ok: false, reason: 'revoked' });
+  }
+
+  /** Answers `verdict` for this key from now on (an update, an expiry, an outage of one key). */
+  answer(key: string, verdict: Verdict): void {
+    this.#verdicts.set(hash(key), verdict);
+  }
+
+  /** What a change event does to the real verifier: tells the listeners (`null`: every key, a flush). */
+  changed(key: string | null): void {
+    for (const listener of this.#listeners) listener(key === null ? null : hash(key));
+  }
+
+  onChange(listener: KeyChangeListener): void {
+    this.#listeners.push(listener);
   }
 
   /** What every key that was not added gets: 'unknown', or 'unavailable' to simulate an outage. */

@@ -8,6 +8,8 @@ export interface FakeKeyData {
   status: 'active' | 'revoked';
   expiresAt: string | null;
   rateLimit: { capacity: number; refillPerSecond: number } | null;
+  permissions?: string[] | null;
+  allowedIps?: string[] | null;
 }
 
 /** How lookups misbehave, for failure tests. */

@@ -12,8 +12,12 @@ export interface TunnelOptions {
 
 /** How a tunnel's handshake ended: exactly one of these is called, once. */
 export interface TunnelOutcome {
-  /** The upstream switched protocols; the client has its 101 (with our headers). */
-  opened(): void;
+  /**
+   * The upstream switched protocols; the client's 101 (with our headers) is
+   * written right after. `upstream` is the tunnel's upstream socket, so
+   * whoever watches the tunnel can end both sides.
+   */
+  opened(upstream: Socket): void;
   /** The upstream answered with a plain HTTP response, relayed to the client as is. */
   answered(status: number): void;
   /** No tunnel: the client socket is still ours to answer, unless the failure is client-closed. */
@@ -55,12 +59,12 @@ export class WebSocketTunnel {
     this.#proxy.on('proxyReqWs', (proxyReq, _req, socket, requestOptions) => {
       const { responseHeaders, outcome } = requestOptions as TunnelRequestOptions;
       proxyReq.setTimeout(timeoutMs, onHandshakeTimeout);
-      proxyReq.once('upgrade', (upstream: IncomingMessage) => {
+      proxyReq.once('upgrade', (upstream: IncomingMessage, upstreamSocket: Socket) => {
         proxyReq.setTimeout(0);
         upgraded.add(socket);
         socket.once('close', () => upgraded.delete(socket));
         Object.assign(upstream.headers, fromHeaderList(responseHeaders));
-        outcome.opened();
+        outcome.opened(upstreamSocket);
       });
       proxyReq.once('response', (upstream: IncomingMessage) => {
         proxyReq.setTimeout(0);
@@ -105,7 +109,7 @@ function settleOnce(outcome: TunnelOutcome): TunnelOutcome {
     return true;
   };
   return {
-    opened: () => first() && outcome.opened(),
+    opened: (upstream) => first() && outcome.opened(upstream),
     answered: (status) => first() && outcome.answered(status),
     failed: (error) => first() && outcome.failed(error),
   };
