@@ -5,11 +5,13 @@ import type { Logger } from 'pino';
 import type { Exchange, Recorder } from '../observability/index.ts';
 import {
   readHead,
+  pathOf,
   readKey,
   requestIdOf,
   upstreamHeaders,
   type Authorization,
   type Authorizer,
+  type CanonicalTarget,
   type ClientAddresses,
 } from '../pipeline/index.ts';
 import { failureCode, type Upstream, type UpstreamError } from '../upstream/index.ts';
@@ -94,8 +96,13 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps) {
     if (socket.destroyed) return finish(exchange, 0, 'CLIENT_CLOSED');
     const headers = upstreamHeaders(req, key, exchange.requestId, true, result.policy?.upstreamHeaders);
     exchange.forwardedAt = performance.now();
-    // As the pipeline checked them: re-checked against the key's policy whenever it changes.
-    const grant = { method: req.method ?? 'GET', target: req.url ?? '/', clientAddress: req.clientAddress };
+    // As the pipeline checked them (authorize() rewrote req.url to its canonical
+    // form): re-checked against the key's policy whenever it changes.
+    const grant = {
+      method: req.method ?? 'GET',
+      path: pathOf(req.url as CanonicalTarget),
+      clientAddress: req.clientAddress,
+    };
     upstream.tunnel(
       req,
       socket,

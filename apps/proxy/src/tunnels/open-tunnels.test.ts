@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KeyRecord } from '../key-lookup/index.ts';
+import type { CanonicalPath } from '../pipeline/index.ts';
 import { FakeKeyVerifier } from '../testing/fake-key-verifier.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { OpenTunnels } from './open-tunnels.ts';
@@ -53,7 +54,10 @@ function setup() {
   verifier.onChange((keyHash) => void tunnels.keyChanged(keyHash));
 
   /** Opens a tunnel for a fresh key admitted on `record`. */
-  function tunnel(record: Partial<KeyRecord> = {}, grant = { target: '/ws/chat', clientAddress: '10.0.0.7' }) {
+  function tunnel(
+    record: Partial<KeyRecord> = {},
+    grant = { path: '/ws/chat' as CanonicalPath, clientAddress: '10.0.0.7' },
+  ) {
     const key = makeTestKey('live').key;
     const admitted = verifier.add(key, { environment: 'live', ...record });
     const client = new StubSocket();
@@ -261,7 +265,7 @@ describe('OpenTunnels: idle timeout and lifetime', () => {
     const client = new StubSocket();
     tunnels.add({
       method: 'GET',
-      target: '/ws',
+      path: '/ws' as CanonicalPath,
       clientAddress: undefined,
       keyHash: null,
       keyId: null,

@@ -1,12 +1,12 @@
 import type { Verdict } from '../key-lookup/index.ts';
-import { policyOf, type RateLimitDefaults } from '../pipeline/index.ts';
+import { policyOf, type CanonicalPath, type RateLimitDefaults } from '../pipeline/index.ts';
 import type { TunnelCloseReason } from './tunnel-metrics.ts';
 
 /** What the pipeline admitted a tunnel for, checked again whenever its key changes. */
 export interface TunnelGrant {
   readonly method: string;
-  /** The request target as the pipeline checked it (origin-form). */
-  readonly target: string;
+  /** The canonical path the pipeline checked (and the upstream received). */
+  readonly path: CanonicalPath;
   readonly clientAddress: string | undefined;
 }
 
@@ -41,6 +41,6 @@ export function checkTunnel(
   const { key } = verdict;
   if (key.expiresAt !== null && key.expiresAt <= now) return EXPIRED;
   const policy = policyOf(key, defaults);
-  if (!policy.allowsFrom(grant.clientAddress) || !policy.permits(grant.method, grant.target)) return POLICY;
+  if (!policy.allowsFrom(grant.clientAddress) || !policy.permits(grant.method, grant.path)) return POLICY;
   return { kind: 'keep', expiresAt: key.expiresAt };
 }
