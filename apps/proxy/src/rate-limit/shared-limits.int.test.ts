@@ -3,10 +3,12 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createClient } from 'redis';
 import { describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../clock.ts';
 import { createLimiter } from './index.ts';
 import type { Limiter } from './limiter.ts';
 import type { LimitPlan } from './limiter.ts';
-import { bucketKey, quotaKey, singleBucketPlan, slotTag } from './plan.ts';
+import { singleBucketPlan } from './key-plan.ts';
+import { bucketKey, quotaKey, slotTag } from './store-keys.ts';
 import { createBucketClient } from './redis-client.ts';
 import { SharedLimits } from './shared-limits.ts';
 import { CONTENTION_MS, takeTokensScript } from './take-script.ts';
@@ -17,7 +19,7 @@ const logger = pino({ level: 'silent' });
 async function bucketOn(url: string) {
   const client = createBucketClient({ kind: 'single', url }, 2_000);
   await client.connect();
-  const store = new SharedLimits(client, 'test-lessee');
+  const store = new SharedLimits(client, 'test-lessee', systemClock);
   return {
     store,
     bucket: {
