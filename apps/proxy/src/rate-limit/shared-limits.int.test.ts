@@ -132,8 +132,9 @@ describe('createLimiter fail-over on a real Redis', () => {
     for (let i = 0; i < 8; i++) {
       const started = performance.now();
       decisions.push(await s.limiter.take('paused', limit));
-      // A liveness bound, not a benchmark: without the timeout this would wait forever.
-      expect(performance.now() - started).toBeLessThan(1_000);
+      // A liveness bound, not a benchmark: without the deadline this would wait forever. The deadline is at
+      // most REDIS_TIMEOUT_MAX_MS (1 s); the rest is slack for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(5_000);
     }
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false]);
     expect(s.limiter.mode()).toBe('fallback');
