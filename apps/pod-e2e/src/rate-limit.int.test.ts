@@ -14,6 +14,9 @@ afterAll(async () => {
 
 describe('the token bucket, in Redis, at the pod', () => {
   it('lets exactly the capacity through, then answers 429 with Retry-After', async () => {
+    // One proxy: exact whether or not Redis answers within the deadline, since the local fallback decides
+    // from Redis's level in the order Redis does (docs/design.md, "A late reply is reconciled"). Once flaky
+    // here: with a fixed 50 ms deadline on a loaded machine 7 of 12 got through.
     // Refill so slow that no token comes back while the test runs.
     const { key } = await stack.admin.createKey({
       environment: 'live',
