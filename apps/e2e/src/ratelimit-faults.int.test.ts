@@ -1,6 +1,7 @@
+import { busyCores } from '@routemcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSum, scrape } from './admin-metrics.ts';
-import { issueKey, ROOMY } from './issue-key.ts';
+import { issueKey, issueSettledKey, ROOMY } from './issue-key.ts';
 import { expectNoKeyLeaked } from './leaks.ts';
 import { startRestartableRedis, type RestartableRedis } from './restartable-redis.ts';
 import { startStack, type Stack } from './stack.ts';
@@ -87,6 +88,42 @@ afterAll(async () => {
   await redis?.[Symbol.asyncDispose]();
 });
 
+describe('a loaded machine: the Redis deadline follows Redis, and the fallback follows its level', () => {
+  it('a bucket of 5, 12 concurrent requests, five fresh keys, both cores busy, REDIS_TIMEOUT_MS=50: exactly 5 each time', async () => {
+    // The flaky pod test's setting: 50 ms was the deadline whatever the machine's load.
+    const proxy = await stack.startProxy({ REDIS_TIMEOUT_MS: '50' });
+    const keys = [];
+    for (let k = 0; k < 5; k++) {
+      // One token more than the 5 under test, spent by one request that caches the key in the proxy first
+      // (after its created event, which evicts it): a cold lookup timing out under this load is a 503 for
+      // every request waiting on it, which is the keystore's story (lookup-faults), not the bucket's.
+      const { key } = await issueSettledKey(
+        stack,
+        issued,
+        { environment: 'live', rateLimit: { capacity: 6, refillPerSecond: 0.01 } },
+        [proxy.adminUrl],
+      );
+      expect(await statusOf(proxy.url, PATH, key)).toBe(200);
+      keys.push(key);
+    }
+    try {
+      await using _spinners = await busyCores(2, 120_000);
+      const tallies = [];
+      for (const key of keys) {
+        const statuses = await Promise.all(Array.from({ length: 12 }, () => statusOf(proxy.url, PATH, key)));
+        tallies.push(summary(statuses));
+      }
+      const metrics = await scrape(proxy.adminUrl);
+      console.info(
+        `loaded bursts: ${JSON.stringify(tallies)}, late replies ${sampleSum(metrics, 'routemcp_proxy_ratelimit_late_replies_total', {})}, deadline ${sampleSum(metrics, 'routemcp_proxy_ratelimit_redis_deadline_seconds', {})} s`,
+      );
+      expect(tallies).toEqual(Array.from({ length: 5 }, () => ({ 200: 5, 429: 7 })));
+    } finally {
+      await proxy.app.stop();
+    }
+  });
+});
+
 describe('Redis faults mid-traffic: rate limiting fails open to a local limit', () => {
   it('Redis stopped, then started again: no 429, no 5xx; /readyz degraded during it, redis after; one shared bucket again', async () => {
     const { key } = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
@@ -136,12 +173,13 @@ describe('Redis faults mid-traffic: rate limiting fails open to a local limit', 
       `redis pause/unpause: ${statuses.length} requests ${JSON.stringify(summary(statuses))}, slowest ${slowestMs.toFixed(0)} ms`,
     );
     for (const body of after) expect(body.data).toMatchObject({ limiter: 'redis' });
-    // Requests were answered while Redis was frozen (each of the first waits REDIS_TIMEOUT_MS, 500 ms here,
-    // until the breaker opens: a handful, not dozens; see the stop/start case).
+    // Requests were answered while Redis was frozen (each of the first waits the Redis deadline, at least
+    // REDIS_TIMEOUT_MS, 500 ms here, until the breaker opens: a handful, not dozens; see the stop/start case).
     expect(whilePaused).toBeGreaterThan(0);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    // Liveness: a frozen Redis costs REDIS_TIMEOUT_MS (50) per request at most, not a hang.
-    expect(slowestMs).toBeLessThan(1000);
+    // Liveness: a frozen Redis costs a request the Redis deadline at most (never above REDIS_TIMEOUT_MAX_MS,
+    // 1 s by default), not a hang; the rest is slack for a loaded machine.
+    expect(slowestMs).toBeLessThan(3000);
     await expectOneSharedBucket();
   });
 
@@ -177,8 +215,8 @@ describe('Redis faults mid-traffic: rate limiting fails open to a local limit', 
       timeouts: delta('routemcp_proxy_ratelimit_redis_errors_total', { kind: 'timeout' }),
     };
     console.info(`after a Redis restart: ${JSON.stringify(decided)}`);
-    // NOSCRIPT is answered by EVAL, never surfaced as an error. (A take that outlived the
-    // 50 ms REDIS_TIMEOUT_MS on this loaded box is a timeout, answered locally: not an error.)
+    // NOSCRIPT is answered by EVAL, never surfaced as an error. (A take that outlived the Redis
+    // deadline on this loaded box is a timeout, answered locally: not an error.)
     expect(decided.errors).toBe(0);
     expect(decided.redis + decided.fallback).toBe(20);
     expect(decided.redis).toBeGreaterThanOrEqual(15);

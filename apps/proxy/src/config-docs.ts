@@ -84,7 +84,14 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
   REDIS_TIMEOUT_MS: {
     type: 'integer',
     default: '`50`',
-    description: 'Per Redis call; past it the local bucket answers.',
+    description:
+      "The Redis deadline's floor: a call waits Redis's smoothed round trip plus four times its variation (as TCP's RFC 6298 timeout), never less than this; past the deadline the local bucket answers.",
+  },
+  REDIS_TIMEOUT_MAX_MS: {
+    type: 'integer',
+    default: '`1000`',
+    description:
+      "The Redis deadline's cap (raised to `REDIS_TIMEOUT_MS` if below it): however slow Redis has been, a call waits no longer, so a stalled Redis falls back within it.",
   },
   UPSTREAM_TIMEOUT_MS: {
     type: 'integer',

@@ -90,6 +90,10 @@ const schema = z
     CACHE_STALE_IF_ERROR_MS: wholeNumber(300_000, 0),
     KEYSTORE_TIMEOUT_MS: positiveInt(250),
     REDIS_TIMEOUT_MS: positiveInt(50),
+    // The Redis deadline's cap. 1 s: well above a loaded host's round trips (tens to a few hundred ms),
+    // so a slow machine does not fall back; the breaker's cool-down is also 1 s, so a stalled Redis costs
+    // the requests caught in it at most about as long as the breaker takes to skip it.
+    REDIS_TIMEOUT_MAX_MS: positiveInt(1_000),
     UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
     RATE_LIMIT_LIVE_CAPACITY: positiveInt(100),
     RATE_LIMIT_LIVE_REFILL_PER_SECOND: positiveNumber(10),

@@ -34,6 +34,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
   const limiter = createLimiter({
     redis: redisTarget(config),
     redisTimeoutMs: config.REDIS_TIMEOUT_MS,
+    redisTimeoutMaxMs: config.REDIS_TIMEOUT_MAX_MS,
     leases: config.RATE_LIMIT_LEASES,
     registry,
     logger,

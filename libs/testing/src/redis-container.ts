@@ -20,8 +20,17 @@ export interface StartedRedis extends AsyncDisposable {
   unpause(): Promise<void>;
 }
 
-export async function startRedis(image = process.env.REDIS_IMAGE ?? DEFAULT_REDIS_IMAGE): Promise<StartedRedis> {
-  const container = await new GenericContainer(image)
+/**
+ * `args`: redis-server options (e.g. `--enable-debug-command yes`, for `DEBUG SLEEP` from the host),
+ * given as the container's command: the official image's entrypoint and the local one both run
+ * redis-server with options that start with `--`.
+ */
+export async function startRedis(
+  image = process.env.REDIS_IMAGE ?? DEFAULT_REDIS_IMAGE,
+  args: readonly string[] = [],
+): Promise<StartedRedis> {
+  const base = new GenericContainer(image);
+  const container = await (args.length === 0 ? base : base.withCommand([...args]))
     .withExposedPorts(6379)
     .withLabels(runLabels())
     .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))

@@ -69,6 +69,8 @@ export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
     answered: metrics.replicaRequests.labels(String(replica.index), 'answered'),
     failed: metrics.replicaRequests.labels(String(replica.index), 'failed'),
   }));
+  // Every replica's series from the start, at 0: increase() then sees the first failure.
+  for (const attempt of attempts) for (const child of [attempt.answered, attempt.failed]) child.inc(0);
   const keystore = new FailoverKeystoreClient({
     replicas,
     clients: urls.map(

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { KEY_EVENT_TYPES } from '@routemcp/internal-api';
 import { HotCounter } from '../observability/index.ts';
 
 export type CacheResult = 'hit' | 'miss' | 'negative_hit' | 'stale' | 'coalesced';
@@ -11,7 +12,7 @@ export type KeystoreResult = 'found' | 'not_found' | 'error' | 'circuit_open';
  */
 export class KeyLookupMetrics {
   readonly cache: Record<CacheResult, { inc(): void }>;
-  readonly keystore: Record<KeystoreResult, { inc(): void }>;
+  readonly keystore: Record<KeystoreResult, { inc(by?: number): void }>;
   readonly keystoreDuration: Histogram;
   readonly events: Counter<'type'>;
   readonly streamConnected: Gauge;
@@ -79,6 +80,10 @@ export class KeyLookupMetrics {
       error: keystore.labels('error'),
       circuit_open: keystore.labels('circuit_open'),
     };
+    // Every series with a known label from the start, at 0: a dashboard panel is not empty and increase()
+    // sees the first event.
+    for (const child of Object.values(this.keystore)) child.inc(0);
+    for (const type of ['hello', 'reset', 'malformed', ...KEY_EVENT_TYPES]) this.events.labels(type).inc(0);
     this.streamConnected.set(0);
   }
 }

@@ -1,7 +1,7 @@
 import { isIP, type BlockList } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import type { KeyRecord } from '../key-lookup/index.ts';
-import { bucketKey, periodOf, quotaKey, slotTag, type BucketSpec, type LimitPlan } from '../rate-limit/index.ts';
+import { KeyPlan, type LimitPlan } from '../rate-limit/index.ts';
 import type { RateLimitDefaults } from './limit.ts';
 import { toBlockList } from './client-address.ts';
 import { canonicalTarget, type CanonicalPath } from './canonical-target.ts';
@@ -21,45 +21,29 @@ interface Permission {
 export class KeyPolicy {
   readonly #permissions: readonly Permission[] | null;
   readonly #addresses: BlockList | null;
-  readonly #buckets: readonly BucketSpec[];
-  readonly #key: KeyRecord;
-  readonly #tag: string;
-  #plan: LimitPlan | null = null;
-  #planUntil = 0;
+  readonly #limits: KeyPlan;
   /** X-RouteMCP-Owner-Id and X-RouteMCP-Key-Meta, flat, ready to append. */
   readonly upstreamHeaders: readonly string[];
   /** `RateLimit-Policy`: every bucket as `"name";q=capacity;w=seconds to refill from empty`. */
   readonly policyHeader: string;
 
   constructor(key: KeyRecord, defaults: RateLimitDefaults) {
-    this.#key = key;
     this.#permissions = key.permissions === null || key.permissions === undefined ? null : key.permissions.map(compile);
     this.#addresses = key.allowedIps === null || key.allowedIps === undefined ? null : toBlockList(key.allowedIps);
     const owner = key.ownerId ?? null;
-    this.#tag = slotTag(key.id, owner);
-    const named = key.rateLimits ?? null;
-    this.#buckets =
-      named === null
-        ? [
-            {
-              key: bucketKey(this.#tag, 'key', key.id, 'default'),
-              name: 'default',
-              limit: key.rateLimit ?? defaults[key.environment],
-              shadow: false,
-            },
-          ]
-        : named.map((bucket) => ({
-            key: bucketKey(this.#tag, bucket.shared && owner !== null ? 'owner' : 'key', key.id, bucket.name),
-            name: bucket.name,
-            limit: { capacity: bucket.capacity, refillPerSecond: bucket.refillPerSecond },
-            shadow: bucket.shadow,
-          }));
+    this.#limits = new KeyPlan({
+      id: key.id,
+      ownerId: owner,
+      rateLimit: key.rateLimit ?? defaults[key.environment],
+      rateLimits: key.rateLimits ?? null,
+      quota: key.quota ?? null,
+    });
     const headers: string[] = [];
     if (owner !== null) headers.push('x-routemcp-owner-id', owner);
     if (key.metadata !== null && key.metadata !== undefined)
       headers.push('x-routemcp-key-meta', Buffer.from(JSON.stringify(key.metadata)).toString('base64url'));
     this.upstreamHeaders = headers;
-    this.policyHeader = this.#buckets
+    this.policyHeader = this.#limits.buckets
       .map(
         ({ name, limit }) =>
           `"${name}";q=${limit.capacity};w=${Math.max(1, Math.ceil(limit.capacity / limit.refillPerSecond))}`,
@@ -87,29 +71,7 @@ export class KeyPolicy {
 
   /** The buckets and the quota for a request at `now` (a new quota period starts a new counter). */
   plan(now: number): LimitPlan {
-    if (this.#plan !== null && now < this.#planUntil) return this.#plan;
-    const key = this.#key;
-    const quota = key.quota ?? null;
-    if (quota === null) {
-      this.#plan = { id: key.id, buckets: this.#buckets, quota: null };
-      this.#planUntil = Number.POSITIVE_INFINITY;
-      return this.#plan;
-    }
-    const { start, end } = periodOf(quota.period, now);
-    const shared = quota.shared && key.ownerId !== null && key.ownerId !== undefined;
-    this.#plan = {
-      id: key.id,
-      buckets: this.#buckets,
-      quota: {
-        key: quotaKey(this.#tag, shared ? 'owner' : 'key', key.id, start),
-        limit: quota.limit,
-        endsAt: end,
-        // The keystore's count is about the period it names; a period it did not see yet starts at 0.
-        seed: quota.periodStart === start ? quota.used : 0,
-      },
-    };
-    this.#planUntil = end;
-    return this.#plan;
+    return this.#limits.at(now);
   }
 }
 

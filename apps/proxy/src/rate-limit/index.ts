@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.ts';
 import { CircuitBreaker } from '../resilience/index.ts';
-import { LeaseBook } from './leases.ts';
+import { FailoverLimiter } from './failover-limiter.ts';
+import { LeaseBook } from './lease-book.ts';
 import type { Limiter } from './limiter.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { createBucketClient, type RedisTarget } from './redis-client.ts';
+import { RedisDeadline } from './redis-deadline.ts';
 import { SharedLimits } from './shared-limits.ts';
-import { TokenBucketLimiter } from './token-bucket-limiter.ts';
 
 export type {
   BucketSpec,
@@ -21,25 +22,32 @@ export type {
   QuotaState,
   RateLimit,
 } from './limiter.ts';
-export { LeaseBook, MAX_SHARE } from './leases.ts';
+export { FailoverLimiter, type SharedStore } from './failover-limiter.ts';
+export { KeyPlan, singleBucketPlan, type KeyLimits, type NamedLimit } from './key-plan.ts';
+export { LeaseBook } from './lease-book.ts';
+export { MAX_SHARE } from './lease.ts';
 export { MemoryTokenBucket } from './memory-token-bucket.ts';
-export { bucketKey, periodOf, quotaKey, singleBucketPlan, slotTag, type QuotaPeriod } from './plan.ts';
 export { createBucketClient, type BucketClient, type RedisTarget } from './redis-client.ts';
+export { RedisDeadline } from './redis-deadline.ts';
 export { SharedLimits, type SharedReply } from './shared-limits.ts';
 export { CONTENTION_MS } from './take-script.ts';
-export { TokenBucketLimiter, type SharedStore } from './token-bucket-limiter.ts';
 
 export interface LimiterFactoryOptions {
   /** Unset: buckets live in this process only. */
   redis?: RedisTarget | undefined;
-  /** Per call; past it the local bucket answers. */
+  /** The Redis deadline's floor (REDIS_TIMEOUT_MS): past the deadline the local bucket answers. */
   redisTimeoutMs: number;
+  /** Its cap (REDIS_TIMEOUT_MAX_MS); in between it follows Redis's round trips. */
+  redisTimeoutMaxMs?: number;
   /** Token leases on the shared buckets (RATE_LIMIT_LEASES); default on. */
   leases?: boolean;
   registry: Registry;
   logger: Logger;
   clock?: Clock;
 }
+
+/** REDIS_TIMEOUT_MAX_MS's default (config.ts holds the reason). */
+const DEFAULT_TIMEOUT_MAX_MS = 1_000;
 
 /** Consecutive Redis failures before calls stop trying it, and how often one probe goes through then. */
 const BREAKER_FAILURES = 3;
@@ -53,7 +61,7 @@ export function createLimiter(o: LimiterFactoryOptions): Limiter {
   const clock = o.clock ?? systemClock;
   const logger = o.logger.child({ component: 'rate-limit' });
   const local = new MemoryTokenBucket({ clock });
-  if (o.redis === undefined) return new TokenBucketLimiter({ local, registry: o.registry, logger });
+  if (o.redis === undefined) return new FailoverLimiter({ local, registry: o.registry, logger, clock });
   const client = createBucketClient(o.redis, 1_000);
   let wasReady = false;
   client.on('ready', () => {
@@ -77,15 +85,19 @@ export function createLimiter(o: LimiterFactoryOptions): Limiter {
   });
   // This process as a lessee: another one calling a bucket makes it contended (no leases then).
   const lessee = randomBytes(8).toString('base64url');
-  return new TokenBucketLimiter({
+  return new FailoverLimiter({
     local,
     registry: o.registry,
     logger,
+    clock,
     ...(o.leases === false ? {} : { leases: new LeaseBook({ clock }) }),
     shared: {
-      store: new SharedLimits(client, lessee),
+      store: new SharedLimits(client, lessee, clock),
       breaker,
-      timeoutMs: o.redisTimeoutMs,
+      deadline: new RedisDeadline({
+        floorMs: o.redisTimeoutMs,
+        capMs: o.redisTimeoutMaxMs ?? DEFAULT_TIMEOUT_MAX_MS,
+      }),
       // destroy, not close: a graceful close waits for replies a paused Redis never sends.
       close: async () => void (client.isOpen ? client.destroy() : undefined),
     },

@@ -1,7 +1,17 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.ts';
-import type { Decision, Limiter, LimiterMode, LimitPlan, LimitResult, QuotaState, RateLimit } from './limiter.ts';
-import { headlineOf, singleBucketPlan } from './plan.ts';
+import type {
+  BucketSpec,
+  Decision,
+  Limiter,
+  LimiterMode,
+  LimitPlan,
+  LimitResult,
+  QuotaState,
+  RateLimit,
+} from './limiter.ts';
+import { headlineOf } from './headline.ts';
+import { singleBucketPlan } from './key-plan.ts';
 import { refill, resultOf, toDecision, type BucketState } from './token-bucket.ts';
 
 export interface MemoryTokenBucketOptions {
@@ -87,6 +97,24 @@ export class MemoryTokenBucket implements Limiter {
       shadowRefused: shadowRefused ?? NO_SHADOWS,
       quota: counter === null ? null : quotaState(plan.quota!.limit, counter, now),
     };
+  }
+
+  /**
+   * Puts a bucket at `tokens` now (the fallback following the shared
+   * bucket). Below zero is kept: tokens this proxy spent that the shared
+   * level did not include yet are owed, and refill pays them back first.
+   */
+  setLevel(bucket: BucketSpec, tokens: number): void {
+    const limit = bucket.limit;
+    const state: BucketState = { tokens: Math.min(limit.capacity, tokens), updatedAt: this.#clock.now() };
+    const { msToFull } = resultOf(limit, true, state.tokens, 0);
+    if (msToFull > 0) this.#buckets.set(bucket.key, state, { ttl: msToFull });
+    else this.#buckets.delete(bucket.key);
+  }
+
+  /** Puts a quota counter at `used` (the fallback following the shared counter). */
+  setQuota(key: string, used: number, endsAt: number): void {
+    this.#quota(key, used, endsAt).used = used;
   }
 
   /** Starts (or raises) a quota counter from what the shared store last said, for the fallback. */

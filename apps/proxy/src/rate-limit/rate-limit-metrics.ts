@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { HotCounter, type HotChild } from '../observability/index.ts';
 import type { LimiterMode } from './limiter.ts';
 import type { LeaseTraffic, SharedReply } from './shared-limits.ts';
@@ -7,20 +7,25 @@ import type { LeaseTraffic, SharedReply } from './shared-limits.ts';
 export type DecisionStore = 'redis' | 'lease' | 'memory' | 'fallback';
 export type RedisErrorKind = 'timeout' | 'error' | 'circuit_open';
 
-interface Inc {
-  inc(): void;
-}
-
 /** Rate-limit metrics on the given registry; label children resolved once so a decision only adds. */
 export class RateLimitMetrics {
   readonly decisions: Record<DecisionStore, { allowed: HotChild; limited: HotChild }>;
-  readonly redisErrors: Record<RedisErrorKind, Inc>;
+  readonly redisErrors: Record<RedisErrorKind, HotChild>;
   /** Requests a shadow bucket would have refused (they were not refused). */
   readonly shadowRefusals: HotChild;
+  /** Admissions decided locally that Redis did not count as admissions: the fleet's over-admission. */
+  readonly fallbackAdmitted: HotChild;
+  /** Replies that came after the fallback had answered (the deadline was too short for them). */
+  readonly lateReplies: HotChild;
   readonly #leaseTokens: { granted: HotChild; returned: HotChild };
 
-  /** `mode` is read at scrape time, so the degraded gauge is never out of date. */
-  constructor(registry: Registry, mode: () => LimiterMode) {
+  /**
+   * `mode` and `deadlineMs` (null: no Redis) are read at scrape time, so
+   * the gauges are never out of date. Every counter with a fixed label set
+   * has all its series from the start, at 0: a dashboard panel is not empty
+   * and `increase()` sees the first event.
+   */
+  constructor(registry: Registry, mode: () => LimiterMode, deadlineMs: () => number | null) {
     // One per request: hot counters (plain additions, copied into prom-client at scrape).
     const decisions = new HotCounter({
       name: 'routemcp_proxy_ratelimit_decisions_total',
@@ -28,11 +33,33 @@ export class RateLimitMetrics {
       labelNames: ['decision', 'store'],
       registry,
     });
-    const errors = new Counter({
+    const errors = new HotCounter({
       name: 'routemcp_proxy_ratelimit_redis_errors_total',
       help: 'Calls that did not get an answer from Redis (circuit_open: not even tried).',
       labelNames: ['kind'],
+      registry,
+    });
+    this.fallbackAdmitted = new HotCounter({
+      name: 'routemcp_proxy_ratelimit_fallback_admitted_total',
+      help: 'Requests the local fallback admitted that Redis did not count as admitted (not sent, failed, or refused in its late reply). Summed over proxies: how far the fleet went past its shared buckets.',
+      labelNames: [],
+      registry,
+    }).child();
+    this.lateReplies = new HotCounter({
+      name: 'routemcp_proxy_ratelimit_late_replies_total',
+      help: 'Redis replies that arrived after the deadline, when the local fallback had answered (reconciled, never counted twice).',
+      labelNames: [],
+      registry,
+    }).child();
+    new Gauge({
+      name: 'routemcp_proxy_ratelimit_redis_deadline_seconds',
+      help: "How long a call waits for Redis before the local buckets answer: Redis's round trips (SRTT + 4·RTTVAR), between REDIS_TIMEOUT_MS and REDIS_TIMEOUT_MAX_MS (0 without Redis).",
       registers: [registry],
+      // With PROXY_WORKERS > 1: the longest any worker waits.
+      aggregator: 'max',
+      collect() {
+        this.set((deadlineMs() ?? 0) / 1000);
+      },
     });
     this.shadowRefusals = new HotCounter({
       name: 'routemcp_proxy_ratelimit_shadow_refusals_total',
@@ -68,9 +95,9 @@ export class RateLimitMetrics {
       fallback: byStore('fallback'),
     };
     this.redisErrors = {
-      timeout: errors.labels('timeout'),
-      error: errors.labels('error'),
-      circuit_open: errors.labels('circuit_open'),
+      timeout: errors.child('timeout'),
+      error: errors.child('error'),
+      circuit_open: errors.child('circuit_open'),
     };
   }
 

@@ -3,10 +3,12 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createClient } from 'redis';
 import { describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../clock.ts';
 import { createLimiter } from './index.ts';
 import type { Limiter } from './limiter.ts';
 import type { LimitPlan } from './limiter.ts';
-import { bucketKey, quotaKey, singleBucketPlan, slotTag } from './plan.ts';
+import { singleBucketPlan } from './key-plan.ts';
+import { bucketKey, quotaKey, slotTag } from './store-keys.ts';
 import { createBucketClient } from './redis-client.ts';
 import { SharedLimits } from './shared-limits.ts';
 import { CONTENTION_MS, takeTokensScript } from './take-script.ts';
@@ -17,7 +19,7 @@ const logger = pino({ level: 'silent' });
 async function bucketOn(url: string) {
   const client = createBucketClient({ kind: 'single', url }, 2_000);
   await client.connect();
-  const store = new SharedLimits(client, 'test-lessee');
+  const store = new SharedLimits(client, 'test-lessee', systemClock);
   return {
     store,
     bucket: {
@@ -130,8 +132,9 @@ describe('createLimiter fail-over on a real Redis', () => {
     for (let i = 0; i < 8; i++) {
       const started = performance.now();
       decisions.push(await s.limiter.take('paused', limit));
-      // A liveness bound, not a benchmark: without the timeout this would wait forever.
-      expect(performance.now() - started).toBeLessThan(1_000);
+      // A liveness bound, not a benchmark: without the deadline this would wait forever. The deadline is at
+      // most REDIS_TIMEOUT_MAX_MS (1 s); the rest is slack for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(5_000);
     }
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false]);
     expect(s.limiter.mode()).toBe('fallback');

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.ts';
 import type { LimitPlan } from './limiter.ts';
 import type { BucketClient } from './redis-client.ts';
 
@@ -36,17 +37,19 @@ export { NO_LEASES };
 /**
  * A plan decided in Redis in one script call (take-script.ts): every
  * bucket and the quota at once, atomically, leases included. It has no
- * timeout or fallback of its own (TokenBucketLimiter adds them); its promise
+ * timeout or fallback of its own (FailoverLimiter adds them); its promise
  * rejects when Redis errors.
  */
 export class SharedLimits {
   readonly #client: BucketClient;
   /** This process, as the script's lessee (a bucket called by two lessees is contended). */
   readonly #lessee: string;
+  readonly #clock: Clock;
 
-  constructor(client: BucketClient, lessee: string) {
+  constructor(client: BucketClient, lessee: string, clock: Clock) {
     this.#client = client;
     this.#lessee = lessee;
+    this.#clock = clock;
   }
 
   get ready(): boolean {
@@ -70,7 +73,7 @@ export class SharedLimits {
     const quota = plan.quota;
     if (quota !== null) {
       keys.push(quota.key);
-      const ttl = Number.isFinite(quota.endsAt) ? Math.max(1, Math.ceil(quota.endsAt - Date.now())) : 0;
+      const ttl = Number.isFinite(quota.endsAt) ? Math.max(1, Math.ceil(quota.endsAt - this.#clock.now())) : 0;
       args.push(
         String(quota.limit),
         String(ttl),

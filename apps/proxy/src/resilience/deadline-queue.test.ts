@@ -93,4 +93,24 @@ describe('DeadlineQueue', () => {
     expect(call.expired).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('a duration read per call: a longer one is waited in full, a shorter one never expires a call before the one before it', () => {
+    let timeoutMs = 50;
+    const q = new DeadlineQueue({ timeoutMs: () => timeoutMs, now: () => now });
+    const slow = new Call();
+    q.add(slow);
+    timeoutMs = 200;
+    const longer = new Call();
+    q.add(longer);
+    advance(50);
+    expect([slow.expired, longer.expired]).toEqual([true, false]);
+    timeoutMs = 10;
+    const shorter = new Call();
+    q.add(shorter);
+    advance(10);
+    // Its own 10 ms are up, but it waits for the call before it (deadlines stay in call order).
+    expect(shorter.expired).toBe(false);
+    advance(140);
+    expect([longer.expired, shorter.expired]).toEqual([true, true]);
+  });
 });

@@ -9,28 +9,41 @@ export interface Expirable {
 }
 
 /**
- * Timeouts for calls that all share one duration (every Redis take waits at
- * most REDIS_TIMEOUT_MS): since the deadlines then come in the order the calls
- * were made, one timer for the oldest unanswered call does for all of them,
- * instead of a setTimeout and a clearTimeout per call on the hot path. The
+ * Timeouts for calls that share one duration at a time (every Redis take
+ * waits the current Redis deadline): a call's deadline is never earlier
+ * than the one before it, so the deadlines come in the order the calls were
+ * made and one timer for the oldest unanswered call does for all of them,
+ * instead of a setTimeout and a clearTimeout per call on the hot path. When
+ * the duration shrinks, later calls wait at most until the call before them
+ * expires (a shorter duration takes effect as the queue moves on). The
  * timer runs only while something is waiting.
  */
 export class DeadlineQueue {
-  readonly #timeoutMs: number;
+  readonly #timeoutMs: () => number;
   readonly #now: () => number;
+  #last = Number.NEGATIVE_INFINITY;
   #entries: Expirable[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { timeoutMs: number; now?: () => number }) {
-    this.#timeoutMs = options.timeoutMs;
+  /** `timeoutMs`: a fixed duration, or read at each `add` (a deadline that follows the dependency's latency). */
+  constructor(options: { timeoutMs: number | (() => number); now?: () => number }) {
+    const timeout = options.timeoutMs;
+    this.#timeoutMs = typeof timeout === 'number' ? () => timeout : timeout;
     this.#now = options.now ?? (() => performance.now());
   }
 
+  /** The clock deadlines are measured on (monotonic). */
+  now(): number {
+    return this.#now();
+  }
+
   add(item: Expirable): void {
-    item.deadline = this.#now() + this.#timeoutMs;
+    const now = this.#now();
+    item.deadline = Math.max(now + this.#timeoutMs(), this.#last);
+    this.#last = item.deadline;
     this.#entries.push(item);
-    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+    if (this.#timer === undefined) this.#arm(item.deadline - now);
   }
 
   /** Calls still waiting (settled ones not yet dropped included). */

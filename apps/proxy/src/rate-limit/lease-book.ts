@@ -1,9 +1,9 @@
 import type { Clock } from '../clock.ts';
-import type { Decision, LimitPlan, LimitResult, QuotaState } from './limiter.ts';
-import { headlineOf } from './plan.ts';
+import { Lease, MAX_SHARE } from './lease.ts';
+import type { LimitPlan, LimitResult } from './limiter.ts';
+import { resultOf } from './result-view.ts';
 import type { LeaseTraffic, SharedReply } from './shared-limits.ts';
 import { CONTENTION_MS } from './take-script.ts';
-import { toDecision } from './token-bucket.ts';
 
 export interface LeaseBookOptions {
   clock: Clock;
@@ -13,67 +13,6 @@ export interface LeaseBookOptions {
   ttlMs?: number;
   /** Plans with a lease tracked at once (the least recently used is given back first). */
   maxPlans?: number;
-}
-
-/**
- * The most one proxy may hold of a bucket (and of a quota): a sixteenth of
- * its capacity. Small enough that tokens stranded in one proxy's lease are a
- * small share of any bucket (and they go back within the lease's TTL),
- * large enough that a bucket sized for a hot key's rate is refilled far
- * more often than it is leased.
- */
-export const MAX_SHARE = 1 / 16;
-const RATE_TAU_MS = 1_000;
-
-/** What this proxy holds of one plan. */
-export class Lease {
-  plan: LimitPlan;
-  /** Tokens held per bucket, debited in the store, not yet spent. */
-  held: number[];
-  /** The store's tokens per bucket at the last call, and when (our clock). */
-  syncTokens: number[];
-  syncAt = 0;
-  quotaHeld = 0;
-  /** The store's quota counter at the last call (leased units included). */
-  quotaUsed = 0;
-  /** Held tokens may be spent until then; afterwards they go back. */
-  expiresAt = 0;
-  /** Wants of calls in flight, so concurrent calls do not each lease a full window. */
-  inflight: number[];
-  quotaInflight = 0;
-  /**
-   * A call asking for a lease is in flight: requests arriving meanwhile wait
-   * for it and spend what it brings, instead of each asking Redis on its own
-   * (which would leave the granted tokens unspent while they are refused).
-   */
-  pending: Promise<unknown> | null = null;
-  /** The last lease asked for was refused (the bucket is contended or nearly empty): ask for none until then. */
-  noLeaseUntil = 0;
-  /** Requests per ms, decayed (RATE_TAU_MS). */
-  #rate = 0;
-  #rateAt = 0;
-
-  constructor(plan: LimitPlan) {
-    this.plan = plan;
-    this.held = plan.buckets.map(() => 0);
-    this.syncTokens = plan.buckets.map((b) => b.limit.capacity);
-    this.inflight = plan.buckets.map(() => 0);
-  }
-
-  /** Counts one request at `now`. */
-  observe(now: number): void {
-    this.#rate = this.rateAt(now) + 1 / RATE_TAU_MS;
-    this.#rateAt = now;
-  }
-
-  /** The observed local rate at `now`, in requests per ms. */
-  rateAt(now: number): number {
-    return this.#rate * Math.exp(-Math.max(0, now - this.#rateAt) / RATE_TAU_MS);
-  }
-
-  get holds(): boolean {
-    return this.quotaHeld > 0 || this.held.some((tokens) => tokens > 0);
-  }
 }
 
 /**
@@ -263,60 +202,6 @@ export class LeaseBook {
     });
   }
 }
-
-/** What a result is built from: the store's last word, what this proxy holds, and how long ago that was. */
-export interface ResultView {
-  allowed: boolean;
-  refusedBy: LimitResult['refusedBy'];
-  /** The store's reply to this request's call; null when it was decided from a lease. */
-  reply: SharedReply | null;
-  syncTokens: readonly number[];
-  held: readonly number[];
-  /** Time since `syncTokens` (the store refills by its own rate meanwhile). */
-  refilledMs: number;
-  quotaUsed: number;
-  now: number;
-}
-
-/**
- * The request's result as the headers tell it: each bucket is what the
- * store had at the last call (refilled since, by its own rate) plus what
- * this proxy holds, capped at capacity.
- */
-export function resultOf(plan: LimitPlan, view: ResultView): LimitResult {
-  const decisions: Decision[] = [];
-  let shadowRefused: string[] | null = null;
-  for (let i = 0; i < plan.buckets.length; i++) {
-    const { limit, name } = plan.buckets[i]!;
-    const state = view.reply?.buckets[i];
-    const refilled = (view.refilledMs / 1000) * limit.refillPerSecond;
-    const tokens = Math.min(limit.capacity, view.syncTokens[i]! + refilled + view.held[i]!);
-    const ok = state === undefined ? true : view.allowed ? !state.shadowRefused : state.msToRetry === 0;
-    if (state?.shadowRefused === true && view.allowed) (shadowRefused ??= []).push(name);
-    const perMs = Math.max(limit.refillPerSecond, 1e-6) / 1000;
-    decisions.push(toDecision(limit, ok, tokens, Math.ceil((limit.capacity - tokens) / perMs), state?.msToRetry ?? 0));
-  }
-  let quota: QuotaState | null = null;
-  if (plan.quota !== null) {
-    quota = {
-      limit: plan.quota.limit,
-      remaining: Math.max(0, plan.quota.limit - view.quotaUsed),
-      resetSeconds: Number.isFinite(plan.quota.endsAt)
-        ? Math.max(0, Math.ceil((plan.quota.endsAt - view.now) / 1000))
-        : null,
-    };
-  }
-  return {
-    allowed: view.allowed,
-    refusedBy: view.refusedBy,
-    headline: headlineOf(plan, decisions),
-    buckets: decisions,
-    shadowRefused: shadowRefused ?? NONE,
-    quota,
-  };
-}
-
-const NONE: readonly string[] = Object.freeze([]);
 
 function samePlan(a: LimitPlan, b: LimitPlan): boolean {
   if (a === b) return true;

@@ -6,7 +6,8 @@ import { ManualClock } from '../testing/manual-clock.ts';
 import type { Decision } from './limiter.ts';
 import type { SharedReply } from './shared-limits.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
-import { TokenBucketLimiter, type SharedStore } from './token-bucket-limiter.ts';
+import { FailoverLimiter, type SharedStore } from './failover-limiter.ts';
+import { RedisDeadline } from './redis-deadline.ts';
 
 const limit = { capacity: 2, refillPerSecond: 0.001 };
 const sharedDecision: Decision = { allowed: true, limit: 2, remaining: 1, resetSeconds: 1000, retryAfterSeconds: 0 };
@@ -37,16 +38,17 @@ function setup(withShared = true, probeIntervalMs?: number) {
   const clock = new ManualClock();
   const registry = new Registry();
   const shared = new FakeShared();
-  const limiter = new TokenBucketLimiter({
+  const limiter = new FailoverLimiter({
     local: new MemoryTokenBucket({ clock }),
     registry,
     logger: pino({ level: 'silent' }),
+    clock,
     ...(probeIntervalMs === undefined ? {} : { probeIntervalMs }),
     shared: withShared
       ? {
           store: shared,
           breaker: new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1000, clock }),
-          timeoutMs: 20,
+          deadline: new RedisDeadline({ floorMs: 20, capMs: 20 }),
           close: async () => undefined,
         }
       : undefined,
@@ -58,7 +60,7 @@ function setup(withShared = true, probeIntervalMs?: number) {
   return { clock, shared, limiter, value };
 }
 
-describe('TokenBucketLimiter', () => {
+describe('FailoverLimiter', () => {
   it('uses only local buckets without Redis', async () => {
     const { limiter, value } = setup(false);
     expect(limiter.mode()).toBe('memory');
