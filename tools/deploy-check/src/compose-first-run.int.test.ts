@@ -7,7 +7,7 @@ let project: ComposeProject | undefined;
 
 beforeAll(async () => {
   project = await upFromEnvExample();
-}, 240_000);
+}, 660_000);
 afterAll(async () => {
   await project?.[Symbol.asyncDispose]();
 });

@@ -11,7 +11,7 @@ beforeAll(async () => {
     overrides: ['docker-compose.postgres.yml'],
     fill: { KEYSTORE_POSTGRES_PASSWORD: randomBytes(16).toString('hex') },
   });
-}, 300_000);
+}, 660_000);
 afterAll(async () => {
   await project?.[Symbol.asyncDispose]();
 });

@@ -12,6 +12,8 @@ import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 const APPS = ['proxy', 'keystore', 'api'] as const;
+/** Three images from their Dockerfiles: layer-cached, but a cold build on a busy 2-core machine takes minutes. */
+const BUILD_TIMEOUT_MS = 420_000;
 
 /** The repository's docker-compose.yml, brought up as a new user does, under a project name of its own. */
 export interface ComposeProject extends AsyncDisposable {
@@ -109,7 +111,13 @@ export async function upFromEnvExample(options: ComposeOptions = {}): Promise<Co
   };
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   try {
-    await compose(['up', '--build', '-d'], 170_000).catch(async (error: { stderr?: string }) => {
+    // Building is CPU work whose length follows the machine's load; starting is
+    // waiting on health checks. Each gets its own deadline, so a slow build on a
+    // busy machine does not eat the time the containers need to become healthy.
+    await compose(['build'], BUILD_TIMEOUT_MS).catch((error: { stderr?: string }) => {
+      throw new Error(`build failed: ${tail(error.stderr ?? String(error))}`);
+    });
+    await compose(['up', '-d'], 170_000).catch(async (error: { stderr?: string }) => {
       throw new Error(`up failed: ${tail(error.stderr ?? String(error))}\n${await diagnostics()}`);
     });
     await waitUntilReady(adminUrl, 60_000).catch(async (error: unknown) => {
