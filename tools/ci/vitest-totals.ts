@@ -8,6 +8,18 @@ interface Report {
   numFailedTests: number;
   numPendingTests?: number;
   numTodoTests?: number;
+  testResults?: { name: string; status: string; assertionResults?: { status: string }[] }[];
+}
+
+/**
+ * Test files that failed with no failed test: a `beforeAll` that threw, an
+ * import error. Vitest reports their tests as skipped, so without this a
+ * broken suite would read "0 failed". Each counts as one failure.
+ */
+function brokenFiles(report: Report): string[] {
+  return (report.testResults ?? [])
+    .filter((file) => file.status === 'failed' && !file.assertionResults?.some((test) => test.status === 'failed'))
+    .map((file) => file.name);
 }
 
 function reports(dir: string): string[] {
@@ -30,9 +42,11 @@ let failed = 0;
 let skipped = 0;
 for (const file of reports(dir)) {
   const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  const broken = brokenFiles(report);
   passed += report.numPassedTests;
-  failed += report.numFailedTests;
+  failed += report.numFailedTests + broken.length;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+  console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests + broken.length} failed`);
+  for (const name of broken) console.log(`  failed before its tests ran: ${name}`);
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
