@@ -118,11 +118,12 @@ describe('the allowed answer', () => {
     expect(JSON.stringify(res.headers)).not.toContain('sk_');
   });
 
-  it('carries no identity on a public path (no key read)', async () => {
+  it('carries every identity header, empty where there is none (a public path: no key read)', async () => {
     const { proxy } = await setup({ PUBLIC_PATHS: '/health' });
     const res = await sendRequest(`${proxy.authzUrl}/authz/health`);
     expect(res.status).toBe(200);
-    expect(res.headers['x-routemcp-key-id']).toBeUndefined();
+    for (const name of ['key-id', 'account-id', 'environment', 'owner-id', 'key-meta'])
+      expect(res.headers[`x-routemcp-${name}`]).toBe('');
   });
 });
 
