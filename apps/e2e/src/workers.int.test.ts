@@ -111,6 +111,35 @@ describe('PROXY_WORKERS=2', { timeout: 60_000 }, () => {
     await p.app.stop();
   });
 
+  it('every worker serves AUTHZ_PORT (PROXY_PORT=off: forward auth alone), one Redis bucket behind both', async () => {
+    const authzPort = await freePort();
+    const p = await stack.startProxy({ PROXY_WORKERS: '2', PROXY_PORT: 'off', AUTHZ_PORT: String(authzPort) });
+    const authzUrl = `http://127.0.0.1:${authzPort}`;
+    const ask = (key: string, tag: string, count: number) =>
+      Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          rawRequest(authzUrl, `/authz${PATH}`, { authorization: `Bearer ${key}`, 'x-request-id': `${tag}-${i}` }),
+        ),
+      );
+    const answers = await ask(live.key, 'authz', 40);
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    const served = await until(
+      async () => logLines(p.app, 'request').filter((line) => String(line.reqId).startsWith('authz-')),
+      (lines) => lines.length === 40,
+    );
+    expect([...Map.groupBy(served, (line) => line.worker).keys()].sort()).toEqual([1, 2]);
+    expect(served.every((line) => line.keyId === live.id && line.path === '/api/v1/contacts')).toBe(true);
+
+    const small = await issueKey(stack, issued, {
+      environment: 'live',
+      rateLimit: { capacity: 6, refillPerSecond: 0.001 },
+    });
+    const statuses = (await ask(small.key, 'authz-bucket', 12)).map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(6).fill(200), ...Array(6).fill(429)]);
+    await expectNoKeyLeaked(stack, issued, [p.adminUrl]);
+    await p.app.stop();
+  });
+
   it('replaces a worker killed with -9; the admin port says so and requests are answered again', async () => {
     const p = await stack.startProxy({ PROXY_WORKERS: '2' });
     const [victim, survivor] = workerPids(p.app);

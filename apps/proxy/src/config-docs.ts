@@ -8,7 +8,12 @@ import type { ProxyEnvironment } from './config.ts';
  * regenerated (`npm run docs:config`).
  */
 export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
-  PROXY_PORT: { type: 'port', default: '`5001`', description: "Public port (the docs' examples)." },
+  PROXY_PORT: {
+    type: 'port, or `off`',
+    default: '`5001`',
+    description:
+      "Public port (the docs' examples). `off`: no proxy hop, only forward auth (`AUTHZ_PORT` must be set); `UPSTREAM_URL` is then unused.",
+  },
   PROXY_ADMIN_PORT: { type: 'port', default: '`9901`', description: '`/healthz`, `/readyz`, `/metrics`.' },
   PROXY_HOST: { type: 'host', default: 'unset: all interfaces', description: 'Listen address.' },
   PROXY_WORKERS: {
@@ -16,6 +21,12 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
     default: '`1`',
     description:
       'Worker processes sharing the public port (`auto`: one per available core). More than one needs Redis (any of the three settings).',
+  },
+  AUTHZ_PORT: {
+    type: 'port',
+    default: 'unset: off (`npm start`: `5004`)',
+    description:
+      'HTTP forward auth for nginx `auth_request`, Caddy `forward_auth`, Traefik `ForwardAuth` and Envoy `ext_authz` (HTTP): `/authz` and `/authz/<path>`, the same decision as the proxy port (`docs/forward-auth.md`).',
   },
   UPSTREAM_URL: { type: 'http(s) URL', default: '`http://127.0.0.1:5002`', description: 'The protected service.' },
   UPSTREAM_TEST_URL: {

@@ -69,8 +69,16 @@ describe('loadConfig', () => {
     expect([config.UPSTREAM_TEST_URL, config.REDIS_URL]).toEqual([undefined, undefined]);
   });
 
+  it('serves forward auth alone with PROXY_PORT=off and AUTHZ_PORT set (no proxy hop, so no upstream)', () => {
+    expect(loadConfig(TOKEN).AUTHZ_PORT).toBeUndefined();
+    const config = loadConfig({ ...TOKEN, PROXY_PORT: 'off', AUTHZ_PORT: '5004' });
+    expect([config.PROXY_PORT, config.AUTHZ_PORT]).toEqual([null, 5004]);
+  });
+
   it.each([
     [{}, /KEYSTORE_SERVICE_TOKEN: is required/],
+    [{ ...TOKEN, PROXY_PORT: 'off' }, /PROXY_PORT: off needs AUTHZ_PORT/],
+    [{ ...TOKEN, AUTHZ_PORT: 'x' }, /AUTHZ_PORT: expected a port number/],
     [{ ...TOKEN, PROXY_PORT: 'abc' }, /PROXY_PORT: expected a port number/],
     [{ ...TOKEN, PROXY_ADMIN_PORT: '70000' }, /PROXY_ADMIN_PORT: expected a port number/],
     [{ ...TOKEN, UPSTREAM_URL: 'ftp://example' }, /UPSTREAM_URL: expected an http\(s\) URL/],

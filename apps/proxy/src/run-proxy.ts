@@ -50,10 +50,15 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
   // Before listening: the primary asks a worker once it listens.
   if (cluster.isWorker)
     answerPrimary({ readiness: () => readinessOf(verifier, limiter), metrics: () => registry.getMetricsAsJSON() });
-  await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
+  // Cluster workers share each port through the primary, as node:cluster does for any listen().
+  if (config.PROXY_PORT !== null) await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
+  if (config.AUTHZ_PORT !== undefined) await listen(proxy.authzServer, config.AUTHZ_PORT, config.PROXY_HOST);
   if (cluster.isPrimary) {
     await listen(proxy.adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
-    logger.info({ port: config.PROXY_PORT, adminPort: config.PROXY_ADMIN_PORT }, 'proxy listening');
+    logger.info(
+      { port: config.PROXY_PORT, authzPort: config.AUTHZ_PORT, adminPort: config.PROXY_ADMIN_PORT },
+      'proxy listening',
+    );
   }
   await verifier.start();
 

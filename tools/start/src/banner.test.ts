@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBanner, type BannerInput } from './banner.ts';
 
 const base: BannerInput = {
-  ports: { proxy: 5001, proxyAdmin: 9901, api: 5002, keystore: 5003 },
+  ports: { proxy: 5001, proxyAdmin: 9901, authz: 5004, api: 5002, keystore: 5003 },
   redisUrl: undefined,
   keystoreDb: '/repo/data/keystore.sqlite',
   customDb: false,

@@ -43,6 +43,11 @@ export function renderBanner(input: BannerInput): string {
           : 'in-memory (one proxy; set REDIS_URL to keep buckets in Redis)';
   const places: [string, string, string][] = [
     ['proxy', `http://localhost:${ports.proxy}`, 'send your requests here'],
+    [
+      'authz',
+      `http://localhost:${ports.authz}/authz`,
+      'forward auth for nginx, Caddy, Traefik, Envoy (docs/forward-auth.md)',
+    ],
     ['api', `http://localhost:${ports.api}`, 'the upstream (no auth; reach it through the proxy)'],
     ['keystore', `http://localhost:${ports.keystore}`, 'key management API and dashboard'],
     [

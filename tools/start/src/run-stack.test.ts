@@ -81,6 +81,7 @@ async function start(extraEnv: Record<string, string> = {}, firstStart = true) {
   const ports = {
     PROXY_PORT: String(await freePort()),
     PROXY_ADMIN_PORT: String(await freePort()),
+    AUTHZ_PORT: String(await freePort()),
     API_PORT: String(await freePort()),
     KEYSTORE_PORT: String(await freePort()),
   };
@@ -131,6 +132,8 @@ describe('runStack', () => {
     expect(keystore.KEYSTORE_DB).toBe(stack.keystoreDb);
     expect(keystore.KEYSTORE_ADMIN_PASSWORD).toBe('run-password');
     expect(proxy.UPSTREAM_URL).toBe(`http://127.0.0.1:${stack.ports.api}`);
+    expect(proxy.AUTHZ_PORT).toBe(String(stack.ports.authz));
+    expect(printed()).toContain(`http://localhost:${stack.ports.authz}/authz`);
     expect([proxy.EXEC_ARGV, keystore.EXEC_ARGV]).toEqual(['--max-semi-space-size=8', '']);
 
     controller.abort();

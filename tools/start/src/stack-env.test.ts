@@ -7,10 +7,11 @@ const derive = (env: Record<string, string | undefined>) =>
 describe('deriveStackEnv', () => {
   it('uses the BRIEF defaults, all consistent with each other', () => {
     const { env, ports, keystoreDb, redisUrl } = derive({});
-    expect(ports).toEqual({ proxy: 5001, proxyAdmin: 9901, api: 5002, keystore: 5003 });
+    expect(ports).toEqual({ proxy: 5001, proxyAdmin: 9901, authz: 5004, api: 5002, keystore: 5003 });
     expect(env).toMatchObject({
       PROXY_PORT: '5001',
       PROXY_ADMIN_PORT: '9901',
+      AUTHZ_PORT: '5004',
       API_PORT: '5002',
       KEYSTORE_PORT: '5003',
       UPSTREAM_URL: 'http://127.0.0.1:5002',

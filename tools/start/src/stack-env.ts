@@ -5,6 +5,8 @@ export type Env = Record<string, string | undefined>;
 export interface StackPorts {
   proxy: number;
   proxyAdmin: number;
+  /** The proxy's HTTP forward-auth port (AUTHZ_PORT), on by default here. */
+  authz: number;
   api: number;
   keystore: number;
 }
@@ -25,7 +27,13 @@ export interface StackEnv {
 
 export const DEFAULT_KEYSTORE_DB = 'data/keystore.sqlite';
 
-const DEFAULT_PORTS = { PROXY_PORT: 5001, PROXY_ADMIN_PORT: 9901, API_PORT: 5002, KEYSTORE_PORT: 5003 } as const;
+const DEFAULT_PORTS = {
+  PROXY_PORT: 5001,
+  PROXY_ADMIN_PORT: 9901,
+  API_PORT: 5002,
+  KEYSTORE_PORT: 5003,
+  AUTHZ_PORT: 5004,
+} as const;
 
 function set(env: Env, name: string): string | undefined {
   const value = env[name];
@@ -50,6 +58,7 @@ export function deriveStackEnv(env: Env, options: { cwd: string; randomToken: ()
   const ports: StackPorts = {
     proxy: port(env, 'PROXY_PORT'),
     proxyAdmin: port(env, 'PROXY_ADMIN_PORT'),
+    authz: port(env, 'AUTHZ_PORT'),
     api: port(env, 'API_PORT'),
     keystore: port(env, 'KEYSTORE_PORT'),
   };
@@ -67,6 +76,7 @@ export function deriveStackEnv(env: Env, options: { cwd: string; randomToken: ()
       ...inherited,
       PROXY_PORT: String(ports.proxy),
       PROXY_ADMIN_PORT: String(ports.proxyAdmin),
+      AUTHZ_PORT: String(ports.authz),
       API_PORT: String(ports.api),
       KEYSTORE_PORT: String(ports.keystore),
       UPSTREAM_URL: set(env, 'UPSTREAM_URL') ?? `http://127.0.0.1:${ports.api}`,

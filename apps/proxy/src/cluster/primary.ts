@@ -161,7 +161,10 @@ export async function runPrimary(config: ProxyConfig, logger: Logger): Promise<v
 
   const adminServer = createAdminServer({ readiness, metrics, contentType: registry.contentType });
   await listen(adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
-  logger.info({ port: config.PROXY_PORT, adminPort: config.PROXY_ADMIN_PORT, workers: expected }, 'proxy listening');
+  logger.info(
+    { port: config.PROXY_PORT, authzPort: config.AUTHZ_PORT, adminPort: config.PROXY_ADMIN_PORT, workers: expected },
+    'proxy listening',
+  );
 
   async function stop(signal: NodeJS.Signals): Promise<void> {
     if (stopping) return;

@@ -11,6 +11,7 @@ import { AuthFailureBudget, Authorizer, ClientAddresses, createPublicPathMatcher
 import type { Limiter } from '../rate-limit/index.ts';
 import { OpenTunnels, TunnelMetrics } from '../tunnels/index.ts';
 import { Upstream } from '../upstream/index.ts';
+import { createAuthzServer, type AuthzHttpServer } from './authz-server.ts';
 import { createClientErrorHandler } from './client-error.ts';
 import { drainServer, type DrainResult } from './drain.ts';
 import { ProxyRequest } from './proxy-request.ts';
@@ -35,6 +36,8 @@ export type ProxyHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
 export interface ProxyServers {
   server: ProxyHttpServer;
   adminServer: Server;
+  /** Forward auth (AUTHZ_PORT): the same Authorizer and Recorder; listened on only when the port is set. */
+  authzServer: AuthzHttpServer;
   /** Drains the proxy (in-flight requests finish, within SHUTDOWN_GRACE_MS), then closes both servers. */
   shutdown(): Promise<DrainResult>;
 }
@@ -124,16 +127,23 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   server.on('upgrade', (req: ProxyRequest, socket: Socket, head: Buffer) => handleUpgrade(req, socket, head));
   server.on('clientError', createClientErrorHandler({ metrics }));
 
+  const authzServer = createAuthzServer(config, { authorizer, clients, recorder, logger, metrics });
+
   const adminServer = createAdminServer(localAdminSource({ registry, verifier, limiter }));
 
   return {
     server,
     adminServer,
+    authzServer,
     async shutdown() {
       draining = true;
       // Tunnels get the grace period like requests do (they count as open connections, so a drain
       // with one open always runs to its end); then they are closed, logged and counted.
-      const result = await drainServer(server, config.SHUTDOWN_GRACE_MS);
+      const results = await Promise.all([
+        server.listening ? drainServer(server, config.SHUTDOWN_GRACE_MS) : 'drained',
+        authzServer.listening ? drainServer(authzServer, config.SHUTDOWN_GRACE_MS) : 'drained',
+      ]);
+      const result: DrainResult = results.includes('forced') ? 'forced' : 'drained';
       tunnels.closeAll('shutdown');
       await upstream.close();
       adminServer.closeAllConnections();

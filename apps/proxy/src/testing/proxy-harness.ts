@@ -13,6 +13,8 @@ import { FakeLimiter } from './fake-limiter.ts';
 export interface ProxyHarness {
   url: string;
   adminUrl: string;
+  /** The forward-auth port (AUTHZ_PORT), on 127.0.0.1:0 like the others. */
+  authzUrl: string;
   verifier: FakeKeyVerifier;
   limiter: FakeLimiter;
   servers: ProxyServers;
@@ -57,11 +59,13 @@ export async function startProxy(options: {
   });
   await listen(servers.server, 0, '127.0.0.1');
   await listen(servers.adminServer, 0, '127.0.0.1');
+  await listen(servers.authzServer, 0, '127.0.0.1');
   const port = (servers.server.address() as AddressInfo).port;
   const adminPort = (servers.adminServer.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
+    authzUrl: `http://127.0.0.1:${(servers.authzServer.address() as AddressInfo).port}`,
     verifier,
     limiter,
     servers,

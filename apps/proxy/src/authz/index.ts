@@ -1,0 +1,2 @@
+export { createAuthzHandler, type AuthzHandlerDeps, type AuthzRequest, type AuthzResponse } from './authz-handler.ts';
+export { ForwardRequest, identityHeaders, refuseNonCanonical, type ForwardedRequest } from './forward-decision.ts';

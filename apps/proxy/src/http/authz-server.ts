@@ -1,0 +1,36 @@
+import { createServer, type Server } from 'node:http';
+import type { ProxyConfig } from '../config.ts';
+import type { ProxyMetrics } from '../observability/index.ts';
+import { createAuthzHandler, type AuthzHandlerDeps } from '../authz/index.ts';
+import { createClientErrorHandler } from './client-error.ts';
+import { ProxyRequest } from './proxy-request.ts';
+import { ProxyResponse } from './proxy-response.ts';
+
+export type AuthzHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
+
+/**
+ * The forward-auth port (AUTHZ_PORT): the proxy's parser limits and
+ * timeouts, no upgrades (a gateway asks about an upgrade with a plain
+ * request), and the proxy's answer to a request Node could not parse.
+ */
+export function createAuthzServer(
+  config: ProxyConfig,
+  deps: AuthzHandlerDeps & { metrics: ProxyMetrics },
+): AuthzHttpServer {
+  const handle = createAuthzHandler(deps);
+  const server: AuthzHttpServer = createServer({
+    IncomingMessage: ProxyRequest,
+    ServerResponse: ProxyResponse,
+    insecureHTTPParser: false,
+    requireHostHeader: false,
+    maxHeaderSize: config.MAX_HEADER_BYTES,
+    headersTimeout: config.HEADERS_TIMEOUT_MS,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
+    shouldUpgradeCallback: () => false,
+  });
+  server.on('request', handle);
+  server.on('clientError', createClientErrorHandler({ metrics: deps.metrics }));
+  return server;
+}
