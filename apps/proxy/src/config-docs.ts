@@ -11,6 +11,12 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
   PROXY_PORT: { type: 'port', default: '`5001`', description: "Public port (the docs' examples)." },
   PROXY_ADMIN_PORT: { type: 'port', default: '`9901`', description: '`/healthz`, `/readyz`, `/metrics`.' },
   PROXY_HOST: { type: 'host', default: 'unset: all interfaces', description: 'Listen address.' },
+  AUTHZ_GRPC_PORT: {
+    type: 'port',
+    default: 'unset: off',
+    description:
+      "Envoy ext_authz over gRPC (`envoy.service.auth.v3.Authorization/Check`): the proxy's decision for a gateway to enforce (`docs/forward-auth-envoy.md`).",
+  },
   PROXY_WORKERS: {
     type: 'integer 1–64, or `auto`',
     default: '`1`',

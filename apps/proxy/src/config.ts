@@ -74,6 +74,9 @@ const schema = z
     PROXY_PORT: port(5001),
     PROXY_ADMIN_PORT: port(9901),
     PROXY_HOST: optional(z.string().min(1)),
+    AUTHZ_GRPC_PORT: optional(
+      z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535, 'expected a port number'),
+    ),
     PROXY_WORKERS: workers,
     UPSTREAM_URL: httpUrl.default('http://127.0.0.1:5002'),
     UPSTREAM_TEST_URL: optional(httpUrl),

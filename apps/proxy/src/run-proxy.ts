@@ -6,6 +6,7 @@ import { answerPrimary } from './cluster/index.ts';
 import { redisTarget, type ProxyConfig } from './config.ts';
 import { createKeyVerifier } from './key-lookup/index.ts';
 import { systemClock } from './clock.ts';
+import { createAuthzGrpcServer } from './authz/index.ts';
 import { listen } from './http/index.ts';
 import { createLimiter } from './rate-limit/index.ts';
 import { createProxyServer } from './http/index.ts';
@@ -50,10 +51,16 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
   // Before listening: the primary asks a worker once it listens.
   if (cluster.isWorker)
     answerPrimary({ readiness: () => readinessOf(verifier, limiter), metrics: () => registry.getMetricsAsJSON() });
+  // Envoy's ext_authz over gRPC on the same pipeline; every worker binds it too (node:cluster shares the port).
+  const authzGrpc = config.AUTHZ_GRPC_PORT === undefined ? null : createAuthzGrpcServer(proxy.pipeline);
   await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
+  if (config.AUTHZ_GRPC_PORT !== undefined) await authzGrpc?.listen(config.AUTHZ_GRPC_PORT, config.PROXY_HOST);
   if (cluster.isPrimary) {
     await listen(proxy.adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
-    logger.info({ port: config.PROXY_PORT, adminPort: config.PROXY_ADMIN_PORT }, 'proxy listening');
+    logger.info(
+      { port: config.PROXY_PORT, adminPort: config.PROXY_ADMIN_PORT, authzGrpcPort: config.AUTHZ_GRPC_PORT },
+      'proxy listening',
+    );
   }
   await verifier.start();
 
@@ -64,7 +71,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     logger.info({ signal }, 'draining');
     // Whatever hangs below, the process is gone shortly after the grace period.
     setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 2_000).unref();
-    const result = await proxy.shutdown();
+    const [result] = await Promise.all([proxy.shutdown(), authzGrpc?.close(config.SHUTDOWN_GRACE_MS)]);
     await Promise.allSettled([verifier.close(), limiter.close(), usage.close()]);
     logger.info({ result }, 'stopped');
     logger.flush(() => process.exit(0));

@@ -35,6 +35,8 @@ export type ProxyHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
 export interface ProxyServers {
   server: ProxyHttpServer;
   adminServer: Server;
+  /** The one decision and its recording, for the forward-auth entrances (AUTHZ_GRPC_PORT) to share. */
+  pipeline: { authorizer: Authorizer; clients: ClientAddresses; recorder: Recorder; logger: Logger };
   /** Drains the proxy (in-flight requests finish, within SHUTDOWN_GRACE_MS), then closes both servers. */
   shutdown(): Promise<DrainResult>;
 }
@@ -129,6 +131,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   return {
     server,
     adminServer,
+    pipeline: { authorizer, clients, recorder, logger },
     async shutdown() {
       draining = true;
       // Tunnels get the grace period like requests do (they count as open connections, so a drain

@@ -1,0 +1,1 @@
+export { createAuthzGrpcServer, type AuthzGrpcServer } from './grpc-server.ts';
