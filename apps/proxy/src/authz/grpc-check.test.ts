@@ -109,7 +109,7 @@ describe('envoy.service.auth.v3.Authorization/Check', () => {
       'x-routemcp-key-meta': Buffer.from('{"plan":"pro"}').toString('base64url'),
     });
     expect(new Set(ok.headers!.map((option) => option.appendAction))).toEqual(new Set(['OVERWRITE_IF_EXISTS_OR_ADD']));
-    // The forged name we set is overwritten; the one we do not set is removed (Envoy removes after it sets).
+    // The forged name we set is overwritten; the one we do not set is removed.
     expect(ok.headersToRemove).toEqual(['authorization', 'x-routemcp-tenant']);
     expect(Object.keys(headerMap(ok.responseHeadersToAdd))).toEqual(
       expect.arrayContaining(['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'ratelimit-policy']),

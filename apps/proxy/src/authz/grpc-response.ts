@@ -39,7 +39,7 @@ export function allowed(check: GrpcCheck, result: Authorized): CheckResponse {
     if (result.policy !== null) options(result.policy.upstreamHeaders, headers);
   }
   const headersToRemove = ['authorization'];
-  // Envoy applies removals after the headers it sets: remove only the names not set here.
+  // Only the names not set here: with no name in both lists, the order Envoy applies them in cannot matter.
   for (const name in check.headers) {
     if (name.startsWith(IDENTITY_PREFIX) && !headers.some((set) => set.header.key === name)) headersToRemove.push(name);
   }
