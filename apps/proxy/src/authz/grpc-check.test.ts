@@ -1,30 +1,13 @@
-import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../key-lookup/index.ts';
 import { startProxy, type ProxyHarness } from '../testing/proxy-harness.ts';
-import { loadAuthorizationService } from './grpc-protos.ts';
+import {
+  EnvoyCheckClient,
+  headerRecord as headerMap,
+  type DecodedCheck as Decoded,
+} from '../testing/envoy-check-client.ts';
 import { createAuthzGrpcServer } from './grpc-server.ts';
-
-/** A CheckResponse as a client decodes it from Envoy's protos (the same loader options as the server's). */
-interface Decoded {
-  status?: { code?: number; message?: string };
-  httpResponse?: 'okResponse' | 'deniedResponse';
-  okResponse?: {
-    headers?: { header?: { key?: string; value?: string }; appendAction?: string }[];
-    headersToRemove?: string[];
-    responseHeadersToAdd?: { header?: { key?: string; value?: string } }[];
-  };
-  deniedResponse?: {
-    status?: { code?: string };
-    headers?: { header?: { key?: string; value?: string } }[];
-    body?: string;
-  };
-}
-
-type CheckClient = Client & {
-  Check(request: object, callback: (err: ServiceError | null, response: Decoded) => void): void;
-};
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -39,29 +22,10 @@ async function setup(env: Record<string, string> = {}) {
   const grpc = createAuthzGrpcServer(proxy.servers.pipeline);
   const port = await grpc.listen(0, '127.0.0.1');
   cleanups.push(() => grpc.close(1_000));
-  const Authorization = loadAuthorizationService();
-  // A client made from a loaded definition is typed by method name only (ServiceClient's index signature).
-  const client = new Authorization(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as CheckClient;
+  const client = new EnvoyCheckClient(port);
   cleanups.push(async () => client.close());
   const check = (http: { method?: string; path: string; headers?: Record<string, string> }, source = '127.0.0.1') =>
-    new Promise<Decoded>((resolve, reject) =>
-      client.Check(
-        {
-          attributes: {
-            source: { address: { socketAddress: { address: source, portValue: 40000 } } },
-            request: {
-              http: {
-                method: http.method ?? 'GET',
-                path: http.path,
-                host: 'api.example.com',
-                headers: { ':authority': 'api.example.com', ':path': http.path, ...http.headers },
-              },
-            },
-          },
-        },
-        (err, response) => (err === null ? resolve(response) : reject(err)),
-      ),
-    );
+    client.check({ ...http, source });
   return { proxy, check };
 }
 
@@ -69,10 +33,6 @@ function withKey(proxy: ProxyHarness, record: Partial<KeyRecord> = {}) {
   const { key } = makeTestKey('live');
   const stored = proxy.verifier.add(key, { environment: 'live', ...record });
   return { key, stored, authorization: { authorization: `Bearer ${key}` } };
-}
-
-function headerMap(options: { header?: { key?: string; value?: string } }[] | undefined): Record<string, string> {
-  return Object.fromEntries((options ?? []).map(({ header }) => [header!.key!, header!.value!]));
 }
 
 function outcomes(proxy: ProxyHarness): string[] {
