@@ -12,10 +12,16 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
     type: 'port, or `off`',
     default: '`5001`',
     description:
-      "Public port (the docs' examples). `off`: no proxy hop, only forward auth (`AUTHZ_PORT` must be set); `UPSTREAM_URL` is then unused.",
+      "Public port (the docs' examples). `off`: no proxy hop, only forward auth (`AUTHZ_PORT` or `AUTHZ_GRPC_PORT` must be set); `UPSTREAM_URL` is then unused.",
   },
   PROXY_ADMIN_PORT: { type: 'port', default: '`9901`', description: '`/healthz`, `/readyz`, `/metrics`.' },
   PROXY_HOST: { type: 'host', default: 'unset: all interfaces', description: 'Listen address.' },
+  AUTHZ_GRPC_PORT: {
+    type: 'port',
+    default: 'unset: off',
+    description:
+      "Envoy ext_authz over gRPC (`envoy.service.auth.v3.Authorization/Check`): the proxy's decision for a gateway to enforce (`docs/forward-auth-envoy.md`).",
+  },
   PROXY_WORKERS: {
     type: 'integer 1–64, or `auto`',
     default: '`1`',

@@ -73,12 +73,15 @@ describe('loadConfig', () => {
     expect(loadConfig(TOKEN).AUTHZ_PORT).toBeUndefined();
     const config = loadConfig({ ...TOKEN, PROXY_PORT: 'off', AUTHZ_PORT: '5004' });
     expect([config.PROXY_PORT, config.AUTHZ_PORT]).toEqual([null, 5004]);
+    const grpcOnly = loadConfig({ ...TOKEN, PROXY_PORT: 'off', AUTHZ_GRPC_PORT: '5005' });
+    expect([grpcOnly.PROXY_PORT, grpcOnly.AUTHZ_PORT, grpcOnly.AUTHZ_GRPC_PORT]).toEqual([null, undefined, 5005]);
   });
 
   it.each([
     [{}, /KEYSTORE_SERVICE_TOKEN: is required/],
     [{ ...TOKEN, PROXY_PORT: 'off' }, /PROXY_PORT: off needs AUTHZ_PORT/],
     [{ ...TOKEN, AUTHZ_PORT: 'x' }, /AUTHZ_PORT: expected a port number/],
+    [{ ...TOKEN, AUTHZ_GRPC_PORT: '70000' }, /AUTHZ_GRPC_PORT: expected a port number/],
     [{ ...TOKEN, PROXY_PORT: 'abc' }, /PROXY_PORT: expected a port number/],
     [{ ...TOKEN, PROXY_ADMIN_PORT: '70000' }, /PROXY_ADMIN_PORT: expected a port number/],
     [{ ...TOKEN, UPSTREAM_URL: 'ftp://example' }, /UPSTREAM_URL: expected an http\(s\) URL/],

@@ -71,12 +71,13 @@ const onOff = (fallback: boolean) =>
 
 const schema = z
   .object({
-    // `off`: no proxy hop, forward auth only (AUTHZ_PORT), so no upstream is needed.
+    // `off`: no proxy hop, forward auth only (AUTHZ_PORT, AUTHZ_GRPC_PORT), so no upstream is needed.
     PROXY_PORT: z.preprocess((value) => (value === 'off' ? null : value), port(5001).nullable()),
     PROXY_ADMIN_PORT: port(9901),
     PROXY_HOST: optional(z.string().min(1)),
     PROXY_WORKERS: workers,
     AUTHZ_PORT: optional(port(0).unwrap()),
+    AUTHZ_GRPC_PORT: optional(port(0).unwrap()),
     UPSTREAM_URL: httpUrl.default('http://127.0.0.1:5002'),
     UPSTREAM_TEST_URL: optional(httpUrl),
     KEYSTORE_URL: httpUrlList('http://127.0.0.1:5003'),
@@ -155,10 +156,13 @@ const schema = z
     path: ['REDIS_SENTINEL_MASTER'],
     message: 'REDIS_SENTINEL_URLS and REDIS_SENTINEL_MASTER go together (the master name the sentinels monitor)',
   })
-  .refine((config) => config.PROXY_PORT !== null || config.AUTHZ_PORT !== undefined, {
-    path: ['PROXY_PORT'],
-    message: 'off needs AUTHZ_PORT: with neither port there is nothing to serve',
-  })
+  .refine(
+    (config) => config.PROXY_PORT !== null || config.AUTHZ_PORT !== undefined || config.AUTHZ_GRPC_PORT !== undefined,
+    {
+      path: ['PROXY_PORT'],
+      message: 'off needs AUTHZ_PORT or AUTHZ_GRPC_PORT: with no port there is nothing to serve',
+    },
+  )
   .refine((config) => config.PROXY_WORKERS === 1 || redisTarget(config) !== undefined, {
     path: ['PROXY_WORKERS'],
     message:

@@ -6,6 +6,7 @@ import { answerPrimary } from './cluster/index.ts';
 import { redisTarget, type ProxyConfig } from './config.ts';
 import { createKeyVerifier } from './key-lookup/index.ts';
 import { systemClock } from './clock.ts';
+import { createAuthzGrpcServer } from './authz/index.ts';
 import { listen } from './http/index.ts';
 import { createLimiter } from './rate-limit/index.ts';
 import { createProxyServer } from './http/index.ts';
@@ -51,12 +52,20 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
   if (cluster.isWorker)
     answerPrimary({ readiness: () => readinessOf(verifier, limiter), metrics: () => registry.getMetricsAsJSON() });
   // Cluster workers share each port through the primary, as node:cluster does for any listen().
+  // Envoy's ext_authz over gRPC runs on the same pipeline; every worker binds it too.
+  const authzGrpc = config.AUTHZ_GRPC_PORT === undefined ? null : createAuthzGrpcServer(proxy.pipeline);
   if (config.PROXY_PORT !== null) await listen(proxy.server, config.PROXY_PORT, config.PROXY_HOST);
   if (config.AUTHZ_PORT !== undefined) await listen(proxy.authzServer, config.AUTHZ_PORT, config.PROXY_HOST);
+  if (config.AUTHZ_GRPC_PORT !== undefined) await authzGrpc?.listen(config.AUTHZ_GRPC_PORT, config.PROXY_HOST);
   if (cluster.isPrimary) {
     await listen(proxy.adminServer, config.PROXY_ADMIN_PORT, config.PROXY_HOST);
     logger.info(
-      { port: config.PROXY_PORT, authzPort: config.AUTHZ_PORT, adminPort: config.PROXY_ADMIN_PORT },
+      {
+        port: config.PROXY_PORT,
+        authzPort: config.AUTHZ_PORT,
+        authzGrpcPort: config.AUTHZ_GRPC_PORT,
+        adminPort: config.PROXY_ADMIN_PORT,
+      },
       'proxy listening',
     );
   }
@@ -69,7 +78,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     logger.info({ signal }, 'draining');
     // Whatever hangs below, the process is gone shortly after the grace period.
     setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 2_000).unref();
-    const result = await proxy.shutdown();
+    const [result] = await Promise.all([proxy.shutdown(), authzGrpc?.close(config.SHUTDOWN_GRACE_MS)]);
     await Promise.allSettled([verifier.close(), limiter.close(), usage.close()]);
     logger.info({ result }, 'stopped');
     logger.flush(() => process.exit(0));

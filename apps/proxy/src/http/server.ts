@@ -38,6 +38,8 @@ export interface ProxyServers {
   adminServer: Server;
   /** Forward auth (AUTHZ_PORT): the same Authorizer and Recorder; listened on only when the port is set. */
   authzServer: AuthzHttpServer;
+  /** The one decision and its recording, for the forward-auth entrances (AUTHZ_GRPC_PORT) to share. */
+  pipeline: { authorizer: Authorizer; clients: ClientAddresses; recorder: Recorder; logger: Logger };
   /** Drains the proxy (in-flight requests finish, within SHUTDOWN_GRACE_MS), then closes both servers. */
   shutdown(): Promise<DrainResult>;
 }
@@ -135,6 +137,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     server,
     adminServer,
     authzServer,
+    pipeline: { authorizer, clients, recorder, logger },
     async shutdown() {
       draining = true;
       // Tunnels get the grace period like requests do (they count as open connections, so a drain
