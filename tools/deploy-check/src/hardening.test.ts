@@ -37,7 +37,8 @@ describe.each(VARIANTS)('every workload in %s/', (variant) => {
 describe.each(VARIANTS)('network policies in %s/', (variant) => {
   const manifests = loadManifests(variantDir(variant));
   const proxyLabel = { 'routemcp.dev/proxy': 'true' };
-  const api = workloads(manifests).find((w) => w.name === 'api');
+  // The proxies of this variant: the api's sidecar, or the forward-auth service.
+  const proxies = workloads(manifests).filter((w) => w.name === 'api' || w.name === 'authz');
 
   // The keystore's /metrics shares its one port: scrapers from monitoring namespaces get in there too.
   it.each([
@@ -56,7 +57,8 @@ describe.each(VARIANTS)('network policies in %s/', (variant) => {
     expect(policy.ingress).toHaveLength(1 + (scrapers.length > 0 ? 1 : 0));
     expect(policy.ingress[0]?.from).toEqual([{ podSelector: { matchLabels: proxyLabel } }]);
     if (scrapers.length > 0) expect(policy.ingress[1]).toEqual({ from: scrapers, ports: [{ port: 5003 }] });
-    expect(api?.podLabels).toMatchObject(proxyLabel);
+    expect(proxies.length).toBeGreaterThan(0);
+    for (const proxy of proxies) expect(proxy.podLabels).toMatchObject(proxyLabel);
   });
 });
 

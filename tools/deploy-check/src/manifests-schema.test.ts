@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { generatedSecrets, imagesSet, loadManifests, VARIANTS, variantDir } from './manifests.ts';
 import { validateManifest } from './validate-manifest.ts';
 
+const SIDECAR = ['Deployment/api', 'Service/api', 'NetworkPolicy/api', 'PodDisruptionBudget/api'];
 const SHARED = [
-  'Deployment/api',
-  'Service/api',
-  'NetworkPolicy/api',
-  'PodDisruptionBudget/api',
   'Service/keystore',
   'NetworkPolicy/keystore',
   'Deployment/redis',
@@ -15,15 +12,25 @@ const SHARED = [
   'Namespace/routemcp',
 ];
 const PARTS: Record<(typeof VARIANTS)[number], string[]> = {
-  deploy: [...SHARED, 'StatefulSet/keystore'],
-  'deploy/ha': [...SHARED, 'Deployment/keystore', 'PodDisruptionBudget/keystore'],
+  deploy: [...SHARED, ...SIDECAR, 'StatefulSet/keystore'],
+  'deploy/ha': [...SHARED, ...SIDECAR, 'Deployment/keystore', 'PodDisruptionBudget/keystore'],
   'deploy/ha-sample-postgres': [
     ...SHARED,
+    ...SIDECAR,
     'Deployment/keystore',
     'PodDisruptionBudget/keystore',
     'StatefulSet/sample-postgres',
     'Service/sample-postgres',
     'NetworkPolicy/sample-postgres',
+  ],
+  // No api and no sidecar: the gateway forwards.
+  'deploy/forward-auth': [
+    ...SHARED,
+    'StatefulSet/keystore',
+    'Deployment/authz',
+    'Service/authz',
+    'NetworkPolicy/authz',
+    'PodDisruptionBudget/authz',
   ],
 };
 

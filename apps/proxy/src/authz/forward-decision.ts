@@ -82,27 +82,55 @@ export function refuseNonCanonical(target: string): Refused | null {
   return isCanonical(target) ? null : NOT_CANONICAL;
 }
 
+/** Every identity header an entrance may set, in the order they are sent. */
+export const IDENTITY_HEADERS: readonly string[] = Object.freeze([
+  'x-routemcp-key-id',
+  'x-routemcp-account-id',
+  'x-routemcp-environment',
+  'x-routemcp-owner-id',
+  'x-routemcp-key-meta',
+]);
+
+/** Identity headers are named `x-routemcp-*`: a client-sent one we do not set must not reach the upstream. */
+export const IDENTITY_PREFIX = 'x-routemcp-';
+
 /**
  * The headers the gateway sets on the upstream request for an allowed key,
  * flat `[name, value, …]` (names lower-case): the same identity the proxy
- * adds (`upstreamHeaders`), then the key's owner and metadata. Nothing when
- * the path is public (no key was read). The gateway must overwrite, not
- * append, so a client cannot pre-seed them (each gateway's config says how).
+ * adds (`upstreamHeaders`), then the key's owner and metadata. The gateway
+ * must overwrite, not append, so a client cannot pre-seed them (each
+ * gateway's config says how).
+ *
+ * `unset` is what to do with one there is nothing to say for (a public path:
+ * no key was read; a key with no owner or metadata). 'omit' leaves it out,
+ * for Envoy, which removes it instead; 'empty' sends all five, empty where
+ * unset, for HTTP gateways that copy a fixed list (Caddy 2.6 copies a
+ * missing one as its literal, unreplaced placeholder).
  */
-export function identityHeaders(result: Authorized): readonly string[] {
+export function identityHeaders(result: Authorized, unset: 'omit' | 'empty' = 'omit'): readonly string[] {
   const key: KeyRecord | null = result.key;
-  if (key === null) return EMPTY;
-  const out = [
-    'x-routemcp-key-id',
-    key.id,
-    'x-routemcp-account-id',
-    key.accountId,
-    'x-routemcp-environment',
-    key.environment,
-  ];
-  const extra = result.policy?.upstreamHeaders ?? EMPTY;
-  for (let i = 0; i < extra.length; i++) out.push(extra[i]!);
+  const set: string[] = [];
+  if (key !== null) {
+    set.push(
+      'x-routemcp-key-id',
+      key.id,
+      'x-routemcp-account-id',
+      key.accountId,
+      'x-routemcp-environment',
+      key.environment,
+    );
+    const extra = result.policy?.upstreamHeaders ?? EMPTY;
+    for (let i = 0; i < extra.length; i++) set.push(extra[i]!);
+  }
+  if (unset === 'omit') return set;
+  const out: string[] = [];
+  for (const name of IDENTITY_HEADERS) out.push(name, valueOf(set, name));
   return out;
+}
+
+function valueOf(flat: readonly string[], name: string): string {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return flat[i + 1]!;
+  return '';
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);

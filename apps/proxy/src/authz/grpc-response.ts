@@ -1,9 +1,8 @@
 import { errorBody, errorCatalog } from '@routemcp/errors';
 import type { Authorized, Refused } from '../pipeline/index.ts';
+import { IDENTITY_PREFIX, identityHeaders } from './forward-decision.ts';
 import type { GrpcCheck } from './grpc-request.ts';
 import { RpcCode, type CheckResponse, type HeaderValueOption } from './grpc-messages.ts';
-
-const IDENTITY_PREFIX = 'x-routemcp-';
 
 /** Overwrite, never append: a client must not be able to pre-seed what the upstream reads as our identity. */
 function option(key: string, value: string): HeaderValueOption {
@@ -28,16 +27,7 @@ const ENVELOPE_HEADERS: readonly HeaderValueOption[] = Object.freeze([
  * the RateLimit-* headers for the client's response.
  */
 export function allowed(check: GrpcCheck, result: Authorized): CheckResponse {
-  const key = result.key;
-  const headers: HeaderValueOption[] = [];
-  if (key !== null) {
-    headers.push(
-      option('x-routemcp-key-id', key.id),
-      option('x-routemcp-account-id', key.accountId),
-      option('x-routemcp-environment', key.environment),
-    );
-    if (result.policy !== null) options(result.policy.upstreamHeaders, headers);
-  }
+  const headers = options(identityHeaders(result, 'omit'));
   const headersToRemove = ['authorization'];
   // Only the names not set here: with no name in both lists, the order Envoy applies them in cannot matter.
   for (const name in check.headers) {
