@@ -1,4 +1,15 @@
 export {
+  TARGET_REFUSALS,
+  canonicalForm,
+  canonicalTarget,
+  isCanonical,
+  pathOf,
+  type CanonicalForm,
+  type CanonicalPath,
+  type CanonicalTarget,
+  type TargetRefusal,
+} from './canonical-target.ts';
+export {
   EVENTS_PATH,
   EVENT_ID,
   KEY_EVENT_TYPES,
@@ -36,6 +47,7 @@ export {
   OWNER_ID,
   allowedIpsSchema,
   ipRangeSchema,
+  lookupPermissionsSchema,
   lookupRateLimitsSchema,
   metadataSchema,
   ownerIdSchema,
@@ -51,7 +63,7 @@ export {
   type RateLimitBucket,
 } from './key-policies.ts';
 export { parseIpRange, type IpRange } from './ip-range.ts';
-export { PERMISSION_FORMAT, normalisePermission, permissionProblem } from './permission.ts';
+export { PERMISSION_FORMAT, normalisePermission, permissionProblem, permissionSyntaxProblem } from './permission.ts';
 export { QUOTA_PERIODS, quotaPeriodEnd, quotaPeriodStart, type QuotaPeriod } from './quota-period.ts';
 export { rateLimitSchema, type RateLimit } from './rate-limit.ts';
 export {
