@@ -63,7 +63,7 @@ export {
   type RateLimitBucket,
 } from './key-policies.ts';
 export { parseIpRange, type IpRange } from './ip-range.ts';
-export { PERMISSION_FORMAT, normalisePermission, permissionProblem, permissionSyntaxProblem } from './permission.ts';
+export { PERMISSION_FORMAT, normalisePermission, permissionProblem } from './permission.ts';
 export { QUOTA_PERIODS, quotaPeriodEnd, quotaPeriodStart, type QuotaPeriod } from './quota-period.ts';
 export { rateLimitSchema, type RateLimit } from './rate-limit.ts';
 export {

@@ -28,9 +28,10 @@ const REFUSAL_TEXT: Record<TargetRefusal, string> = {
  * `*`; `/path` made of literal segments, `*` (exactly one segment) and an
  * optional trailing `**` (any rest, including nothing). The proxy matches
  * permissions against the canonical request path (`canonicalTarget`), so a
- * path is accepted only when it is already canonical: one canonicalisation
- * would change (`%7E`, `%c3`) names its canonical spelling in the message,
- * and one with no canonical form (`%2E`, `..;`, `%5C`) could never match.
+ * path is accepted only when it is already canonical: for a path that
+ * canonicalisation would change (`%7E`, `%c3`) the message names the
+ * canonical spelling; a path with no canonical form (`%2E`, `..;`, `%5C`)
+ * could never match.
  */
 export function permissionProblem(text: string): string | undefined {
   const problem = permissionSyntaxProblem(text);
