@@ -1,4 +1,15 @@
 export {
+  TARGET_REFUSALS,
+  canonicalForm,
+  canonicalTarget,
+  isCanonical,
+  pathOf,
+  type CanonicalForm,
+  type CanonicalPath,
+  type CanonicalTarget,
+  type TargetRefusal,
+} from './canonical-target.ts';
+export {
   EVENTS_PATH,
   EVENT_ID,
   KEY_EVENT_TYPES,
@@ -36,6 +47,7 @@ export {
   OWNER_ID,
   allowedIpsSchema,
   ipRangeSchema,
+  lookupPermissionsSchema,
   lookupRateLimitsSchema,
   metadataSchema,
   ownerIdSchema,

@@ -51,6 +51,11 @@ describe('keyLookupSchema', () => {
     expect(keyLookupSchema.parse(newer)).toEqual(lookup);
   });
 
+  it('reads permissions saved before paths had to be canonical (the proxy canonicalises them, or matches nothing)', () => {
+    const saved = ['GET /api/%7Euser', 'GET /api/%2e%2e/admin', 'GET /api/..;/admin'];
+    expect(keyLookupSchema.parse({ ...lookup, permissions: saved }).permissions).toEqual(saved);
+  });
+
   it.each([
     ['an unknown status', { status: 'paused' }],
     ['an unknown environment', { environment: 'prod' }],

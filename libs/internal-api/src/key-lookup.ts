@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import {
   allowedIpsSchema,
+  lookupPermissionsSchema,
   lookupRateLimitsSchema,
   metadataSchema,
   ownerIdSchema,
-  permissionsSchema,
   quotaShape,
 } from './key-policies.ts';
 import { rateLimitSchema } from './rate-limit.ts';
@@ -44,7 +44,7 @@ export const keyLookupSchema = z.object({
   rateLimit: rateLimitSchema.nullable(),
   // The policies (docs/internal-api.md). Missing (an older keystore) parses as null, so a newer proxy still works.
   ownerId: ownerIdSchema.nullable().default(null),
-  permissions: permissionsSchema.nullable().default(null),
+  permissions: lookupPermissionsSchema.nullable().default(null),
   allowedIps: allowedIpsSchema.nullable().default(null),
   rateLimits: lookupRateLimitsSchema.nullable().default(null),
   quota: lookupQuotaSchema.nullable().default(null),

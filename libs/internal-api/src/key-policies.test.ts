@@ -31,6 +31,12 @@ describe('policy schemas', () => {
     );
     expect(firstIssue(permissionsSchema.safeParse([]))).toBe(': expected an array of 1..100 permissions, or null');
     expect(permissionsSchema.safeParse(Array.from({ length: 101 }, () => 'GET /')).success).toBe(false);
+    expect(firstIssue(permissionsSchema.safeParse(['GET /a', 'GET /a/..;/b']))).toBe(
+      '1: the path may not contain a . or .. segment with parameters (.;x, ..;, ..%3B)',
+    );
+    expect(firstIssue(permissionsSchema.safeParse(['get /%7Euser']))).toBe(
+      '0: the path is not in canonical form: write it as /~user',
+    );
   });
 
   it('bound ownerId', () => {

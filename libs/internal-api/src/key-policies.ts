@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseIpRange } from './ip-range.ts';
-import { normalisePermission, permissionProblem, PERMISSION_FORMAT } from './permission.ts';
+import { normalisePermission, permissionProblem, permissionSyntaxProblem, PERMISSION_FORMAT } from './permission.ts';
 import { QUOTA_PERIODS } from './quota-period.ts';
 
 export const MAX_PERMISSIONS = 100;
@@ -16,19 +16,30 @@ const list = <T extends z.ZodType>(item: T, max: number, what: string) => {
   return z.array(item, { error }).min(1, { error }).max(max, { error });
 };
 
-/** `"METHOD /path"`, stored normalised (method upper-cased, one space). */
-export const permissionSchema = z
-  .string({ error: `expected ${PERMISSION_FORMAT}` })
-  .superRefine((value, ctx) => {
-    const problem = permissionProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .overwrite(normalisePermission)
-  .meta({ description: `${PERMISSION_FORMAT}, e.g. "GET /api/v1/contacts" or "* /api/v1/**"` });
+const permissionText = (problemOf: (text: string) => string | undefined) =>
+  z
+    .string({ error: `expected ${PERMISSION_FORMAT}` })
+    .superRefine((value, ctx) => {
+      const problem = problemOf(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .overwrite(normalisePermission)
+    .meta({ description: `${PERMISSION_FORMAT}, e.g. "GET /api/v1/contacts" or "* /api/v1/**"` });
+
+/** `"METHOD /path"` with a canonical path, stored normalised (method upper-cased, one space). */
+export const permissionSchema = permissionText(permissionProblem);
 
 export const permissionsSchema = list(permissionSchema, MAX_PERMISSIONS, 'permissions').meta({
   description: 'What the key may call; null: everything. Outside the list the proxy answers 403 FORBIDDEN.',
 });
+
+/**
+ * What the proxy receives: any well-formed permission, canonical or not, so a
+ * key saved before paths had to be canonical still looks up (its permission
+ * is canonicalised by the proxy, or matches nothing) instead of failing the
+ * whole lookup.
+ */
+export const lookupPermissionsSchema = list(permissionText(permissionSyntaxProblem), MAX_PERMISSIONS, 'permissions');
 
 /** An IPv4/IPv6 address or CIDR, stored in canonical text. */
 export const ipRangeSchema = z

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePermission, permissionProblem } from './permission.ts';
+import { normalisePermission, permissionProblem, permissionSyntaxProblem } from './permission.ts';
 
 describe('permissionProblem', () => {
   it.each([
@@ -13,6 +13,9 @@ describe('permissionProblem', () => {
     'PURGE /cache',
     'GET /a/b%20c/d:e@f',
     '  GET   /api/v1/contacts  ',
+    'GET /~user/caf%C3%A9',
+    'GET /a;b/c;/x..',
+    'GET /%252e%252e',
   ])('accepts %j', (text) => {
     expect(permissionProblem(text)).toBeUndefined();
   });
@@ -33,9 +36,42 @@ describe('permissionProblem', () => {
     ['GET /api/v*', '* must be a whole segment'],
     ['GET /api/a"b', 'is not a valid path segment'],
     ['GET /api/a%zz', 'is not a valid path segment'],
+    ['GET /api/a\\b', 'is not a valid path segment'],
   ])('refuses %j', (text, problem) => {
     expect(permissionProblem(text)).toContain(problem);
   });
+
+  // The proxy matches the canonical request path: these paths have none, so they could never match.
+  it.each([
+    ['GET /api/%2e%2e/admin', 'the path may not contain an encoded dot (%2E)'],
+    ['GET /api/.%2E/admin', 'the path may not contain an encoded dot (%2E)'],
+    ['GET /api/a%2eb', 'the path may not contain an encoded dot (%2E)'],
+    ['GET /api/..;/admin', 'the path may not contain a . or .. segment with parameters (.;x, ..;, ..%3B)'],
+    ['GET /api/..;jsessionid=1/admin', 'the path may not contain a . or .. segment with parameters (.;x, ..;, ..%3B)'],
+    ['GET /api/.;x', 'the path may not contain a . or .. segment with parameters (.;x, ..;, ..%3B)'],
+    ['GET /api/..%3B/admin', 'the path may not contain a . or .. segment with parameters (.;x, ..;, ..%3B)'],
+    ['GET /api/.%3bx/**', 'the path may not contain a . or .. segment with parameters (.;x, ..;, ..%3B)'],
+    ['GET /public%5Csecret', 'the path may not contain an encoded backslash (%5C)'],
+    ['* /public%5csecret/**', 'the path may not contain an encoded backslash (%5C)'],
+  ])('refuses %j, which has no canonical form', (text, problem) => {
+    expect(permissionProblem(text)).toBe(problem);
+  });
+
+  it.each([
+    ['GET /api/%7Euser', 'write it as /api/~user'],
+    ['GET /%61pi/v1/**', 'write it as /api/v1/**'],
+    ['GET /caf%c3%a9', 'write it as /caf%C3%A9'],
+    ['PATCH /a/*/%3b', 'write it as /a/*/%3B'],
+  ])('refuses %j, which canonicalisation would change, naming the canonical spelling', (text, spelling) => {
+    expect(permissionProblem(text)).toBe(`the path is not in canonical form: ${spelling}`);
+  });
+
+  it.each(['GET /api/%7Euser', 'GET /api/%2e%2e/admin', 'GET /api/..;/admin', 'GET /public%5Csecret'])(
+    'still reads %j as well-formed (a key saved before paths had to be canonical)',
+    (text) => {
+      expect(permissionSyntaxProblem(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('normalisePermission', () => {

@@ -9,7 +9,7 @@ import { FakeKeystore, type FakeKeyData } from '../testing/fake-keystore.ts';
 import { documentedConfig, freePort, startGateway, type GatewayProcess } from '../testing/gateway-process.ts';
 import { HOSTILE, PERMISSIONS, permitted } from '../testing/hostile-targets.ts';
 import { sendRequest } from '../testing/http-request.ts';
-import { pathPart, plainPathProblem } from '../testing/plain-path.ts';
+import { pathPart, plainPathProblem } from '@routemcp/internal-api/testing';
 import { startProxy, type ProxyHarness } from '../testing/proxy-harness.ts';
 import { parseResponses, rawExchange } from '../testing/raw-http.ts';
 import { startRecordingUpstream, type RecordingUpstream } from '../testing/recording-upstream.ts';

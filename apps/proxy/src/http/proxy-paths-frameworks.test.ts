@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeTestKey } from '@routemcp/api-key/testing';
+import { pathPart, plainPathProblem } from '@routemcp/internal-api/testing';
 import express from 'express';
 import fastify, { type FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendRequest } from '../testing/http-request.ts';
-import { pathPart, plainPathProblem } from '../testing/plain-path.ts';
 import { startProxy, type ProxyHarness } from '../testing/proxy-harness.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { makeTestKey } from '@routemcp/api-key/testing';
+import { pathPart, plainPathProblem } from '@routemcp/internal-api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE, PERMISSIONS, permitted } from '../testing/hostile-targets.ts';
-import { pathPart, plainPathProblem } from '../testing/plain-path.ts';
 import { startProxy, type ProxyHarness } from '../testing/proxy-harness.ts';
 import { parseResponses, rawExchange } from '../testing/raw-http.ts';
 import { startRecordingUpstream, type RecordingUpstream } from '../testing/recording-upstream.ts';

@@ -16,13 +16,24 @@ const data: FakeKeyData = {
   rateLimit: null,
 };
 
-/** Two (or more) fakes standing for replicas on one database: every key is in each. */
-function client(urls: string[], token = 'test-service-token', timeoutMs = 150) {
+/**
+ * The timeout of a replica that answers (or refuses at once): never the thing under test, so far above what a
+ * local exchange takes on a loaded machine. Only a replica that never answers gets a short one, since only its
+ * timeout can end its call.
+ */
+const ANSWERS_WITHIN_MS = 5_000;
+const NEVER_ANSWERS_MS = 100;
+
+/** A failover client over `urls`; `hanging` are the indexes of replicas that never answer. */
+function client(urls: string[], { token = 'test-service-token', hanging = [] as number[] } = {}) {
   const attempts: string[] = [];
   const replicas = new KeystoreReplicas({ urls, clock: new ManualClock(), failureThreshold: 2, coolDownMs: 60_000 });
+  const timeoutMs = (index: number) => (hanging.includes(index) ? NEVER_ANSWERS_MS : ANSWERS_WITHIN_MS);
   const failover = new FailoverKeystoreClient({
     replicas,
-    clients: urls.map((url) => new HttpKeystoreClient({ keystoreUrl: url, serviceToken: token, timeoutMs })),
+    clients: urls.map(
+      (url, index) => new HttpKeystoreClient({ keystoreUrl: url, serviceToken: token, timeoutMs: timeoutMs(index) }),
+    ),
     onAttempt: (index, outcome) => attempts.push(`${index} ${outcome}`),
   });
   return { failover, attempts, replicas };
@@ -57,7 +68,7 @@ describe('FailoverKeystoreClient', () => {
       const { hash } = makeTestKey('live');
       const [a, b] = await replicasWith(hash);
       a!.mode = mode;
-      const { failover, attempts } = client([a!.url, b!.url]);
+      const { failover, attempts } = client([a!.url, b!.url], { hanging: mode === 'hang' ? [0] : [] });
       expect(await failover.lookup(hash)).toMatchObject({ kind: 'found', record: { id: 'key_1' } });
       expect(attempts).toEqual(['0 failed', '1 answered']);
       expect([a!.totalLookups, b!.totalLookups]).toEqual([1, 1]);
@@ -93,7 +104,7 @@ describe('FailoverKeystoreClient', () => {
   it('does not fail over on a wrong service token: every replica would refuse it the same', async () => {
     const { hash } = makeTestKey();
     const [a, b] = await replicasWith(hash);
-    const { failover, attempts } = client([a!.url, b!.url], 'wrong token');
+    const { failover, attempts } = client([a!.url, b!.url], { token: 'wrong token' });
     expect(await failover.lookup(hash)).toEqual({ kind: 'error', error: 'rejected' });
     expect(attempts).toEqual(['0 answered']);
     expect(b!.totalLookups).toBe(0);

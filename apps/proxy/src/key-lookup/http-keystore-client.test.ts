@@ -1,9 +1,11 @@
-import { createServer as createHttpServer } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { describe, expect, it } from 'vitest';
 import { HttpKeystoreClient } from './http-keystore-client.ts';
 import { FakeKeystore, type FakeKeyData } from '../testing/fake-keystore.ts';
+import { until } from '../testing/until.ts';
 
 const data: FakeKeyData = {
   id: 'key_1',
@@ -14,7 +16,15 @@ const data: FakeKeyData = {
   rateLimit: { capacity: 100, refillPerSecond: 10 },
 };
 
-function client(keystore: FakeKeystore, timeoutMs = 200, token = keystore.token) {
+/**
+ * The timeout of a client whose keystore answers: never the thing under test, so far above what a local
+ * exchange takes on a loaded machine (yet under the test's own 10 s, so a lost answer fails as an assertion).
+ */
+const ANSWERS_WITHIN_MS = 5_000;
+/** The timeout of a client whose keystore never finishes answering: only the timeout can end its call. */
+const NEVER_ANSWERS_MS = 100;
+
+function client(keystore: FakeKeystore, { timeoutMs = ANSWERS_WITHIN_MS, token = keystore.token } = {}) {
   return new HttpKeystoreClient({ keystoreUrl: keystore.url, serviceToken: token, timeoutMs });
 }
 
@@ -45,27 +55,47 @@ describe('HttpKeystoreClient', () => {
     ['error-500', 'server_error'],
     ['bad-json', 'body'],
     ['wrong-shape', 'body'],
-    ['hang', 'timeout'],
-    ['stall-body', 'timeout'],
   ] as const)('turns %s into an error (%s)', async (mode, error) => {
     await using keystore = await new FakeKeystore().listen();
     keystore.mode = mode;
-    expect(await client(keystore, 100).lookup(makeTestKey().hash)).toEqual({ kind: 'error', error });
+    expect(await client(keystore).lookup(makeTestKey().hash)).toEqual({ kind: 'error', error });
+  });
+
+  it.each(['hang', 'stall-body'] as const)('turns %s into a timeout', async (mode) => {
+    await using keystore = await new FakeKeystore().listen();
+    keystore.mode = mode;
+    const timeoutMs = NEVER_ANSWERS_MS;
+    expect(await client(keystore, { timeoutMs }).lookup(makeTestKey().hash)).toEqual({
+      kind: 'error',
+      error: 'timeout',
+    });
   });
 
   it('turns a wrong service token (401) into an error, not a not-found', async () => {
     await using keystore = await new FakeKeystore().listen();
-    expect(await client(keystore, 200, 'wrong').lookup(makeTestKey().hash)).toEqual({
+    expect(await client(keystore, { token: 'wrong' }).lookup(makeTestKey().hash)).toEqual({
       kind: 'error',
       error: 'rejected',
     });
   });
 
   it('holds at most maxConnections sockets open at once however many lookups wait', async () => {
-    const sockets = new Set<Socket>();
+    const connections = new EventEmitter();
+    let opened = 0;
     let mostOpen = 0;
-    const server = createHttpServer(() => {}); // never answers
+    const sockets = new Set<Socket>();
+    const held: ServerResponse[] = [];
+    let answering = false;
+    const notFound = (res: ServerResponse) => res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+    // Holds every request until the pool has all the sockets it may open, then answers each one (keep-alive):
+    // the 50 lookups can only get through the sockets the pool opened, so a 5th socket would show here.
+    const server = createHttpServer((_req, res) => {
+      if (answering) return notFound(res);
+      held.push(res);
+      connections.emit('change');
+    });
     server.on('connection', (socket: Socket) => {
+      opened++;
       sockets.add(socket);
       mostOpen = Math.max(mostOpen, sockets.size);
       socket.on('close', () => sockets.delete(socket));
@@ -75,16 +105,19 @@ describe('HttpKeystoreClient', () => {
     const bounded = new HttpKeystoreClient({
       keystoreUrl: `http://127.0.0.1:${port}`,
       serviceToken: 't',
-      timeoutMs: 300,
+      timeoutMs: ANSWERS_WITHIN_MS,
       maxConnections: 4,
     });
-    const results = await Promise.all(Array.from({ length: 50 }, () => bounded.lookup(makeTestKey().hash)));
-    expect(new Set(results.map((result) => JSON.stringify(result)))).toEqual(
-      new Set([JSON.stringify({ kind: 'error', error: 'timeout' })]),
+    const results = Promise.all(Array.from({ length: 50 }, () => bounded.lookup(makeTestKey().hash)));
+    await until(connections, () => held.length >= 4, 'holding 4 requests');
+    answering = true;
+    for (const res of held) notFound(res);
+    expect(new Set((await results).map((result) => JSON.stringify(result)))).toEqual(
+      new Set([JSON.stringify({ kind: 'not-found' })]),
     );
-    expect(mostOpen).toBe(4);
+    expect({ opened, mostOpen, held: held.length }).toEqual({ opened: 4, mostOpen: 4, held: 4 });
     await bounded.close();
-    for (const socket of sockets) socket.destroy();
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
@@ -96,7 +129,7 @@ describe('HttpKeystoreClient', () => {
     const refused = new HttpKeystoreClient({
       keystoreUrl: `http://127.0.0.1:${port}`,
       serviceToken: 't',
-      timeoutMs: 1000,
+      timeoutMs: ANSWERS_WITHIN_MS,
     });
     expect(await refused.lookup(makeTestKey().hash)).toEqual({ kind: 'error', error: 'connection' });
   });

@@ -1,9 +1,9 @@
 import type { ErrorCode } from '@routemcp/errors';
+import { canonicalTarget, pathOf, type CanonicalPath } from '@routemcp/internal-api';
 import type { Clock } from '../clock.ts';
 import type { KeyRecord, KeyVerifier } from '../key-lookup/index.ts';
 import type { Limiter, LimitResult } from '../rate-limit/index.ts';
 import type { AuthFailureBudget } from './auth-failure-budget.ts';
-import { canonicalTarget, pathOf, type CanonicalPath } from './canonical-target.ts';
 import { badFraming } from './check-framing.ts';
 import { policyOf, type KeyPolicy } from './key-policy.ts';
 import { pushLimitHeaders, type RateLimitDefaults } from './limit.ts';

@@ -13,7 +13,7 @@ export {
   type Refused,
 } from './authorize.ts';
 export { AuthFailureBudget } from './auth-failure-budget.ts';
-export { canonicalTarget, isCanonical, pathOf, type CanonicalPath, type CanonicalTarget } from './canonical-target.ts';
+export { canonicalTarget, isCanonical, pathOf, type CanonicalPath, type CanonicalTarget } from '@routemcp/internal-api';
 export { ClientAddresses, toBlockList } from './client-address.ts';
 export { KeyPolicy, policyOf } from './key-policy.ts';
 export type { RateLimitDefaults } from './limit.ts';

@@ -1,6 +1,6 @@
+import { canonicalTarget, pathOf, type CanonicalPath } from '@routemcp/internal-api';
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../key-lookup/index.ts';
-import { canonicalTarget, pathOf, type CanonicalPath } from './canonical-target.ts';
 import { KeyPolicy } from './key-policy.ts';
 
 const defaults = { live: { capacity: 100, refillPerSecond: 10 }, test: { capacity: 5, refillPerSecond: 1 } };

@@ -1,10 +1,10 @@
 import { isIP, type BlockList } from 'node:net';
 import { LRUCache } from 'lru-cache';
+import { canonicalTarget, type CanonicalPath } from '@routemcp/internal-api';
 import type { KeyRecord } from '../key-lookup/index.ts';
 import { KeyPlan, type LimitPlan } from '../rate-limit/index.ts';
 import type { RateLimitDefaults } from './limit.ts';
 import { toBlockList } from './client-address.ts';
-import { canonicalTarget, type CanonicalPath } from './canonical-target.ts';
 
 /** One `METHOD /path` pattern: `*` a method or one segment, a trailing `/**` any rest. */
 interface Permission {

@@ -1,5 +1,5 @@
+import { canonicalTarget, pathOf } from '@routemcp/internal-api';
 import { describe, expect, it } from 'vitest';
-import { canonicalTarget, pathOf } from './canonical-target.ts';
 import { createPublicPathMatcher } from './public-paths.ts';
 
 describe('createPublicPathMatcher', () => {

@@ -1,4 +1,4 @@
-import { canonicalTarget, pathOf, type CanonicalPath } from './canonical-target.ts';
+import { canonicalTarget, pathOf, type CanonicalPath } from '@routemcp/internal-api';
 
 /** True for a canonical path that is exactly one of the configured public paths. */
 export type PublicPathMatcher = (path: CanonicalPath) => boolean;

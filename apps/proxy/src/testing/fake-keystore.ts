@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -24,9 +25,12 @@ interface LoggedEvent {
 /**
  * A stand-in for the keystore's internal API (docs/internal-api.md) on
  * 127.0.0.1, port 0: lookups by hash and the change-event stream with
- * replay. Counts what it is asked so tests can assert on traffic.
+ * replay. Counts what it is asked so tests can assert on traffic, and emits
+ * `change` on `changes` whenever that traffic moves (a lookup, a stream
+ * request, a stream closing) so they can await it (testing/until.ts).
  */
 export class FakeKeystore {
+  readonly changes = new EventEmitter();
   readonly token: string;
   readonly records = new Map<string, FakeKeyData>();
   readonly lookups = new Map<string, number>();
@@ -99,6 +103,7 @@ export class FakeKeystore {
     const hash = match[1]!;
     this.lookups.set(hash, (this.lookups.get(hash) ?? 0) + 1);
     this.#lookup(hash, res);
+    this.changes.emit('change');
   }
 
   #lookup(hash: string, res: ServerResponse): void {
@@ -135,6 +140,7 @@ export class FakeKeystore {
     this.streamRequests.push(lastEventId);
     if (this.refuseStreams) {
       res.writeHead(503).end();
+      this.changes.emit('change');
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -152,7 +158,11 @@ export class FakeKeystore {
       }
     }
     this.#streams.add(res);
-    res.on('close', () => this.#streams.delete(res));
+    res.on('close', () => {
+      this.#streams.delete(res);
+      this.changes.emit('change');
+    });
+    this.changes.emit('change');
   }
 
   #write(res: ServerResponse, event: LoggedEvent): void {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plainPathProblem } from '../testing/plain-path.ts';
-import { canonicalTarget, isCanonical, pathOf, type CanonicalTarget } from './canonical-target.ts';
+import { canonicalForm, canonicalTarget, isCanonical, pathOf, type CanonicalTarget } from './canonical-target.ts';
+import { plainPathProblem } from './testing.ts';
 
 describe('canonicalTarget', () => {
   it.each([
@@ -31,33 +31,34 @@ describe('canonicalTarget', () => {
   });
 
   it.each([
-    ['leading //', '//public/api/v1/contacts'],
-    ['leading // alone', '//'],
-    ['dot-dot with parameters', '/api/v1/deals/..;/contacts'],
-    ['dot-dot with a session id', '/a/..;jsessionid=1/b'],
-    ['dot with parameters', '/a/.;x/b'],
-    ['dot-dot with an encoded ;', '/a/..%3B/b'],
-    ['dot with an encoded ; in lower case', '/a/.%3bx'],
-    ['encoded slash', '/public%2f..%2fsecret'],
-    ['encoded slash in upper case', '/a%2Fb'],
-    ['encoded backslash', '/public%5csecret'],
-    ['encoded dot segment', '/public/%2e%2e/secret'],
-    ['half-encoded dot segment', '/public/.%2E/secret'],
-    ['encoded dot anywhere', '/a%2eb'],
-    ['raw backslash', '/public\\..\\secret'],
-    ['fragment', '/public/x#/../../admin'],
-    ['fragment after the query', '/a?x#y'],
-    ['above the root', '/../secret'],
-    ['above the root, later', '/a/../../b'],
-    ['bad escape', '/a%zz'],
-    ['truncated escape', '/a%2'],
-    ['escape at the end', '/a%'],
-    ['absolute form', 'http://evil/'],
-    ['asterisk form', '*'],
-    ['relative', 'a/b'],
-    ['empty', ''],
-  ])('refuses %s', (_name, input) => {
+    ['leading //', '//public/api/v1/contacts', 'leading-double-slash'],
+    ['leading // alone', '//', 'leading-double-slash'],
+    ['dot-dot with parameters', '/api/v1/deals/..;/contacts', 'dot-segment-parameters'],
+    ['dot-dot with a session id', '/a/..;jsessionid=1/b', 'dot-segment-parameters'],
+    ['dot with parameters', '/a/.;x/b', 'dot-segment-parameters'],
+    ['dot-dot with an encoded ;', '/a/..%3B/b', 'dot-segment-parameters'],
+    ['dot with an encoded ; in lower case', '/a/.%3bx', 'dot-segment-parameters'],
+    ['encoded slash', '/public%2f..%2fsecret', 'encoded-slash'],
+    ['encoded slash in upper case', '/a%2Fb', 'encoded-slash'],
+    ['encoded backslash', '/public%5csecret', 'encoded-backslash'],
+    ['encoded dot segment', '/public/%2e%2e/secret', 'encoded-dot'],
+    ['half-encoded dot segment', '/public/.%2E/secret', 'encoded-dot'],
+    ['encoded dot anywhere', '/a%2eb', 'encoded-dot'],
+    ['raw backslash', '/public\\..\\secret', 'backslash'],
+    ['fragment', '/public/x#/../../admin', 'fragment'],
+    ['fragment after the query', '/a?x#y', 'fragment'],
+    ['above the root', '/../secret', 'above-root'],
+    ['above the root, later', '/a/../../b', 'above-root'],
+    ['bad escape', '/a%zz', 'bad-escape'],
+    ['truncated escape', '/a%2', 'bad-escape'],
+    ['escape at the end', '/a%', 'bad-escape'],
+    ['absolute form', 'http://evil/', 'not-origin-form'],
+    ['asterisk form', '*', 'not-origin-form'],
+    ['relative', 'a/b', 'not-origin-form'],
+    ['empty', '', 'not-origin-form'],
+  ])('refuses %s, saying why', (_name, input, refused) => {
     expect(canonicalTarget(input)).toBeNull();
+    expect(canonicalForm(input)).toEqual({ ok: false, refused });
   });
 
   it('says which targets are already canonical', () => {
@@ -124,6 +125,16 @@ describe('canonicalTarget properties', () => {
         expect(isCanonical(output)).toBe(true);
         const query = input.indexOf('?');
         expect(output.slice(pathOf(output).length)).toBe(query === -1 ? '' : input.slice(query));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('canonicalForm agrees with canonicalTarget on every target', () => {
+    fc.assert(
+      fc.property(target, (input) => {
+        const form = canonicalForm(input);
+        expect(form.ok ? form.target : null).toBe(canonicalTarget(input));
       }),
       { numRuns: 5_000 },
     );

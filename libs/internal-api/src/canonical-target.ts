@@ -3,7 +3,8 @@ declare const canonical: unique symbol;
 /**
  * A request target in its one canonical form: the value the permissions and
  * public paths are matched against and the value the upstream receives. Made
- * only by `canonicalTarget`, so a matcher cannot be handed a raw target.
+ * only by `canonicalTarget` (and `canonicalForm`), so a matcher cannot be
+ * handed a raw target.
  */
 export type CanonicalTarget = string & { readonly [canonical]: 'target' };
 /** A canonical target's path part (no query): what permissions and public paths are matched against. */
@@ -20,6 +21,32 @@ const UNRESERVED = /^[A-Za-z0-9\-_~]$/;
 const HEX = /^[0-9A-Fa-f]{2}$/;
 /** `.` or `..` with path parameters: Tomcat and Spring strip `;…` and then resolve the dot segment. */
 const DOT_WITH_PARAMETERS = /^\.\.?(?:;|%3B)/;
+
+/** Why a target has no canonical form (see `canonicalTarget` for why each is refused). */
+export const TARGET_REFUSALS = [
+  'not-origin-form',
+  'leading-double-slash',
+  'dot-segment-parameters',
+  'encoded-slash',
+  'encoded-backslash',
+  'encoded-dot',
+  'backslash',
+  'fragment',
+  'bad-escape',
+  'above-root',
+] as const;
+export type TargetRefusal = (typeof TARGET_REFUSALS)[number];
+
+interface Refusal {
+  readonly ok: false;
+  readonly refused: TargetRefusal;
+}
+export type CanonicalForm = { readonly ok: true; readonly target: CanonicalTarget } | Refusal;
+
+/** Made once: the proxy's slow path refuses without allocating. */
+const REFUSED = Object.fromEntries(
+  TARGET_REFUSALS.map((refused) => [refused, Object.freeze({ ok: false, refused })]),
+) as { readonly [K in TargetRefusal]: Refusal };
 
 /**
  * The canonical form of an origin-form target, or null when no canonical
@@ -51,8 +78,22 @@ export function canonicalTarget(target: string): CanonicalTarget | null {
   if (end < target.length && target.includes('#', end)) return null;
   if (plain) return target as CanonicalTarget;
   const path = canonicalPathOf(end === target.length ? target : target.slice(0, end));
-  if (path === null) return null;
+  if (typeof path !== 'string') return null;
   return (end === target.length ? path : path + target.slice(end)) as CanonicalTarget;
+}
+
+/**
+ * `canonicalTarget` with the reason when there is no canonical form, for
+ * messages (a permission's path is checked with it when a key is saved).
+ * Off the proxy's hot path: it allocates its answer.
+ */
+export function canonicalForm(target: string): CanonicalForm {
+  if (target.charCodeAt(0) !== SLASH) return REFUSED['not-origin-form'];
+  const query = target.indexOf('?');
+  if (query !== -1 && target.includes('#', query)) return REFUSED.fragment;
+  const path = canonicalPathOf(query === -1 ? target : target.slice(0, query));
+  if (typeof path !== 'string') return path;
+  return { ok: true, target: (query === -1 ? path : path + target.slice(query)) as CanonicalTarget };
 }
 
 /** Whether `target` is already in canonical form: a forward-auth request naming any other form is refused. */
@@ -66,23 +107,25 @@ export function pathOf(target: CanonicalTarget): CanonicalPath {
   return (query === -1 ? target : target.slice(0, query)) as CanonicalPath;
 }
 
-function canonicalPathOf(path: string): string | null {
-  if (path.charCodeAt(1) === SLASH || path.includes('\\') || path.includes('#')) return null;
+function canonicalPathOf(path: string): string | Refusal {
+  if (path.charCodeAt(1) === SLASH) return REFUSED['leading-double-slash'];
+  if (path.includes('\\')) return REFUSED.backslash;
+  if (path.includes('#')) return REFUSED.fragment;
   const decoded = path.includes('%') ? decodeUnreserved(path) : path;
-  if (decoded === null) return null;
+  if (typeof decoded !== 'string') return decoded;
   const parts = decoded.split('/');
   const segments: string[] = [];
   for (let i = 1; i < parts.length; i++) {
     const segment = parts[i]!;
     const last = i === parts.length - 1;
     if (segment === '..') {
-      if (segments.length === 0) return null;
+      if (segments.length === 0) return REFUSED['above-root'];
       segments.pop();
       if (last) segments.push('');
     } else if (segment === '.' || segment === '') {
       if (last) segments.push('');
     } else if (segment.charCodeAt(0) === DOT && DOT_WITH_PARAMETERS.test(segment)) {
-      return null;
+      return REFUSED['dot-segment-parameters'];
     } else {
       segments.push(segment);
     }
@@ -90,15 +133,17 @@ function canonicalPathOf(path: string): string | null {
   return `/${segments.join('/')}`;
 }
 
-function decodeUnreserved(path: string): string | null {
+function decodeUnreserved(path: string): string | Refusal {
   let out = '';
   let from = 0;
   for (let at = path.indexOf('%'); at !== -1; at = path.indexOf('%', from)) {
     const hex = path.slice(at + 1, at + 3);
-    if (!HEX.test(hex)) return null;
+    if (!HEX.test(hex)) return REFUSED['bad-escape'];
     const char = String.fromCharCode(Number.parseInt(hex, 16));
     // An encoded `.`, `/` or `\` only ever appears to smuggle a segment past a matcher.
-    if (char === '.' || char === '/' || char === '\\') return null;
+    if (char === '.') return REFUSED['encoded-dot'];
+    if (char === '/') return REFUSED['encoded-slash'];
+    if (char === '\\') return REFUSED['encoded-backslash'];
     out += path.slice(from, at) + (UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`);
     from = at + 3;
   }

@@ -1,6 +1,6 @@
 /**
- * The tests' own oracle for "a plain path", written apart from the proxy's
- * canonicaliser so the differential suites do not grade it by itself: what
+ * The tests' own oracle for "a plain path", written apart from
+ * `canonicalTarget` so the differential suites do not grade it by itself: what
  * is wrong with the path part of `target` that an upstream could read as
  * another path, or null when nothing is.
  */
