@@ -96,7 +96,14 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
   KEYSTORE_TIMEOUT_MS: {
     type: 'integer',
     default: '`250`',
-    description: 'Per lookup; a breaker opens after repeated failures.',
+    description:
+      "The keystore deadline's floor: a lookup waits the keystore's smoothed round trip plus four times its variation (RFC 6298), never less than this; past it the lookup fails closed (503, or a stale record within `CACHE_STALE_IF_ERROR_MS`). A breaker opens after repeated failures.",
+  },
+  KEYSTORE_TIMEOUT_MAX_MS: {
+    type: 'integer',
+    default: '`1000`',
+    description:
+      "The keystore deadline's cap (raised to `KEYSTORE_TIMEOUT_MS` if below it), and the deadline until this proxy's first answer from a keystore replica: a hung keystore costs a lookup at most this long.",
   },
   REDIS_TIMEOUT_MS: {
     type: 'integer',

@@ -92,6 +92,9 @@ const schema = z
     CACHE_NEGATIVE_TTL_MS: positiveInt(5_000),
     CACHE_STALE_IF_ERROR_MS: wholeNumber(300_000, 0),
     KEYSTORE_TIMEOUT_MS: positiveInt(250),
+    // The keystore deadline's cap, and its value until the first answer (RFC 6298 starts at 1 s too): a
+    // cold lookup on a busy machine is not failed closed at the floor, a hung keystore costs at most 1 s.
+    KEYSTORE_TIMEOUT_MAX_MS: positiveInt(1_000),
     REDIS_TIMEOUT_MS: positiveInt(50),
     // The Redis deadline's cap. 1 s: well above a loaded host's round trips (tens to a few hundred ms),
     // so a slow machine does not fall back; the breaker's cool-down is also 1 s, so a stalled Redis costs

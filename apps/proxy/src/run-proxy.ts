@@ -29,6 +29,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     negativeTtlMs: config.CACHE_NEGATIVE_TTL_MS,
     staleIfErrorMs: config.CACHE_STALE_IF_ERROR_MS,
     keystoreTimeoutMs: config.KEYSTORE_TIMEOUT_MS,
+    keystoreTimeoutMaxMs: config.KEYSTORE_TIMEOUT_MAX_MS,
     registry,
     logger,
   });

@@ -1,12 +1,18 @@
 import { keyLookupPath } from '@routemcp/internal-api';
 import { Pool } from 'undici';
+import { RoundTripDeadline } from '../resilience/index.ts';
 import type { KeystoreClient, LookupResult } from './keystore-client.ts';
 import { parseLookupResponse } from './lookup-response.ts';
+
+const TIMEOUT: LookupResult = Object.freeze({ kind: 'error', error: 'timeout' });
 
 export interface HttpKeystoreClientOptions {
   keystoreUrl: string;
   serviceToken: string;
+  /** KEYSTORE_TIMEOUT_MS: the least a lookup waits. */
   timeoutMs: number;
+  /** KEYSTORE_TIMEOUT_MAX_MS: the most a lookup waits, and the deadline until the first answer; absent: `timeoutMs`, fixed. */
+  timeoutMaxMs?: number;
   /** Upper bound on connections to the keystore, so a storm of misses cannot open one socket each. */
   maxConnections?: number;
 }
@@ -18,12 +24,20 @@ export interface HttpKeystoreClientOptions {
  * through WHATWG streams (sequential lookups against a local keystore: p50
  * 0.47-0.71 ms vs 0.64-1.00 ms). The service token only ever goes into the
  * Authorization header, never a log.
+ *
+ * A lookup waits the keystore's round-trip deadline (RFC 6298 over its
+ * answers, between KEYSTORE_TIMEOUT_MS and KEYSTORE_TIMEOUT_MAX_MS; the cap
+ * until the first answer, when nothing is known of this keystore yet), so a
+ * uniformly slow machine does not fail every cold lookup closed while a
+ * stalled keystore still does within the cap. The exchange itself runs on
+ * to the cap: an answer that comes after its caller was told `timeout`
+ * still teaches the deadline its round trip.
  */
 export class HttpKeystoreClient implements KeystoreClient {
   readonly #pool: Pool;
   readonly #path: string;
   readonly #headers: Record<string, string>;
-  readonly #timeoutMs: number;
+  readonly #deadline: RoundTripDeadline;
 
   constructor(options: HttpKeystoreClientOptions) {
     const base = new URL(keyLookupPath(''), options.keystoreUrl);
@@ -35,13 +49,41 @@ export class HttpKeystoreClient implements KeystoreClient {
     });
     this.#path = base.pathname;
     this.#headers = { authorization: `Bearer ${options.serviceToken}`, accept: 'application/json' };
-    this.#timeoutMs = options.timeoutMs;
+    this.#deadline = new RoundTripDeadline({
+      floorMs: options.timeoutMs,
+      capMs: options.timeoutMaxMs ?? options.timeoutMs,
+      initialMs: options.timeoutMaxMs ?? options.timeoutMs,
+    });
   }
 
-  async lookup(keyHash: string): Promise<LookupResult> {
+  /** How long a lookup made now waits for its answer, in ms. */
+  get timeoutMs(): number {
+    return this.#deadline.timeoutMs;
+  }
+
+  lookup(keyHash: string): Promise<LookupResult> {
+    const started = performance.now();
+    const exchange = this.#exchange(keyHash).then((result) => {
+      if (result.kind !== 'error' || result.error === 'server_error' || result.error === 'rejected')
+        this.#deadline.observe(performance.now() - started);
+      return result;
+    });
+    return new Promise((resolve) => {
+      // The timer hands over to the check phase: an answer already on the
+      // socket when it fired (our event loop was busy, the keystore was not)
+      // is read in the poll phase between the two, and wins.
+      const timer = setTimeout(() => setImmediate(resolve, TIMEOUT), this.#deadline.timeoutMs);
+      void exchange.then((result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+    });
+  }
+
+  async #exchange(keyHash: string): Promise<LookupResult> {
     // One signal bounds the whole exchange, body included: a keystore that
     // sends headers and then stalls is as slow as one that never answers.
-    const signal = AbortSignal.timeout(this.#timeoutMs);
+    const signal = AbortSignal.timeout(this.#deadline.capMs);
     try {
       const { statusCode, body } = await this.#pool.request({
         method: 'GET',

@@ -36,6 +36,8 @@ export interface KeyVerifierFactoryOptions {
   negativeTtlMs: number;
   staleIfErrorMs: number;
   keystoreTimeoutMs: number;
+  /** Absent: lookups wait `keystoreTimeoutMs`, fixed. */
+  keystoreTimeoutMaxMs?: number;
   registry: Registry;
   logger: Logger;
   clock?: Clock;
@@ -75,7 +77,12 @@ export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
     replicas,
     clients: urls.map(
       (url) =>
-        new HttpKeystoreClient({ keystoreUrl: url, serviceToken: o.serviceToken, timeoutMs: o.keystoreTimeoutMs }),
+        new HttpKeystoreClient({
+          keystoreUrl: url,
+          serviceToken: o.serviceToken,
+          timeoutMs: o.keystoreTimeoutMs,
+          timeoutMaxMs: o.keystoreTimeoutMaxMs,
+        }),
     ),
     onAttempt: (index, outcome) => attempts[index]![outcome].inc(),
   });

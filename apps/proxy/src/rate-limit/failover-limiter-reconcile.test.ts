@@ -5,7 +5,7 @@ import { CircuitBreaker } from '../resilience/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { FailoverLimiter, type SharedStore } from './failover-limiter.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
-import { RedisDeadline } from './redis-deadline.ts';
+import { RoundTripDeadline } from '../resilience/index.ts';
 import type { SharedReply } from './shared-limits.ts';
 
 /** A shared store whose replies the test gives, one call at a time, whenever it likes. */
@@ -33,7 +33,7 @@ function setup() {
   const clock = new ManualClock();
   const registry = new Registry();
   const store = new HeldStore();
-  const deadline = new RedisDeadline({ floorMs: FLOOR_MS, capMs: 1_000 });
+  const deadline = new RoundTripDeadline({ floorMs: FLOOR_MS, capMs: 1_000 });
   const limiter = new FailoverLimiter({
     local: new MemoryTokenBucket({ clock }),
     registry,
@@ -137,7 +137,7 @@ describe('FailoverLimiter: a late reply is reconciled, never counted twice', () 
       shared: {
         store: new HeldStore(),
         breaker: new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1_000, clock: new ManualClock() }),
-        deadline: new RedisDeadline({ floorMs: FLOOR_MS, capMs: 1_000 }),
+        deadline: new RoundTripDeadline({ floorMs: FLOOR_MS, capMs: 1_000 }),
         close: async () => undefined,
       },
     });

@@ -7,7 +7,7 @@ import type { Decision } from './limiter.ts';
 import type { SharedReply } from './shared-limits.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { FailoverLimiter, type SharedStore } from './failover-limiter.ts';
-import { RedisDeadline } from './redis-deadline.ts';
+import { RoundTripDeadline } from '../resilience/index.ts';
 
 const limit = { capacity: 2, refillPerSecond: 0.001 };
 const sharedDecision: Decision = { allowed: true, limit: 2, remaining: 1, resetSeconds: 1000, retryAfterSeconds: 0 };
@@ -48,7 +48,7 @@ function setup(withShared = true, probeIntervalMs?: number) {
       ? {
           store: shared,
           breaker: new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1000, clock }),
-          deadline: new RedisDeadline({ floorMs: 20, capMs: 20 }),
+          deadline: new RoundTripDeadline({ floorMs: 20, capMs: 20 }),
           close: async () => undefined,
         }
       : undefined,

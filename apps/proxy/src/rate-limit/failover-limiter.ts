@@ -10,7 +10,7 @@ import type { Lease } from './lease.ts';
 import type { Decision, Limiter, LimiterMode, LimitPlan, LimitResult, RateLimit } from './limiter.ts';
 import type { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { RateLimitMetrics, type DecisionStore } from './rate-limit-metrics.ts';
-import type { RedisDeadline } from './redis-deadline.ts';
+import type { RoundTripDeadline } from '../resilience/index.ts';
 import { resultOf } from './result-view.ts';
 import { SharedCall, type CallOutcomes } from './shared-call.ts';
 import { NO_LEASES, type LeaseTraffic, type SharedReply } from './shared-limits.ts';
@@ -29,7 +29,7 @@ export interface FailoverLimiterOptions {
     store: SharedStore;
     breaker: CircuitBreaker;
     /** How long a call waits for Redis (it follows Redis's round trips). */
-    deadline: RedisDeadline;
+    deadline: RoundTripDeadline;
     close(): Promise<void>;
   };
   /** Token leases on the shared buckets; absent: every request asks Redis (RATE_LIMIT_LEASES=off). */
@@ -55,7 +55,7 @@ const GIVE_BACK_MS = 1_000;
 /**
  * Coordinates the shared store, its local fallback and token leases. With
  * Redis, a request is decided by one script call that waits the Redis
- * deadline (RedisDeadline: Redis's round trips, between REDIS_TIMEOUT_MS
+ * deadline (RoundTripDeadline: Redis's round trips, between REDIS_TIMEOUT_MS
  * and REDIS_TIMEOUT_MAX_MS); when it is missed or the call fails, the local
  * decision made when the call was sent answers (FallbackBuckets: the local
  * buckets follow the level Redis reports, so on one proxy that is Redis's

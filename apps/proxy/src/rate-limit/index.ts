@@ -8,7 +8,7 @@ import { LeaseBook } from './lease-book.ts';
 import type { Limiter } from './limiter.ts';
 import { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { createBucketClient, type RedisTarget } from './redis-client.ts';
-import { RedisDeadline } from './redis-deadline.ts';
+import { RoundTripDeadline } from '../resilience/index.ts';
 import { SharedLimits } from './shared-limits.ts';
 
 export type {
@@ -28,7 +28,7 @@ export { LeaseBook } from './lease-book.ts';
 export { MAX_SHARE } from './lease.ts';
 export { MemoryTokenBucket } from './memory-token-bucket.ts';
 export { createBucketClient, type BucketClient, type RedisTarget } from './redis-client.ts';
-export { RedisDeadline } from './redis-deadline.ts';
+export { RoundTripDeadline } from '../resilience/index.ts';
 export { SharedLimits, type SharedReply } from './shared-limits.ts';
 export { CONTENTION_MS } from './take-script.ts';
 
@@ -94,7 +94,7 @@ export function createLimiter(o: LimiterFactoryOptions): Limiter {
     shared: {
       store: new SharedLimits(client, lessee, clock),
       breaker,
-      deadline: new RedisDeadline({
+      deadline: new RoundTripDeadline({
         floorMs: o.redisTimeoutMs,
         capMs: o.redisTimeoutMaxMs ?? DEFAULT_TIMEOUT_MAX_MS,
       }),

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { RedisDeadline } from './redis-deadline.ts';
+import { RoundTripDeadline } from './round-trip-deadline.ts';
 
-describe('RedisDeadline (RFC 6298 over Redis round trips)', () => {
+describe('RoundTripDeadline (RFC 6298 over Redis round trips)', () => {
   it('is the floor until the first reply', () => {
-    expect(new RedisDeadline({ floorMs: 50, capMs: 1_000 }).timeoutMs).toBe(50);
+    expect(new RoundTripDeadline({ floorMs: 50, capMs: 1_000 }).timeoutMs).toBe(50);
   });
 
   it('follows RFC 6298: SRTT = R, RTTVAR = R/2 first; then RTTVAR by 1/4, SRTT by 1/8; RTO = SRTT + 4 RTTVAR', () => {
-    const deadline = new RedisDeadline({ floorMs: 1, capMs: 10_000 });
+    const deadline = new RoundTripDeadline({ floorMs: 1, capMs: 10_000 });
     deadline.observe(100);
     // SRTT 100, RTTVAR 50.
     expect(deadline.timeoutMs).toBe(300);
@@ -17,20 +17,20 @@ describe('RedisDeadline (RFC 6298 over Redis round trips)', () => {
   });
 
   it('a uniformly slow Redis moves the deadline above its round trips: a steady 80 ms is waited for, not fallen back on', () => {
-    const deadline = new RedisDeadline({ floorMs: 50, capMs: 1_000 });
+    const deadline = new RoundTripDeadline({ floorMs: 50, capMs: 1_000 });
     for (let i = 0; i < 50; i++) deadline.observe(80);
     expect(deadline.timeoutMs).toBeGreaterThan(80);
     expect(deadline.timeoutMs).toBeLessThan(90);
   });
 
   it('never goes below the floor, however fast Redis is', () => {
-    const deadline = new RedisDeadline({ floorMs: 50, capMs: 1_000 });
+    const deadline = new RoundTripDeadline({ floorMs: 50, capMs: 1_000 });
     for (let i = 0; i < 100; i++) deadline.observe(0.3);
     expect(deadline.timeoutMs).toBe(50);
   });
 
   it('never goes above the cap, and a stall longer than the cap counts only as the cap', () => {
-    const deadline = new RedisDeadline({ floorMs: 50, capMs: 1_000 });
+    const deadline = new RoundTripDeadline({ floorMs: 50, capMs: 1_000 });
     deadline.observe(30_000);
     expect(deadline.timeoutMs).toBe(1_000);
     // Back to fast replies: the deadline comes down as the samples of a 1 s stall would let it, not of 30 s.
@@ -39,7 +39,7 @@ describe('RedisDeadline (RFC 6298 over Redis round trips)', () => {
   });
 
   it('a cap below the floor is raised to it', () => {
-    const deadline = new RedisDeadline({ floorMs: 200, capMs: 100 });
+    const deadline = new RoundTripDeadline({ floorMs: 200, capMs: 100 });
     deadline.observe(5_000);
     expect(deadline.timeoutMs).toBe(200);
   });
