@@ -1,6 +1,27 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p'] as const;
+export const SCENARIOS = [
+  'a',
+  'b',
+  'c',
+  'd',
+  'e',
+  'f',
+  'g',
+  'h',
+  'i',
+  'j',
+  'k',
+  'l',
+  'm',
+  'n',
+  'o',
+  'p',
+  'q',
+  'r',
+  's',
+  't',
+] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
@@ -20,6 +41,10 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   n: 'proxy as (d), LOG_LEVEL=info',
   o: 'proxy as (d), RATE_LIMIT_LEASES=off',
   p: 'proxy as (o), LOG_LEVEL=info',
+  q: 'nginx auth_request → our authz',
+  r: 'nginx auth_request → Node allow-all',
+  s: 'authz alone (GET /authz/…)',
+  t: 'Node node:http 200, no work',
 };
 
 /** Everything a run needs to know, resolved from the command line. */
