@@ -29,7 +29,11 @@ describe('parseOptions', () => {
 
   it('knows the floor, floor + EVALSHA, fastify, proxy-at-info and leases-off scenarios', () => {
     expect([...parse('--only', 'k,l,m,n,o,p').only]).toEqual(['k', 'l', 'm', 'n', 'o', 'p']);
-    expect(() => parse('--only', 'k,q')).toThrow(/unknown scenario "q"/);
+    expect(() => parse('--only', 'k,u')).toThrow(/unknown scenario "u"/);
+  });
+
+  it("knows issue 21's forward-auth scenarios and their floors", () => {
+    expect([...parse('--only', 'q,r,s,t').only]).toEqual(['q', 'r', 's', 't']);
   });
 
   it('passes Node flags to the proxies only when given', () => {

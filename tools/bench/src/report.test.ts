@@ -84,6 +84,31 @@ describe('report', () => {
     expect(text).toMatch(/^#14 +CPU\/request, proxy \(leases on\) ÷ Node floor +≤ 1\.20 × +– +–$/m);
   });
 
+  it("prints issue 21's forward-auth rows, their ratios and both targets, in --quick too", () => {
+    const quick = parseOptions(['--quick', '--only', 'q,r,s,t'], new Date(0)) as BenchOptions;
+    const forwardAuth: RawResults = {
+      ...raw,
+      rounds: [
+        round('r', 1, 4000, 150),
+        round('q', 1, 3000, 250),
+        round('t', 1, 20_000, 40),
+        round('s', 1, 12_000, 70),
+      ],
+      revocation: [],
+    };
+    const text = reportText(
+      buildReport({ raw: forwardAuth, options: quick, machine, startedAt: new Date(0), finishedAt: new Date(1000) }),
+    );
+    expect(text).toMatch(/^q nginx auth_request → our authz +3000 /m);
+    expect(text).toMatch(/^r nginx auth_request → Node allow-all +4000 /m);
+    expect(text).toMatch(/^s authz alone \(GET \/authz\/…\) +12000 /m);
+    expect(text).toMatch(/^t Node node:http 200, no work +20000 /m);
+    expect(text).toMatch(/^req\/s q\/r +nginx auth_request: our authz ÷ allow-all +0\.75 +0\.75$/m);
+    expect(text).toMatch(/^req\/s s\/t +authz alone ÷ node:http 200 +0\.60 +0\.60$/m);
+    expect(text).toMatch(/^#21 +nginx auth_request throughput, our authz ÷ allow-all +≥ 0\.90 × +0\.75 × +NO$/m);
+    expect(text).toMatch(/^#21 +authz alone throughput ÷ node:http 200 +≥ 0\.80 × +0\.60 × +NO$/m);
+  });
+
   it('prints (g) per keystore, with the replicas and the across-replica samples on PostgreSQL', () => {
     const text = reportText(report);
     expect(text).toMatch(

@@ -19,6 +19,7 @@ import {
   type RunningProxy,
 } from './processes/apps.ts';
 import { startNginx } from './processes/nginx.ts';
+import { startForwardAuth, type Endpoint } from './scenarios/forward-auth.ts';
 import { startRedis } from './processes/redis-server.ts';
 import type { RawResults } from './results.ts';
 import { runAddedLatency } from './scenarios/added-latency.ts';
@@ -33,10 +34,11 @@ import {
   type ThroughputTarget,
 } from './scenarios/throughput.ts';
 
-const NEEDS_KEYSTORE: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n', 'o', 'p'];
+const NEEDS_KEYSTORE: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n', 'o', 'p', 'q', 's'];
 const NEEDS_PROXY: readonly ScenarioId[] = ['d', 'e', 'f', 'g', 'h', 'i', 'j', 'n', 'o', 'p'];
-// (j): more than one worker needs Redis; (l): its EVALSHA.
-const NEEDS_REDIS: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n', 'o', 'p'];
+// (j): more than one worker needs Redis; (l): its EVALSHA; (q, s): the authz's bucket.
+const NEEDS_REDIS: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n', 'o', 'p', 'q', 's'];
+const NEEDS_NGINX: readonly ScenarioId[] = ['b', 'q', 'r'];
 /** The scenarios that also run on a keystore on PostgreSQL. */
 const ON_POSTGRES = ['e', 'g'] as const;
 
@@ -44,7 +46,8 @@ const ON_POSTGRES = ['e', 'g'] as const;
 function unavailable(ctx: BenchContext): Record<string, string> {
   const skipped: Record<string, string> = {};
   for (const id of ctx.options.only) {
-    if (id === 'b' && ctx.tools.nginx === null) skipped[id] = 'nginx is not installed';
+    if (NEEDS_NGINX.includes(id) && ctx.tools.nginx === null) skipped[id] = 'nginx is not installed';
+    else if ((id === 'q' || id === 's') && !appExists('proxy')) skipped[id] = 'apps/proxy/src/main.ts does not exist';
     else if (NEEDS_KEYSTORE.includes(id) && !appExists('keystore'))
       skipped[id] = 'apps/keystore/src/main.ts does not exist';
     else if (NEEDS_PROXY.includes(id) && !appExists('proxy')) skipped[id] = 'apps/proxy/src/main.ts does not exist';
@@ -146,11 +149,18 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   const mainKey = admin ? await admin.createKey() : null;
   const headers: Record<string, string> = mainKey ? { authorization: `Bearer ${mainKey.key}` } : {};
   if (mainKey) ctx.log(`bench key ${mainKey.hint} (unlimited bucket)`);
+  const forwardAuth = await startForwardAuth(ctx, {
+    wanted,
+    apiPort: Number(new URL(api.url).port),
+    authorization: headers.authorization,
+    launchAuthz: (authzPort) =>
+      launchProxy('proxy-authz', { env: { PROXY_PORT: 'off', AUTHZ_PORT: String(authzPort) }, extra: profile }),
+  });
 
   const own = (app: RunningApp | null) => app && { app, pids: () => [app.process.pid] };
   const family = (app: RunningApp | null) => app && { app, pids: () => processFamily(app.process.pid) };
   const measured = (id: ScenarioId, app: RunningApp | null) => (wanted(id) ? app : null);
-  const endpoints: Record<ThroughputId, { app: RunningApp; pids: () => number[] } | null> = {
+  const endpoints: Record<ThroughputId, Endpoint | null> = {
     a: own(measured('a', api)),
     b: family(nginx),
     c: own(naive),
@@ -163,11 +173,15 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     l: own(measured('l', floorEvalsha)),
     m: own(fastify),
     n: own(proxyInfo),
+    q: forwardAuth.endpoints.q ?? null,
+    r: forwardAuth.endpoints.r ?? null,
+    s: forwardAuth.endpoints.s ?? null,
+    t: forwardAuth.endpoints.t ?? null,
   };
   const targets: ThroughputTarget[] = [];
   for (const id of THROUGHPUT_ORDER) {
     const endpoint = endpoints[id];
-    if (endpoint) targets.push({ id, url: endpoint.app.url, headers, pids: endpoint.pids });
+    if (endpoint) targets.push({ id, url: endpoint.app.url, headers, pids: endpoint.pids, ...endpoint.load });
   }
   if (targets.length > 0) {
     ctx.log(

@@ -64,6 +64,10 @@ export const RATIO_SPECS: readonly RatioSpec[] = [
   spec('cpu', 'n', 'd', 'proxy info ÷ warn, leases on: the access log'),
   spec('cpu', 'p', 'o', 'proxy info ÷ warn, leases off: the access log'),
   spec('throughput', 'j', 'd', 'two workers ÷ one'),
+  spec('throughput', 'q', 'r', 'nginx auth_request: our authz ÷ allow-all'),
+  spec('cpu', 'q', 'r', 'nginx auth_request: our authz ÷ allow-all'),
+  spec('throughput', 's', 't', 'authz alone ÷ node:http 200'),
+  spec('cpu', 's', 't', 'authz alone ÷ node:http 200'),
 ];
 
 function measureOf(round: ThroughputRound, measure: RatioSpec['measure']): number {

@@ -27,7 +27,35 @@ describe('evaluateTargets', () => {
   it('leaves every target open when nothing was measured', () => {
     const targets = evaluateTargets(empty, computeRatios([]));
     expect(targets.map((target) => target.met)).toEqual(targets.map(() => null));
-    expect(new Set(targets.map((target) => target.issue))).toEqual(new Set([6, 12, 13, 14]));
+    expect(new Set(targets.map((target) => target.issue))).toEqual(new Set([6, 12, 13, 14, 21]));
+  });
+
+  it("judges issue 21's forward-auth throughput per round against each one's floor", () => {
+    const raw: RawResults = {
+      ...empty,
+      rounds: [
+        // q/r: 0.96 and 0.86, median 0.91 ≥ 0.9 though one round is under it.
+        round('r', 1, 10_000, 100),
+        round('q', 1, 9600, 120),
+        round('r', 2, 8000, 100),
+        round('q', 2, 6880, 120),
+        // s/t: 0.75 and 0.79, median 0.77 < 0.8; a faster (q) must not help it.
+        round('t', 1, 20_000, 40),
+        round('s', 1, 15_000, 60),
+        round('t', 2, 19_000, 40),
+        round('s', 2, 15_010, 60),
+      ],
+    };
+    const targets = judged(raw);
+    expect(targets['rps-q-over-r']).toMatchObject({ issue: 21, met: true, target: '≥ 0.90', note: 'rounds 0.86–0.96' });
+    expect(targets['rps-q-over-r']?.value).toBeCloseTo(0.91);
+    expect(targets['rps-s-over-t']).toMatchObject({ issue: 21, met: false, target: '≥ 0.80' });
+    expect(targets['rps-s-over-t']?.value).toBeCloseTo(0.77, 2);
+  });
+
+  it("leaves issue 21's targets open when a floor was not measured", () => {
+    const targets = judged({ ...empty, rounds: [round('q', 1, 9000, 100), round('s', 1, 9000, 100)] });
+    expect([targets['rps-q-over-r']?.met, targets['rps-s-over-t']?.met]).toEqual([null, null]);
   });
 
   it('judges issue 12 on the leases-off proxy (o, p) with the leases-on figure (d, n) beside it, not judged', () => {

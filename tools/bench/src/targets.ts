@@ -46,7 +46,7 @@ function ratioTarget(
 }
 
 /**
- * Every target of issues 12, 13 and 14, and those of issue 6 that still
+ * Every target of issues 12, 13, 14 and 21, and those of issue 6 that still
  * mean something on their own (tail latency, cache miss, revocation, RSS,
  * stampede), each judged from this run; `met: null` where the run did not
  * measure it. Issue 12's are judged with leases off (o, p: one Redis call
@@ -108,6 +108,7 @@ export function evaluateTargets(
       atLeast: 1,
     }),
     ratioTarget('cpu-d-over-k', 14, 'CPU/request, proxy (leases on) ÷ Node floor', ratios['cpu:d/k'], { atMost: 1.2 }),
+    ...forwardAuthTargets(ratios),
   ];
 
   const added = raw.addedLatency?.added;
@@ -171,6 +172,16 @@ export function evaluateTargets(
     ]),
   });
   return targets;
+}
+
+/** Issue 21's, hot key: our authz behind nginx `auth_request` (q ÷ r), and on its own (s ÷ t). */
+export function forwardAuthTargets(ratios: Record<string, RatioResult>): TargetResult[] {
+  return [
+    ratioTarget('rps-q-over-r', 21, 'nginx auth_request throughput, our authz ÷ allow-all', ratios['rps:q/r'], {
+      atLeast: 0.9,
+    }),
+    ratioTarget('rps-s-over-t', 21, 'authz alone throughput ÷ node:http 200', ratios['rps:s/t'], { atLeast: 0.8 }),
+  ];
 }
 
 /**

@@ -10,6 +10,7 @@ export const BASELINE_ENTRIES = {
   naive: 'naive-gateway-main.ts',
   fastify: 'fastify-gateway-main.ts',
   floor: 'node-floor-main.ts',
+  allow: 'node-allow-main.ts',
 } as const;
 
 /**

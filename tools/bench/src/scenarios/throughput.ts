@@ -6,9 +6,10 @@ import { cpuTicksOf } from '../proc.ts';
 /**
  * The throughput scenarios, in the order each round runs them (and the table
  * shows them): the references, the floors, the peers, then the proxy
- * (leases on and off side by side, at warn and at info).
+ * (leases on and off side by side, at warn and at info), then forward
+ * auth (issue 21), each floor right before what is judged against it.
  */
-export const THROUGHPUT_ORDER = ['a', 'b', 'k', 'l', 'c', 'm', 'd', 'o', 'n', 'p', 'j'] as const;
+export const THROUGHPUT_ORDER = ['a', 'b', 'k', 'l', 'c', 'm', 'd', 'o', 'n', 'p', 'j', 'r', 'q', 't', 's'] as const;
 export type ThroughputId = (typeof THROUGHPUT_ORDER)[number];
 
 export interface ThroughputTarget {
@@ -17,6 +18,10 @@ export interface ThroughputTarget {
   headers: Record<string, string>;
   /** The processes whose CPU counts as this scenario's cost (read at the start of each round). */
   pids: () => number[];
+  /** The path loaded, when not the bench's own (the authz alone takes it under `/authz`). */
+  path?: string;
+  /** What a good answer is: the upstream's JSON (the default), or an empty 200 (an authz's allow). */
+  answers?: 'upstream' | 'empty-200';
 }
 
 export interface ThroughputRound extends LoadResult {
@@ -29,7 +34,7 @@ export interface ThroughputRound extends LoadResult {
 
 function driveTarget(ctx: BenchContext, target: ThroughputTarget, durationSeconds: number): Promise<LoadResult> {
   return drive(ctx, {
-    url: `${target.url}${ctx.path}`,
+    url: `${target.url}${target.path ?? ctx.path}`,
     connections: ctx.options.connections,
     durationSeconds,
     headers: target.headers,
@@ -60,9 +65,13 @@ export async function measureRound(
  * going), so the run stops here instead.
  */
 async function checkAnswers(ctx: BenchContext, target: ThroughputTarget): Promise<void> {
-  const res = await fetch(`${target.url}${ctx.path}`, { headers: target.headers, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${target.url}${target.path ?? ctx.path}`, {
+    headers: target.headers,
+    signal: AbortSignal.timeout(5000),
+  });
   const body = await res.text();
-  if (res.status !== 200 || !body.includes('"success":true'))
+  const good = target.answers === 'empty-200' ? body === '' : body.includes('"success":true');
+  if (res.status !== 200 || !good)
     throw new Error(`throughput ${target.id}: ${target.url} answered ${res.status} ${body.slice(0, 200)}`);
 }
 
