@@ -9,13 +9,12 @@ import {
   readHead,
   requestIdOf,
   type Authorization,
-  type Authorized,
   type Authorizer,
   type ClientAddresses,
   type PipelineRequest,
   type RequestHead,
 } from '../pipeline/index.ts';
-import { refuseNonCanonical } from './forward-decision.ts';
+import { pushIdentityHeaders, refuseNonCanonical } from './forward-decision.ts';
 import { AMBIGUOUS, NOT_AUTHZ, originalRequest } from './original-request.ts';
 
 /** What the handler needs of the server's request class (the proxy's ProxyRequest fits). */
@@ -87,7 +86,7 @@ export function createAuthzHandler(deps: AuthzHandlerDeps) {
       refuse(req, res, result.code, result.message);
       return;
     }
-    pushIdentity(headers, result);
+    pushIdentityHeaders(headers, result);
     headers.push('content-length', '0', 'cache-control', 'no-store');
     res.forwardedAt = performance.now();
     res.writeHead(200, headers);
@@ -155,34 +154,4 @@ function refuse(req: AuthzRequest, res: AuthzResponse, code: ErrorCode, message?
   const headers = res.ownHeaders;
   if (code === 'BAD_REQUEST' || hasBody(req.head)) headers.push('connection', 'close');
   if (!writeError(res, code, { headers, ...(message === undefined ? {} : { message }) })) res.destroy();
-}
-
-/**
- * All five identity headers, empty when there is nothing to say (a public
- * path, a key with no owner or metadata): a gateway copies each one it is
- * told to, and Caddy 2.6 (Debian 12's) copies a missing one as its literal,
- * unreplaced placeholder. nginx sends no header for an empty value.
- */
-function pushIdentity(headers: string[], result: Authorized): void {
-  const key = result.key;
-  const policy = result.policy;
-  headers.push(
-    'x-routemcp-key-id',
-    key?.id ?? '',
-    'x-routemcp-account-id',
-    key?.accountId ?? '',
-    'x-routemcp-environment',
-    key?.environment ?? '',
-    'x-routemcp-owner-id',
-    key?.ownerId ?? '',
-    'x-routemcp-key-meta',
-    policy === null ? '' : metaOf(policy.upstreamHeaders),
-  );
-}
-
-/** The key's metadata header value, as the proxy sends it (KeyPolicy made it once). */
-function metaOf(upstreamHeaders: readonly string[]): string {
-  for (let i = 0; i < upstreamHeaders.length; i += 2)
-    if (upstreamHeaders[i] === 'x-routemcp-key-meta') return upstreamHeaders[i + 1]!;
-  return '';
 }

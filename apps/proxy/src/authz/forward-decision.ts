@@ -124,8 +124,30 @@ export function identityHeaders(result: Authorized, unset: 'omit' | 'empty' = 'o
   }
   if (unset === 'omit') return set;
   const out: string[] = [];
-  for (const name of IDENTITY_HEADERS) out.push(name, valueOf(set, name));
+  pushIdentityHeaders(out, result);
   return out;
+}
+
+/**
+ * All five identity headers, empty where unset (`identityHeaders`' 'empty'
+ * form), appended to `headers` in IDENTITY_HEADERS' order: the HTTP entrance
+ * writes them straight into its answer's header list, with no array of its own.
+ */
+export function pushIdentityHeaders(headers: string[], result: Authorized): void {
+  const key = result.key;
+  const policy = result.policy;
+  headers.push(
+    'x-routemcp-key-id',
+    key?.id ?? '',
+    'x-routemcp-account-id',
+    key?.accountId ?? '',
+    'x-routemcp-environment',
+    key?.environment ?? '',
+    'x-routemcp-owner-id',
+    key?.ownerId ?? '',
+    'x-routemcp-key-meta',
+    policy === null ? '' : valueOf(policy.upstreamHeaders, 'x-routemcp-key-meta'),
+  );
 }
 
 function valueOf(flat: readonly string[], name: string): string {
