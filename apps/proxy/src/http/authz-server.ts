@@ -3,8 +3,9 @@ import type { ProxyConfig } from '../config.ts';
 import type { ProxyMetrics } from '../observability/index.ts';
 import { createAuthzHandler, type AuthzHandlerDeps } from '../authz/index.ts';
 import { createClientErrorHandler } from './client-error.ts';
-import { ProxyRequest } from './proxy-request.ts';
-import { ProxyResponse } from './proxy-response.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+import type { ProxyResponse } from './proxy-response.ts';
+import { clientServerOptions } from './server-options.ts';
 
 export type AuthzHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
 
@@ -18,18 +19,7 @@ export function createAuthzServer(
   deps: AuthzHandlerDeps & { metrics: ProxyMetrics },
 ): AuthzHttpServer {
   const handle = createAuthzHandler(deps);
-  const server: AuthzHttpServer = createServer({
-    IncomingMessage: ProxyRequest,
-    ServerResponse: ProxyResponse,
-    insecureHTTPParser: false,
-    requireHostHeader: false,
-    maxHeaderSize: config.MAX_HEADER_BYTES,
-    headersTimeout: config.HEADERS_TIMEOUT_MS,
-    requestTimeout: config.REQUEST_TIMEOUT_MS,
-    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-    connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
-    shouldUpgradeCallback: () => false,
-  });
+  const server: AuthzHttpServer = createServer(clientServerOptions(config, () => false));
   server.on('request', handle);
   server.on('clientError', createClientErrorHandler({ metrics: deps.metrics }));
   return server;

@@ -14,9 +14,10 @@ import { Upstream } from '../upstream/index.ts';
 import { createAuthzServer, type AuthzHttpServer } from './authz-server.ts';
 import { createClientErrorHandler } from './client-error.ts';
 import { drainServer, type DrainResult } from './drain.ts';
-import { ProxyRequest } from './proxy-request.ts';
-import { ProxyResponse } from './proxy-response.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+import type { ProxyResponse } from './proxy-response.ts';
 import { createRequestHandler } from './request-handler.ts';
+import { clientServerOptions } from './server-options.ts';
 import { createUpgradeHandler } from './upgrade-handler.ts';
 import { createUpstreamFailureHandler } from './upstream-failure.ts';
 
@@ -96,21 +97,8 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     logger,
     isDraining: () => draining,
   });
-  const server: ProxyHttpServer = createServer({
-    IncomingMessage: ProxyRequest,
-    ServerResponse: ProxyResponse,
-    insecureHTTPParser: false,
-    // The pipeline answers a missing Host with the envelope; Node's own answer is a bare 400.
-    requireHostHeader: false,
-    maxHeaderSize: config.MAX_HEADER_BYTES,
-    headersTimeout: config.HEADERS_TIMEOUT_MS,
-    requestTimeout: config.REQUEST_TIMEOUT_MS,
-    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-    // Node checks header/request timeouts on this interval (30 s by default): too coarse against Slowloris.
-    connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
-    // Only websockets are tunnelled; any other Upgrade (e.g. curl's h2c offer) is served as plain HTTP/1.1.
-    shouldUpgradeCallback: isWebSocketUpgrade,
-  });
+  // Only websockets are tunnelled; any other Upgrade (e.g. curl's h2c offer) is served as plain HTTP/1.1.
+  const server: ProxyHttpServer = createServer(clientServerOptions(config, isWebSocketUpgrade));
   server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, false));
   server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, true));
   const tunnels: OpenTunnels = new OpenTunnels({
