@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hash } from '@routemcp/api-key';
-import { SqliteKeyStore } from './store/sqlite-key-store.ts';
+import { SqliteKeyStore } from './store/sqlite/sqlite-key-store.ts';
 import { spawnNode, type Spawned } from './testing/spawn.ts';
 
 const ADMIN = 'admin-token-main-test-0001';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FailureThrottle } from './accounts/failure-throttle.ts';
 import { KeyService } from './keys/key-service.ts';
 import { runMaintenance } from './maintenance.ts';
-import { SqliteStorage } from './store/sqlite-storage.ts';
+import { SqliteStorage } from './store/sqlite/sqlite-storage.ts';
 import { fakeClock } from './testing/fake-clock.ts';
 
 describe('runMaintenance', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStorage } from '../store/sqlite-storage.ts';
+import { SqliteStorage } from '../store/sqlite/sqlite-storage.ts';
 import { fakeClock, type FakeClock } from '../testing/fake-clock.ts';
 import { HELP } from './help.ts';
 import { runCli } from './cli.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hash, parse } from '@routemcp/api-key';
-import { SqliteStorage } from '../store/sqlite-storage.ts';
+import { SqliteStorage } from '../store/sqlite/sqlite-storage.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { spawnNode } from '../testing/spawn.ts';
 import { runCli } from './cli.ts';

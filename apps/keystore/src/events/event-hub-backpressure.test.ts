@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { KeyService } from '../keys/key-service.ts';
-import { SqliteStorage } from '../store/sqlite-storage.ts';
+import { SqliteStorage } from '../store/sqlite/sqlite-storage.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { EventHub } from './event-hub.ts';
 

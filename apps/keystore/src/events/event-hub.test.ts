@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { makeTestKey } from '@routemcp/api-key/testing';
-import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.ts';
 import { SERVICE_TOKEN, startKeystore, type Harness } from '../testing/keystore-harness.ts';
 import { connectSse, type SseMessage } from '../testing/sse-client.ts';
 import { NO_POLICIES } from '../keys/key-record.ts';

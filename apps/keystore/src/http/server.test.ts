@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { EventHub } from '../events/event-hub.ts';
 import { KeyService } from '../keys/key-service.ts';
-import { SqliteKeyStore } from '../store/sqlite-key-store.ts';
+import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { ADMIN_TOKEN, startKeystore } from '../testing/keystore-harness.ts';
 import { createKeystoreServer } from './server.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DatabaseTarget } from '../config.ts';
-import { SqliteStorage } from './sqlite-storage.ts';
+import { SqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { Storage } from './storage.ts';
 
 export interface OpenStorageOptions {

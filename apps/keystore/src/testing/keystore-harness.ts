@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createKeystoreApp, type KeystoreApp } from '../app.ts';
 import { ScryptHasher, type PasswordHasher, type ScryptCost } from '../accounts/password.ts';
-import type { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
-import type { SqliteKeyStore } from '../store/sqlite-key-store.ts';
-import { SqliteStorage } from '../store/sqlite-storage.ts';
+import type { SqliteAccountStore } from '../store/sqlite/sqlite-account-store.ts';
+import type { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.ts';
+import { SqliteStorage } from '../store/sqlite/sqlite-storage.ts';
 import { fakeClock, type FakeClock } from './fake-clock.ts';
 
 export const SERVICE_TOKEN = 'service-token-for-tests-0001';

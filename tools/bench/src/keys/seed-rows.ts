@@ -3,7 +3,7 @@ import type { IssuedKey } from './keystore-admin.ts';
 
 /**
  * The `keys` columns a seeder fills, the same in both of the keystore's
- * schemas (apps/keystore/src/store/migrations.ts for SQLite,
+ * schemas (apps/keystore/src/store/sqlite/sqlite-migrations.ts for SQLite,
  * store/postgres/postgres-migrations.ts for PostgreSQL).
  */
 export const FILLED_COLUMNS = [

@@ -8,7 +8,7 @@ import type {
   SessionRecord,
   SessionWithUser,
   UserRecord,
-} from './account-store.ts';
+} from '../../accounts/account-store.ts';
 
 interface UserRow {
   id: string;

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import type { StoredKey } from '../keys/key-record.ts';
-import { patched, successorOf } from './key-changes.ts';
-import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type EventRow, type KeyRow } from './key-rows.ts';
-import { migrate } from './migrations.ts';
+import type { StoredKey } from '../../keys/key-record.ts';
+import { patched, successorOf } from '../key-changes.ts';
+import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type EventRow, type KeyRow } from '../key-rows.ts';
+import { migrate } from './sqlite-migrations.ts';
 import type {
   KeyEvent,
   KeyEventType,
@@ -19,7 +19,7 @@ import type {
   Successor,
   UpdateResult,
   UsageCount,
-} from './key-store.ts';
+} from '../key-store.ts';
 
 export interface SqliteKeyStoreOptions {
   /** A file path, or `:memory:` (the in-memory adapter for tests). */

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { FailureEntry, FailureStep, FailureStore } from './failure-store.ts';
+import type { FailureEntry, FailureStep, FailureStore } from '../../accounts/failure-store.ts';
 
 /** Lock-out counts in the keystore's SQLite file (the connection opened and migrated by SqliteKeyStore). */
 export class SqliteFailureStore implements FailureStore {

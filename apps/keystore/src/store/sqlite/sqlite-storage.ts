@@ -1,7 +1,7 @@
-import { SqliteAccountStore } from '../accounts/sqlite-account-store.ts';
-import { SqliteFailureStore } from '../accounts/sqlite-failure-store.ts';
+import { SqliteAccountStore } from './sqlite-account-store.ts';
+import { SqliteFailureStore } from './sqlite-failure-store.ts';
 import { SqliteKeyStore, type SqliteKeyStoreOptions } from './sqlite-key-store.ts';
-import type { Storage } from './storage.ts';
+import type { Storage } from '../storage.ts';
 
 /** The embedded default: one SQLite file, one connection shared by every store. `:memory:` is the in-memory adapter. */
 export class SqliteStorage implements Storage {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NO_POLICIES } from '../keys/key-record.ts';
-import { KeyService } from '../keys/key-service.ts';
-import { fakeClock } from '../testing/fake-clock.ts';
-import { runStorageContract } from '../testing/storage-contract.ts';
-import { migrate, migrations, userVersion } from './migrations.ts';
+import { NO_POLICIES } from '../../keys/key-record.ts';
+import { KeyService } from '../../keys/key-service.ts';
+import { fakeClock } from '../../testing/fake-clock.ts';
+import { runStorageContract } from '../../testing/storage-contract.ts';
+import { migrate, migrations, userVersion } from './sqlite-migrations.ts';
 import { SqliteStorage } from './sqlite-storage.ts';
-import type { Storage } from './storage.ts';
+import type { Storage } from '../storage.ts';
 
 runStorageContract('SQLite file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-contract-'));

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { newAccountId, newEpoch } from '../ids.ts';
+import { newAccountId, newEpoch } from '../../ids.ts';
 
 export interface MigrationContext {
   now: number;
