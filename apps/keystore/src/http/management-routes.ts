@@ -49,6 +49,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'POST',
       pattern: '/v1/keys',
       access: 'management',
+      permission: 'keys.write',
       async handle({ req, principal }: RouteContext) {
         const body = parseInput(createKeySchema, (await readJson(req)) ?? {});
         const scope = accountScope(principal);
@@ -79,6 +80,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'GET',
       pattern: '/v1/keys',
       access: 'management',
+      permission: 'keys.read',
       async handle({ url, principal }) {
         const filter = parseInput(listQuerySchema, Object.fromEntries(url.searchParams));
         const scope = accountScope(principal);
@@ -92,6 +94,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'GET',
       pattern: '/v1/keys/:id',
       access: 'management',
+      permission: 'keys.read',
       handle: async ({ params, principal }) => ({
         status: 200,
         data: await detail(await visibleKey(keys, params.id, principal)),
@@ -101,6 +104,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'PATCH',
       pattern: '/v1/keys/:id',
       access: 'management',
+      permission: 'keys.write',
       async handle({ req, params, principal }) {
         const patch = parseInput(patchKeySchema, (await readJson(req)) ?? {});
         const result = await keys.update((await visibleKey(keys, params.id, principal)).id, patch);
@@ -116,6 +120,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'POST',
       pattern: '/v1/keys/:id/revoke',
       access: 'management',
+      permission: 'keys.write',
       async handle({ req, params, principal }) {
         const key = await visibleKey(keys, params.id, principal);
         const revoked = await keys.revoke(key.id);
@@ -128,6 +133,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       method: 'POST',
       pattern: '/v1/keys/:id/roll',
       access: 'management',
+      permission: 'keys.write',
       async handle({ req, params, principal }) {
         const body = parseInput(rollKeySchema, (await readJson(req)) ?? {});
         const result = await keys.roll((await visibleKey(keys, params.id, principal)).id, body.gracePeriodSeconds ?? 0);

@@ -1,15 +1,25 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { can, type Permission, type Role } from '../accounts/roles.ts';
 
 /**
  * Who is calling. `operator` holds the admin token and is trusted with every
  * account; `service` is a proxy; `user` is a dashboard session, confined to
- * its own account and bound to a CSRF token for state changes.
+ * its own account, limited by its role and bound to a CSRF token for state
+ * changes.
  */
 export type Principal =
   | { kind: 'operator' }
   | { kind: 'service' }
-  | { kind: 'user'; userId: string; email: string; accountId: string; sessionIdHash: string; csrfToken: string };
+  | {
+      kind: 'user';
+      userId: string;
+      email: string;
+      accountId: string;
+      role: Role;
+      sessionIdHash: string;
+      csrfToken: string;
+    };
 
 /** Recognises one kind of credential; undefined means "not mine / not valid". */
 export type PrincipalResolver = (req: IncomingMessage) => Principal | undefined | Promise<Principal | undefined>;
@@ -25,6 +35,13 @@ export function bearerTokenResolver(token: string, principal: Principal): Princi
     // Comparing digests keeps the compare constant-time even when lengths differ.
     return timingSafeEqual(digest(match[1]), expected) ? principal : undefined;
   };
+}
+
+/** Whether `principal` may do what `permission` names: the operator everything, a proxy none of it, a user per role. */
+export function principalCan(principal: Principal, permission: Permission): boolean {
+  if (principal.kind === 'operator') return true;
+  if (principal.kind === 'service') return false;
+  return can(principal.role, permission);
 }
 
 export async function resolvePrincipal(

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Permission } from '../accounts/roles.ts';
 import type { Principal } from './principal.ts';
 
 export type Access = 'public' | 'management' | 'service';
@@ -20,6 +21,8 @@ export interface Route {
   /** `/v1/keys/:id/revoke`: literal segments and `:name` captures. */
   pattern: string;
   access: Access;
+  /** What a `management` caller's role must allow; checked before `handle`, refused with 403. */
+  permission?: Permission;
   handle(ctx: RouteContext): RouteResult | Promise<RouteResult>;
 }
 

@@ -8,6 +8,7 @@ import { KeyService } from '../keys/key-service.ts';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.ts';
 import { fakeClock } from '../testing/fake-clock.ts';
 import { ADMIN_TOKEN, startKeystore } from '../testing/keystore-harness.ts';
+import type { Principal } from './principal.ts';
 import { createKeystoreServer } from './server.ts';
 
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -50,6 +51,58 @@ describe('edge', () => {
         const res = await fetch(`http://127.0.0.1:${port}/v1/keys`, { headers: { authorization } });
         expect(res.status).toBe(401);
       }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      store.close();
+    }
+  });
+
+  it("checks a management caller's role before the route runs: a viewer reads keys and is refused a write", async () => {
+    const clock = fakeClock();
+    const store = new SqliteKeyStore({ path: ':memory:', now: clock.now() });
+    const logger = pino({ level: 'silent' });
+    const viewer: Principal = {
+      kind: 'user',
+      userId: 'usr_viewer',
+      email: 'viewer@example.com',
+      accountId: store.defaultAccountId,
+      role: 'viewer',
+      sessionIdHash: 'session-hash',
+      csrfToken: 'csrf',
+    };
+    const server = createKeystoreServer({
+      keys: new KeyService({ store, clock }),
+      hub: new EventHub({ store, logger }),
+      logger,
+      serviceToken: 'service-token-0123456789',
+      // A bearer-borne principal: no cookie, so no CSRF step between the caller and the role check.
+      managementResolvers: [(req) => (req.headers.authorization === 'Bearer viewer' ? viewer : undefined)],
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const headers = {
+        authorization: 'Bearer viewer',
+        'content-type': 'application/json',
+        origin: `http://127.0.0.1:${port}`,
+        'x-csrf-token': 'csrf',
+      };
+      const list = await fetch(`http://127.0.0.1:${port}/v1/keys`, { headers });
+      expect(list.status).toBe(200);
+      const create = await fetch(`http://127.0.0.1:${port}/v1/keys`, {
+        method: 'POST',
+        headers,
+        body: '{"environment":"test"}',
+      });
+      expect(create.status).toBe(403);
+      expect(await create.json()).toEqual({
+        success: false,
+        statusCode: 403,
+        message: 'Your role does not allow this',
+        code: 'FORBIDDEN',
+      });
+      expect(await store.listKeys({}, clock.now())).toEqual([]);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -12,7 +12,13 @@ import { keyAuditor, noAudit } from './key-audit.ts';
 import { answersWithin, type KeystoreMetrics } from '../metrics.ts';
 import { managementRoutes } from './management-routes.ts';
 import { openApiRoute } from '../openapi/openapi-route.ts';
-import { bearerTokenResolver, resolvePrincipal, type Principal, type PrincipalResolver } from './principal.ts';
+import {
+  bearerTokenResolver,
+  principalCan,
+  resolvePrincipal,
+  type Principal,
+  type PrincipalResolver,
+} from './principal.ts';
 import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
 import { sessionResolver } from './session-resolver.ts';
 
@@ -119,6 +125,9 @@ export function createKeystoreServer(deps: KeystoreServerDeps): Server {
         if (!sameOrigin(req) || !tokensMatch(token, principal.csrfToken)) {
           throw new HttpError('FORBIDDEN', 'Missing or invalid CSRF token');
         }
+      }
+      if (route.permission !== undefined && !principalCan(principal, route.permission)) {
+        throw new HttpError('FORBIDDEN', 'Your role does not allow this');
       }
     }
     const result: RouteResult = await route.handle({ req, res, url, params, principal });

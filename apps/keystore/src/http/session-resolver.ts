@@ -16,6 +16,8 @@ export async function sessionPrincipal(sessions: SessionService, req: IncomingMe
     userId: session.user.id,
     email: session.user.email,
     accountId: session.user.accountId,
+    // One user per account so far, created as its owner; members with roles come with the team (issue 23).
+    role: 'owner',
     sessionIdHash: session.idHash,
     csrfToken: session.csrfToken,
   };
