@@ -101,7 +101,8 @@ export const auditPageQuerySchema = z.object({
     .transform((actor) => actor.trim() || undefined)
     .optional(),
   action: z
-    .union([z.literal(''), actionSchema])
+    .string()
+    .refine((action) => action === '' || ACTION.test(action), { error: 'expected one of the listed actions' })
     .transform((action) => action || undefined)
     .optional(),
   older: cursorSchema.optional(),

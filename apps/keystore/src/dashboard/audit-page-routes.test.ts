@@ -108,7 +108,7 @@ describe('the Audit log page', () => {
     for (const [query, message] of [
       ['older=zzz', 'older: expected the nextCursor of a previous page'],
       ['newer=-1', 'newer: expected the nextCursor of a previous page'],
-      ['action=%3Cscript%3E', 'action: '],
+      ['action=%3Cscript%3E', 'action: expected one of the listed actions'],
     ] as const) {
       const res = await browser.fetch(`/audit?${query}`);
       expect(res.status).toBe(400);
