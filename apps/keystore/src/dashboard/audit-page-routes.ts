@@ -1,6 +1,6 @@
 import { can } from '../accounts/roles.ts';
 import { decodeCursor } from '../audit/audit-cursor.ts';
-import { auditPageQuerySchema } from '../audit/audit-input.ts';
+import { AUDIT_DEFAULT_LIMIT, auditPageQuerySchema } from '../audit/audit-input.ts';
 import { readAuditPage, type AuditPosition } from '../audit/audit-pages.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { Route } from '../http/router.ts';
@@ -8,8 +8,6 @@ import type { DashboardDeps } from './dashboard-deps.ts';
 import { requireUser, sendHtml, viewerOf } from './page-kit.ts';
 import { auditPage, type AuditPageFilter } from './pages/audit-page.ts';
 import { errorPage } from './pages/error-page.ts';
-
-const AUDIT_PAGE_SIZE = 50;
 
 /** The Audit log page: this account's entries, filtered by actor and action, newest first, a page at a time. */
 export function auditPageRoutes(deps: DashboardDeps & { keys: KeyService }): Route[] {
@@ -53,7 +51,7 @@ export function auditPageRoutes(deps: DashboardDeps & { keys: KeyService }): Rou
           actor: filter.actor,
           actions: filter.action === undefined ? undefined : [filter.action],
         };
-        const page = await readAuditPage(deps.accounts, selection, position, AUDIT_PAGE_SIZE);
+        const page = await readAuditPage(deps.accounts, selection, position, AUDIT_DEFAULT_LIMIT);
         return sendHtml(res, 200, auditPage({ viewer, page, filter, hints }));
       },
     },
