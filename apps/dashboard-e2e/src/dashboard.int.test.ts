@@ -112,6 +112,21 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await expect.poll(() => page.locator('table.audit tbody tr').count()).toBeGreaterThanOrEqual(3);
     await shot('audit-log');
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual([
+      'Actor',
+      'Action',
+      'Target',
+      'Address',
+      'Time',
+    ]);
+    await page.getByLabel('Action').selectOption({ label: 'Revoked key' });
+    await page.getByLabel('Actor').fill(stack.login.email);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('table.audit tbody tr').count()).toBe(1);
+    expect(await page.locator('table.audit tbody td').nth(1).textContent()).toBe('Revoked key');
+    await shot('audit-log-filtered');
+    await page.getByRole('link', { name: 'Clear' }).click();
+    await expect.poll(() => page.locator('table.audit tbody tr').count()).toBeGreaterThanOrEqual(3);
   });
 
   it('Generate New Key with permissions GET /api/v1/contacts only (from the keyboard) → the proxy lets that through and answers 403 to the rest', async () => {

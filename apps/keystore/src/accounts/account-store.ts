@@ -39,6 +39,25 @@ export interface AuditEntry extends NewAuditEntry {
   seq: number;
 }
 
+/** Which audit entries to read; every field left out matches everything. Times are epoch ms. */
+export interface AuditFilter {
+  /** Undefined: every account (the operator's view). */
+  accountId?: string;
+  actor?: string;
+  /** Any of these; an empty list matches nothing. */
+  actions?: readonly string[];
+  target?: string;
+  /** Inclusive. */
+  since?: number;
+  /** Exclusive. */
+  until?: number;
+  /** Only entries older than this seq (paging towards older). */
+  beforeSeq?: number;
+  /** Only entries newer than this seq (paging towards newer): the `limit` nearest to it, still newest first. */
+  afterSeq?: number;
+  limit: number;
+}
+
 export interface HourlyUsage {
   keyId: string;
   /** Start of the hour, epoch ms. */
@@ -69,8 +88,8 @@ export interface AccountStore {
   deleteExpiredSessions(now: number): Promise<number>;
 
   appendAudit(entry: NewAuditEntry): Promise<void>;
-  /** Newest first; `accountId` undefined: every account (the operator's view). */
-  listAudit(filter: { accountId?: string; limit: number }): Promise<AuditEntry[]>;
+  /** Newest first, at most `limit`. */
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
 
   /** Hourly rows for these keys with hour >= `since`. */
   usageSince(keyIds: readonly string[], since: number): Promise<HourlyUsage[]>;

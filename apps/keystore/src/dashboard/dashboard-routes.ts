@@ -4,31 +4,17 @@ import { resolve } from 'node:path';
 import type { KeyAuditor } from '../http/key-audit.ts';
 import type { Route } from '../http/router.ts';
 import type { KeyService } from '../keys/key-service.ts';
+import { auditPageRoutes } from './audit-page-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
-import { auditPage } from './pages/audit-page.ts';
-import { requireUser, sendHtml, viewerOf } from './page-kit.ts';
-
-const AUDIT_PAGE_SIZE = 200;
 
 /** The web UI at `/`: pages, forms and its two static files. */
 export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
   return [
     ...authRoutes(deps),
     ...keyPageRoutes(deps),
-    {
-      method: 'GET',
-      pattern: '/audit',
-      access: 'public',
-      async handle({ req, res }) {
-        const user = await requireUser(deps, req, res);
-        if (user === undefined) return 'handled';
-        const entries = await deps.accounts.listAudit({ accountId: user.accountId, limit: AUDIT_PAGE_SIZE });
-        const hints = new Map((await deps.keys.list({ accountId: user.accountId })).map((k) => [k.id, k.hint]));
-        return sendHtml(res, 200, auditPage({ viewer: viewerOf(user), entries, hints }));
-      },
-    },
+    ...auditPageRoutes(deps),
     asset('/assets/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'),
     asset('/assets/dashboard.js', 'dashboard.js', 'text/javascript; charset=utf-8'),
   ];

@@ -23,7 +23,7 @@ const navLink = (href: string, label: string, current: boolean) =>
   html`<a href="${href}" ${current ? html`aria-current="page"` : ''}>${label}</a>`;
 
 /** The page shell. Everything it loads comes from this keystore: no CDN, no web fonts. */
-export function layout({ title, viewer, section, body }: LayoutOptions): string {
+export function layout({ title, viewer, section, body }: LayoutOptions): SafeHtml {
   const header =
     viewer === undefined
       ? ''
@@ -37,8 +37,8 @@ export function layout({ title, viewer, section, body }: LayoutOptions): string 
     </div>
   </div>
 </header>`;
-  return `<!doctype html>\n${
-    html`<html lang="en">
+  return html`<!doctype html>
+<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -51,6 +51,6 @@ export function layout({ title, viewer, section, body }: LayoutOptions): string 
 ${header}
 <main id="main" tabindex="-1">${body}</main>
 </body>
-</html>`.__html
-  }\n`;
+</html>
+`;
 }

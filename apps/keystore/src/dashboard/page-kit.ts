@@ -4,6 +4,7 @@ import type { Principal } from '../http/principal.ts';
 import { readForm } from '../http/read-form.ts';
 import { sessionPrincipal } from '../http/session-resolver.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
+import type { SafeHtml } from './html.ts';
 import type { Viewer } from './layout.ts';
 import { errorPage } from './pages/error-page.ts';
 
@@ -23,16 +24,17 @@ const SECURITY_HEADERS = {
 export function sendHtml(
   res: ServerResponse,
   status: number,
-  page: string,
+  page: SafeHtml,
   headers: Record<string, string | string[]> = {},
 ): 'handled' {
+  const body = page.markup;
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     ...headers,
     'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(page),
+    'content-length': Buffer.byteLength(body),
   });
-  res.end(page);
+  res.end(body);
   return 'handled';
 }
 

@@ -5,6 +5,7 @@ import type { DashboardDeps } from '../dashboard/dashboard-deps.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import type { KeyService } from '../keys/key-service.ts';
+import { auditRoutes } from './audit-routes.ts';
 import { CSRF_HEADER, isSafeMethod, sameOrigin, tokensMatch } from './csrf.ts';
 import { internalRoutes } from './internal-routes.ts';
 import { StorageUnavailableError } from '../store/storage-error.ts';
@@ -87,6 +88,7 @@ export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
     ...(deps.metrics === undefined ? [] : [metricsRoute(deps.metrics)]),
     openApiRoute(),
     ...managementRoutes(deps.keys, audit),
+    ...(dashboard === undefined ? [] : auditRoutes(dashboard.accounts)),
     ...internalRoutes(deps),
     ...(dashboard === undefined ? [] : dashboardRoutes({ ...dashboard, keys: deps.keys, audit })),
   ];

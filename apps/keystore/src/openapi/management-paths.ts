@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi';
 import { createKeySchema, listQuerySchema, patchKeySchema, rollKeySchema } from '../keys/key-input.ts';
+import { auditQuerySchema } from '../audit/audit-input.ts';
+import { auditPageSchema } from '../audit/audit-view.ts';
 import { issuedKeySchema, keyDetailSchema, keyViewSchema } from '../keys/key-view.ts';
 import { errors, json, success } from './envelopes.ts';
 
@@ -37,7 +39,7 @@ const write = (operation: ZodOpenApiOperationObject): ZodOpenApiOperationObject 
 });
 
 /**
- * The management API (`/v1/keys*`), from the same zod schemas that
+ * The management API (`/v1/keys*`, `/v1/audit-log`), from the same zod schemas that
  * validate its requests and type its answers. Keyed by OpenAPI path; the
  * test checks these against the routes the server registers.
  */
@@ -96,6 +98,17 @@ export const managementPaths: ZodOpenApiPathsObject = {
         201: json('The new key, shown once', success(issuedKeySchema)),
         ...errors('BAD_REQUEST', 'NOT_FOUND', 'CONFLICT'),
       },
+    }),
+  },
+  '/v1/audit-log': {
+    get: read({
+      tags: ['audit'],
+      operationId: 'listAuditLog',
+      summary: 'Audit entries, newest first, a page at a time',
+      description:
+        'Who did what, to which key, from where: key changes, logins, failed logins, logouts. Never a key, a password, a token or a session id. Follow `nextCursor` until it is null; a session sees its own account only, the admin token every account (or `accountId`).',
+      requestParams: { query: auditQuerySchema },
+      responses: { 200: json('One page', success(auditPageSchema)), ...errors('BAD_REQUEST') },
     }),
   },
 };

@@ -1,8 +1,11 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { SessionService } from '../accounts/session-service.ts';
+import { requestOrigin } from '../http/request-origin.ts';
 import { keystoreRoutes } from '../http/server.ts';
 import { Router } from '../http/router.ts';
+import { auditEntrySchema, auditPageSchema } from '../audit/audit-view.ts';
 import { issuedKeySchema, keyDetailSchema, keyViewSchema } from '../keys/key-view.ts';
 import { SERVICE_TOKEN, startKeystore } from '../testing/keystore-harness.ts';
 import { managementOpenApi, OPENAPI_PATH, openApiPath } from './openapi-document.ts';
@@ -24,12 +27,21 @@ describe('the management API in OpenAPI 3.1', () => {
 
   it('describes exactly the management routes the server registers, and itself', async () => {
     await using ks = await startKeystore();
+    const sessions = new SessionService({ store: ks.accounts, clock: ks.clock, ttlMs: 1, idleMs: 1 });
     const router = new Router(
       keystoreRoutes({
         keys: ks.app.keys,
         hub: ks.app.hub,
         logger: pino({ level: 'silent' }),
         serviceToken: SERVICE_TOKEN,
+        // With the dashboard's deps: the audit log's route needs the account store.
+        dashboard: {
+          accounts: ks.accounts,
+          sessions,
+          login: ks.app.login,
+          origin: requestOrigin({ trustedProxies: [] }),
+          clock: ks.clock,
+        },
       }),
     );
     const registered = router.routes
@@ -40,7 +52,8 @@ describe('the management API in OpenAPI 3.1', () => {
     const documented = Object.entries(paths)
       .flatMap(([path, item]) => METHODS.filter((m) => item[m] !== undefined).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
-    expect(registered.length).toBeGreaterThanOrEqual(6);
+    expect(registered.length).toBeGreaterThanOrEqual(7);
+    expect(registered).toContain('GET /v1/audit-log');
     expect(documented).toEqual(registered);
   });
 
@@ -105,5 +118,9 @@ describe('the management API in OpenAPI 3.1', () => {
     for (const item of (await send('/v1/keys')) as unknown[]) keyViewSchema.strict().parse(item);
     issuedKeySchema.strict().parse(await send(`/v1/keys/${created.id}/roll`, 'POST', { gracePeriodSeconds: 60 }));
     keyViewSchema.strict().parse(await send(`/v1/keys/${created.id}/revoke`, 'POST'));
+    const audit = auditPageSchema.strict().parse(await send('/v1/audit-log?limit=2'));
+    for (const entry of audit.entries) auditEntrySchema.strict().parse(entry);
+    expect(audit.entries).toHaveLength(2);
+    expect(audit.nextCursor).not.toBeNull();
   });
 });

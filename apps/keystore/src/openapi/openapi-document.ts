@@ -17,7 +17,10 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
       description:
         'Key lifecycle and policies. Every answer is an envelope: `{"success":true,"data":…}` or the error envelope.',
     },
-    tags: [{ name: 'keys', description: 'API keys' }],
+    tags: [
+      { name: 'keys', description: 'API keys' },
+      { name: 'audit', description: 'The audit log' },
+    ],
     paths: {
       ...managementPaths,
       [OPENAPI_PATH]: {

@@ -1,7 +1,7 @@
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { layout, type Viewer } from '../layout.ts';
 
-export function errorPage(options: { title: string; message: string; viewer?: Viewer; back?: string }): string {
+export function errorPage(options: { title: string; message: string; viewer?: Viewer; back?: string }): SafeHtml {
   const body = html`<div class="page narrow">
   <section class="card">
     <h1>${options.title}</h1>

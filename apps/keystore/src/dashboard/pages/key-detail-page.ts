@@ -36,7 +36,7 @@ const GRACE_CHOICES: readonly [string, string][] = [
   ['custom', 'Custom'],
 ];
 
-export function keyDetailPage(o: KeyDetailOptions): string {
+export function keyDetailPage(o: KeyDetailOptions): SafeHtml {
   const { key, now } = o;
   const status = keyStatus(key, now);
   const usable = status === 'active' || status === 'expiring';

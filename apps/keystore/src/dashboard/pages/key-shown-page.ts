@@ -1,6 +1,6 @@
 import type { StoredKey } from '../../keys/key-record.ts';
 import { envBadge } from '../badges.ts';
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { layout, type Viewer } from '../layout.ts';
 
 /**
@@ -13,7 +13,7 @@ export function keyShownPage(options: {
   key: string;
   record: StoredKey;
   rolledFrom?: StoredKey;
-}): string {
+}): SafeHtml {
   const { key, record } = options;
   const body = html`<div class="page narrow" data-replace-url="/keys?created=${record.id}">
   <p class="crumbs"><a href="/keys">API Keys</a> <span aria-hidden="true">/</span> ${options.rolledFrom === undefined ? 'New key' : 'Rolled key'}</p>

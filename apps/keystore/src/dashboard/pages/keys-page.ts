@@ -35,7 +35,7 @@ function row(key: StoredKey, usage: UsagePoint[] | undefined, now: number): Safe
 </tr>`;
 }
 
-export function keysPage({ viewer, keys, usage, now, notice }: KeysPageOptions): string {
+export function keysPage({ viewer, keys, usage, now, notice }: KeysPageOptions): SafeHtml {
   const table =
     keys.length === 0
       ? html`<div class="empty card"><h2>No API keys yet</h2><p>Generate a key to call the RouteMCP API. Use a <strong>test</strong> key while you develop.</p><a class="btn btn-primary" href="/keys/new">Generate New Key</a></div>`

@@ -1,5 +1,5 @@
 import { CSRF_FIELD } from '../../http/csrf.ts';
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { layout } from '../layout.ts';
 
 export interface LoginPageOptions {
@@ -8,7 +8,7 @@ export interface LoginPageOptions {
   error?: string;
 }
 
-export function loginPage({ loginToken, email, error }: LoginPageOptions): string {
+export function loginPage({ loginToken, email, error }: LoginPageOptions): SafeHtml {
   const body = html`<div class="login">
   <div class="login-brand"><span class="brand-mark" aria-hidden="true">R</span>RouteMCP</div>
   <section class="card login-card" aria-labelledby="login-title">

@@ -1,4 +1,4 @@
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { csrfField, layout, type Viewer } from '../layout.ts';
 import type { PolicyFormValues } from '../policy-form.ts';
 import { policyFields } from './policy-fields.ts';
@@ -10,7 +10,7 @@ export interface NewKeyValues extends PolicyFormValues {
   refill?: string;
 }
 
-export function newKeyPage(options: { viewer: Viewer; values?: NewKeyValues; error?: string }): string {
+export function newKeyPage(options: { viewer: Viewer; values?: NewKeyValues; error?: string }): SafeHtml {
   const v = options.values ?? {};
   const env = v.environment ?? 'test';
   const body = html`<div class="page narrow">

@@ -1,10 +1,10 @@
 import type { StoredKey } from '../../keys/key-record.ts';
 import { envBadge } from '../badges.ts';
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { csrfField, layout, type Viewer } from '../layout.ts';
 
 /** The confirmation step: revoking takes a second, deliberate submit. */
-export function revokePage(options: { viewer: Viewer; key: StoredKey }): string {
+export function revokePage(options: { viewer: Viewer; key: StoredKey }): SafeHtml {
   const { key } = options;
   const title = key.name ?? 'Untitled key';
   const body = html`<div class="page narrow">

@@ -3,12 +3,14 @@ import type {
   AccountStore,
   AuditAction,
   AuditEntry,
+  AuditFilter,
   HourlyUsage,
   NewAuditEntry,
   SessionRecord,
   SessionWithUser,
   UserRecord,
 } from '../../accounts/account-store.ts';
+import { auditQuery } from '../audit-query.ts';
 import { translated } from './postgres-errors.ts';
 
 interface UserRow {
@@ -102,16 +104,10 @@ export class PostgresAccountStore implements AccountStore {
     );
   }
 
-  async listAudit(filter: { accountId?: string; limit: number }): Promise<AuditEntry[]> {
-    const rows =
-      filter.accountId === undefined
-        ? await this.#query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1`, [
-            filter.limit,
-          ])
-        : await this.#query<AuditRow>(
-            `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE account_id = $1 ORDER BY seq DESC LIMIT $2`,
-            [filter.accountId, filter.limit],
-          );
+  async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    const query = auditQuery(filter, (n) => `$${n}`);
+    const read = await this.#query<AuditRow>(query.sql, query.params);
+    const rows = query.reversed ? read.reverse() : read;
     return rows.map((row) => ({
       seq: row.seq,
       accountId: row.account_id,
@@ -142,8 +138,6 @@ export class PostgresAccountStore implements AccountStore {
     return translated(async () => (await this.#pool.query<Row>(sql, params)).rows);
   }
 }
-
-const AUDIT_COLUMNS = 'seq, account_id, actor, action, target, address, at';
 
 interface SessionRow {
   id_hash: string;

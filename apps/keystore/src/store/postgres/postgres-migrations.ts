@@ -141,6 +141,13 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
       UPDATE key_usage SET admitted = greatest(requests - rate_limited, 0);
     `);
   },
+  async (db) => {
+    // The audit log's filters (issue 23): who did it, and what happened to one key, each newest first in an account.
+    await db.query(`
+      CREATE INDEX audit_account_actor_seq ON audit_log (account_id, actor, seq);
+      CREATE INDEX audit_account_target_seq ON audit_log (account_id, target, seq);
+    `);
+  },
 ];
 
 /**

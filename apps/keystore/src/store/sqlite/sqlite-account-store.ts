@@ -1,14 +1,16 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
   AccountStore,
   AuditAction,
   AuditEntry,
+  AuditFilter,
   HourlyUsage,
   NewAuditEntry,
   SessionRecord,
   SessionWithUser,
   UserRecord,
 } from '../../accounts/account-store.ts';
+import { auditQuery } from '../audit-query.ts';
 
 interface UserRow {
   id: string;
@@ -101,16 +103,10 @@ export class SqliteAccountStore implements AccountStore {
     );
   }
 
-  async listAudit(filter: { accountId?: string; limit: number }): Promise<AuditEntry[]> {
-    const params: SQLInputValue[] = [];
-    let where = '';
-    if (filter.accountId !== undefined) {
-      where = 'WHERE account_id = ?';
-      params.push(filter.accountId);
-    }
-    const rows = this.#stmt(
-      `SELECT seq, account_id, actor, action, target, address, at FROM audit_log ${where} ORDER BY seq DESC LIMIT ?`,
-    ).all(...params, filter.limit) as unknown as AuditRow[];
+  async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    const query = auditQuery(filter, () => '?');
+    const read = this.#stmt(query.sql).all(...query.params) as unknown as AuditRow[];
+    const rows = query.reversed ? read.reverse() : read;
     return rows.map((row) => ({
       seq: row.seq,
       accountId: row.account_id,

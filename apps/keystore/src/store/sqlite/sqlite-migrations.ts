@@ -116,6 +116,13 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
       UPDATE key_usage SET admitted = max(requests - rate_limited, 0);
     `);
   },
+  (db) => {
+    // The audit log's filters (issue 23): who did it, and what happened to one key, each newest first in an account.
+    db.exec(`
+      CREATE INDEX audit_account_actor_seq ON audit_log (account_id, actor, seq);
+      CREATE INDEX audit_account_target_seq ON audit_log (account_id, target, seq);
+    `);
+  },
 ];
 
 /**
