@@ -30,6 +30,7 @@ describe('the management API in OpenAPI 3.1', () => {
         hub: ks.app.hub,
         logger: pino({ level: 'silent' }),
         serviceToken: SERVICE_TOKEN,
+        leaks: { service: ks.app.leaks, githubKeys: ks.app.githubKeys },
       }),
     );
     const registered = router.routes

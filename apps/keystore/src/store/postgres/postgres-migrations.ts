@@ -141,6 +141,15 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
       UPDATE key_usage SET admitted = greatest(requests - rate_limited, 0);
     `);
   },
+  async (db) => {
+    // Leak reports (issue 24): the first report of a key found in public; null until one arrives.
+    await db.query(`
+      ALTER TABLE keys
+        ADD COLUMN leaked_at bigint,
+        ADD COLUMN leak_url text,
+        ADD COLUMN leak_source text;
+    `);
+  },
 ];
 
 /**

@@ -116,6 +116,14 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
       UPDATE key_usage SET admitted = max(requests - rate_limited, 0);
     `);
   },
+  (db) => {
+    // Leak reports (issue 24): the first report of a key found in public; null until one arrives.
+    db.exec(`
+      ALTER TABLE keys ADD COLUMN leaked_at INTEGER;
+      ALTER TABLE keys ADD COLUMN leak_url TEXT;
+      ALTER TABLE keys ADD COLUMN leak_source TEXT;
+    `);
+  },
 ];
 
 /**
