@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { leakReportSchema, leakResultSchema } from '../leaks/leak-input.ts';
-import { errors, json, success } from './envelopes.ts';
+import { errorEnvelopeSchema, errors, json, success } from './envelopes.ts';
 
 /** `POST /v1/leaks` (issue 24). GitHub's own endpoint, `/v1/leaks/github`, is GitHub's contract: docs/leaks.md. */
 export const leakPaths: ZodOpenApiPathsObject = {
@@ -28,6 +28,7 @@ export const leakPaths: ZodOpenApiPathsObject = {
           'UNSUPPORTED_MEDIA_TYPE',
           'SERVICE_UNAVAILABLE',
         ),
+        413: json('PAYLOAD_TOO_LARGE: The body is larger than 1 MiB', errorEnvelopeSchema),
       },
     },
   },
