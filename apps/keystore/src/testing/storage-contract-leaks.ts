@@ -37,6 +37,21 @@ export function runLeakStorageContract(engine: string, database: () => Promise<C
       });
     });
 
+    it('records one of two reports arriving at once on two connections (two replicas): one event, one first report', async () => {
+      await using db = await database();
+      const a = await db.open();
+      const b = await db.openAnother();
+      const key = await a.keys.createKey(newKey(a.keys.defaultAccountId), clock.now());
+      const results = await Promise.all([
+        a.keys.recordLeak(key.id, leak('github:content'), { kind: 'revoke' }, clock.now()),
+        b.keys.recordLeak(key.id, leak('gitleaks'), { kind: 'revoke' }, clock.now()),
+      ]);
+      expect(results.map((r) => r.ok && r.recorded).sort()).toEqual([false, true]);
+      const first = results.find((r) => r.ok && r.recorded);
+      expect((await b.keys.getKey(key.id))?.leak).toEqual(first?.ok === true ? first.key.leak : undefined);
+      expect((await a.keys.eventsAfter(1, 10)).map((e) => e.type)).toEqual(['revoked']);
+    });
+
     it('expires at the grace period, never later than the key would have; notify only records', async () => {
       await using db = await database();
       const { keys } = await db.open();
