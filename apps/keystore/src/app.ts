@@ -12,6 +12,9 @@ import type { PrincipalResolver } from './http/principal.ts';
 import { requestOrigin } from './http/request-origin.ts';
 import { createKeystoreServer } from './http/server.ts';
 import { KeyService } from './keys/key-service.ts';
+import { GithubPublicKeys } from './leaks/github-public-keys.ts';
+import { DEFAULT_LEAK_POLICY, GITHUB_KEYS_URL, type LeakPolicy } from './leaks/leak-policy.ts';
+import { LeakService } from './leaks/leak-service.ts';
 import { startMaintenance } from './maintenance.ts';
 import { KeystoreMetrics } from './metrics.ts';
 import type { Storage } from './store/storage.ts';
@@ -47,11 +50,17 @@ export interface KeystoreAppOptions {
   loginCheckConcurrency?: number;
   /** Node's process metrics on `/metrics` besides the keystore's own (main.ts turns them on). */
   processMetrics?: boolean;
+  /** What a leak report does per environment; unset: DEFAULT_LEAK_POLICY. */
+  leakPolicy?: LeakPolicy;
+  /** GitHub's secret-scanning keys (tests serve their own on loopback); unset: GitHub's. */
+  githubKeysUrl?: string;
 }
 
 export interface KeystoreApp {
   server: Server;
   keys: KeyService;
+  leaks: LeakService;
+  githubKeys: GithubPublicKeys;
   hub: EventHub;
   login: LoginService;
   metrics: KeystoreMetrics;
@@ -78,6 +87,13 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     pingIntervalMs: options.pingIntervalMs,
   });
   const keys = new KeyService({ store, clock, onChange: () => hub.notify() });
+  const leaks = new LeakService({
+    store,
+    clock,
+    policy: options.leakPolicy ?? DEFAULT_LEAK_POLICY,
+    onChange: () => hub.notify(),
+  });
+  const githubKeys = new GithubPublicKeys({ url: options.githubKeysUrl ?? GITHUB_KEYS_URL, clock, logger });
   const dashboard = dashboardDeps(options);
   const server = createKeystoreServer({
     keys,
@@ -89,6 +105,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     dashboard,
     ready: () => storage.ping(),
     metrics,
+    leaks: { service: leaks, githubKeys },
   });
   hub.start();
   const stopMaintenance = startMaintenance({
@@ -103,6 +120,8 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
   return {
     server,
     keys,
+    leaks,
+    githubKeys,
     hub,
     login: dashboard.login,
     metrics,

@@ -70,5 +70,27 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
     default: '`1800`',
     description: 'A session unused this long ends.',
   },
+  KEYSTORE_GITHUB_KEYS_URL: {
+    type: 'URL',
+    default: '`https://api.github.com/meta/public_keys/secret_scanning`',
+    description:
+      "GitHub's secret-scanning signing keys, for `POST /v1/leaks/github`: cached 1 h, fetched again on an unknown key id (at most once a minute); the last set stays in use while a fetch fails or is refused. See [leaks](leaks.md).",
+  },
+  KEYSTORE_LEAK_ACTION_TEST: {
+    type: '`notify`, `expire` or `revoke`',
+    default: '`revoke`',
+    description:
+      'What a leak report does to a test key, besides flagging it (`leak` on the key, a **Leaked** badge, an audit entry).',
+  },
+  KEYSTORE_LEAK_ACTION_LIVE: {
+    type: '`notify`, `expire` or `revoke`',
+    default: '`notify`',
+    description: 'The same for a live key: `notify` only flags it, `expire` ends it after the grace period.',
+  },
+  KEYSTORE_LEAK_GRACE_SECONDS: {
+    type: 'integer 0–604800',
+    default: '`3600`',
+    description: "How long `expire` leaves a leaked key working (never past its own expiry), as a roll's grace period.",
+  },
   LOG_LEVEL: { type: 'pino level', default: '`info`', description: 'JSON logs (ids and hints only, never a key).' },
 };

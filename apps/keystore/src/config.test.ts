@@ -16,7 +16,23 @@ describe('loadConfig', () => {
       trustedProxies: [],
       sessionTtlMs: 43_200_000,
       sessionIdleMs: 1_800_000,
+      leakPolicy: { live: 'notify', test: 'revoke', graceSeconds: 3600 },
+      githubKeysUrl: 'https://api.github.com/meta/public_keys/secret_scanning',
       logLevel: 'info',
+    });
+  });
+
+  it('reads what a leak report does per environment, and where GitHub publishes its keys', () => {
+    const config = loadConfig({
+      ...base,
+      KEYSTORE_LEAK_ACTION_LIVE: 'expire',
+      KEYSTORE_LEAK_ACTION_TEST: 'notify',
+      KEYSTORE_LEAK_GRACE_SECONDS: '600',
+      KEYSTORE_GITHUB_KEYS_URL: 'http://127.0.0.1:9/keys',
+    });
+    expect(config).toMatchObject({
+      leakPolicy: { live: 'expire', test: 'notify', graceSeconds: 600 },
+      githubKeysUrl: 'http://127.0.0.1:9/keys',
     });
   });
 
@@ -87,6 +103,13 @@ describe('loadConfig', () => {
     [{ ...base, KEYSTORE_PORT: '70000' }, /^KEYSTORE_PORT: /],
     [{ ...base, KEYSTORE_EVENT_RETENTION: '0' }, /^KEYSTORE_EVENT_RETENTION: /],
     [{ ...base, LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of /],
+    [
+      { ...base, KEYSTORE_LEAK_ACTION_LIVE: 'delete' },
+      'KEYSTORE_LEAK_ACTION_LIVE: expected one of notify, expire, revoke, got "delete"',
+    ],
+    [{ ...base, KEYSTORE_LEAK_ACTION_TEST: 'Revoke' }, /^KEYSTORE_LEAK_ACTION_TEST: expected one of /],
+    [{ ...base, KEYSTORE_LEAK_GRACE_SECONDS: '-1' }, /^KEYSTORE_LEAK_GRACE_SECONDS: expected an integer/],
+    [{ ...base, KEYSTORE_GITHUB_KEYS_URL: 'ftp://x/keys' }, /^KEYSTORE_GITHUB_KEYS_URL: expected an http/],
   ])('names the bad variable (%o)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { toBlockList } from '@routemcp/internal-api';
+import { LEAK_ACTIONS } from './keys/key-record.ts';
+import { GITHUB_KEYS_URL, type LeakPolicy } from './leaks/leak-policy.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_DB = './data/keystore.sqlite';
@@ -51,6 +53,15 @@ const schema = z.object({
     }),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
+  KEYSTORE_GITHUB_KEYS_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/)
+    .refine((value) => URL.canParse(value))
+    .default(GITHUB_KEYS_URL),
+  KEYSTORE_LEAK_ACTION_TEST: z.enum(LEAK_ACTIONS).default('revoke'),
+  KEYSTORE_LEAK_ACTION_LIVE: z.enum(LEAK_ACTIONS).default('notify'),
+  // As long as a roll's grace period may be (168 h).
+  KEYSTORE_LEAK_GRACE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3600),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -71,6 +82,10 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_TRUSTED_PROXIES: 'comma-separated IP addresses or CIDRs of the proxies in front (e.g. 10.0.0.0/8), or unset',
   KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
   KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
+  KEYSTORE_GITHUB_KEYS_URL: 'an http:// or https:// URL',
+  KEYSTORE_LEAK_ACTION_TEST: `one of ${LEAK_ACTIONS.join(', ')}`,
+  KEYSTORE_LEAK_ACTION_LIVE: `one of ${LEAK_ACTIONS.join(', ')}`,
+  KEYSTORE_LEAK_GRACE_SECONDS: 'an integer number of seconds, 0..604800',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -92,6 +107,10 @@ export interface Config {
   trustedProxies: string[];
   sessionTtlMs: number;
   sessionIdleMs: number;
+  /** What a leak report does per environment (issue 24). */
+  leakPolicy: LeakPolicy;
+  /** Where GitHub's secret-scanning signing keys are fetched from. */
+  githubKeysUrl: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -194,6 +213,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustedProxies: c.KEYSTORE_TRUSTED_PROXIES,
     sessionTtlMs: c.KEYSTORE_SESSION_TTL_SECONDS * 1000,
     sessionIdleMs: c.KEYSTORE_SESSION_IDLE_SECONDS * 1000,
+    leakPolicy: {
+      live: c.KEYSTORE_LEAK_ACTION_LIVE,
+      test: c.KEYSTORE_LEAK_ACTION_TEST,
+      graceSeconds: c.KEYSTORE_LEAK_GRACE_SECONDS,
+    },
+    githubKeysUrl: c.KEYSTORE_GITHUB_KEYS_URL,
     logLevel: c.LOG_LEVEL,
   };
 }

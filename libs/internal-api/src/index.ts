@@ -26,6 +26,17 @@ export {
   type ResetReason,
 } from './key-events.ts';
 export {
+  LEAK_LABELS,
+  MAX_LEAK_SOURCE,
+  MAX_LEAK_URL,
+  keyLeakSchema,
+  leakLabelSchema,
+  leakSourceSchema,
+  leakUrlSchema,
+  type KeyLeakView,
+  type LeakLabel,
+} from './key-leak.ts';
+export {
   KEY_HASH,
   keyHashSchema,
   keyLookupPath,

@@ -21,12 +21,20 @@ export interface SessionWithUser extends SessionRecord {
 }
 
 export type AuditAction =
-  'key.created' | 'key.updated' | 'key.revoked' | 'key.rolled' | 'login' | 'login.failed' | 'login.locked' | 'logout';
+  | 'key.created'
+  | 'key.updated'
+  | 'key.revoked'
+  | 'key.rolled'
+  | 'key.leaked'
+  | 'login'
+  | 'login.failed'
+  | 'login.locked'
+  | 'logout';
 
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */
   accountId: string | null;
-  /** A user's email, `operator` (admin token) or `cli`. */
+  /** A user's email, `operator` (admin token), `cli`, or `github` (a secret-scanning report). */
   actor: string;
   action: AuditAction;
   /** A key id, or what the action was about; never a key. */

@@ -16,3 +16,8 @@ const STATUS_LABEL: Record<KeyStatus, string> = {
 export function statusBadge(status: KeyStatus): SafeHtml {
   return html`<span class="status status-${status}"><span class="dot" aria-hidden="true"></span>${STATUS_LABEL[status]}</span>`;
 }
+
+/** A key reported found in public (issue 24); where, on the key's page. */
+export function leakBadge(): SafeHtml {
+  return html`<span class="badge badge-leaked" title="Reported found in public">Leaked</span>`;
+}

@@ -5,12 +5,13 @@ import type { StoredKey } from '../keys/key-record.ts';
 import type { Principal } from './principal.ts';
 import type { RequestOrigin } from './request-origin.ts';
 
-/** Writes one audit row for a key change made over HTTP. */
+/** Writes one audit row for a key change made over HTTP; `actor` names a caller that is no principal (`github`). */
 export type KeyAuditor = (
   req: IncomingMessage,
   principal: Principal | undefined,
   action: AuditAction,
   key: StoredKey,
+  actor?: string,
 ) => Promise<void>;
 
 export const noAudit: KeyAuditor = async () => {};
@@ -21,10 +22,10 @@ export function actorName(principal: Principal | undefined): string {
 }
 
 export function keyAuditor(deps: { accounts: AccountStore; clock: Clock; origin: RequestOrigin }): KeyAuditor {
-  return (req, principal, action, key) =>
+  return (req, principal, action, key, actor) =>
     deps.accounts.appendAudit({
       accountId: key.accountId,
-      actor: actorName(principal),
+      actor: actor ?? actorName(principal),
       action,
       target: key.id,
       address: deps.origin.address(req),

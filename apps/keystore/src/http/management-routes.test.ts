@@ -40,6 +40,7 @@ describe('POST /v1/keys', () => {
       'rateLimits',
       'quota',
       'metadata',
+      'leak',
     ]);
     expect(data).toMatchObject({
       environment: 'test',
@@ -58,6 +59,7 @@ describe('POST /v1/keys', () => {
       rateLimits: null,
       quota: null,
       metadata: null,
+      leak: null,
     });
     expect(data.id).toMatch(KEY_ID);
     const key = data.key as string;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '@routemcp/errors';
+import { readBody } from './read-body.ts';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -17,16 +18,10 @@ export async function readJson(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
   if (!hasBody) return undefined;
   if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) throw new HttpError('UNSUPPORTED_MEDIA_TYPE');
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError('PAYLOAD_TOO_LARGE');
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
+  const body = await readBody(req, limit);
+  if (body.length === 0) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     throw new HttpError('BAD_REQUEST', 'body: invalid JSON');
   }

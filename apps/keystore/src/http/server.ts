@@ -6,6 +6,9 @@ import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import { auditRoutes } from './audit-routes.ts';
+import type { GithubPublicKeys } from '../leaks/github-public-keys.ts';
+import { leakRoutes } from '../leaks/leak-routes.ts';
+import type { LeakService } from '../leaks/leak-service.ts';
 import { CSRF_HEADER, isSafeMethod, sameOrigin, tokensMatch } from './csrf.ts';
 import { internalRoutes } from './internal-routes.ts';
 import { StorageUnavailableError } from '../store/storage-error.ts';
@@ -38,6 +41,8 @@ export interface KeystoreServerDeps {
   ready?: () => Promise<void>;
   /** Counts every answer and serves `GET /metrics`; unset: no `/metrics` route. */
   metrics?: KeystoreMetrics;
+  /** Leak reports (`POST /v1/leaks`, `POST /v1/leaks/github`); unset: no such routes. */
+  leaks?: { service: LeakService; githubKeys: GithubPublicKeys };
 }
 
 const healthz: Route = {
@@ -89,6 +94,9 @@ export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
     openApiRoute(),
     ...managementRoutes(deps.keys, audit),
     ...(dashboard === undefined ? [] : auditRoutes(dashboard.accounts)),
+    ...(deps.leaks === undefined
+      ? []
+      : leakRoutes({ leaks: deps.leaks.service, githubKeys: deps.leaks.githubKeys, audit })),
     ...internalRoutes(deps),
     ...(dashboard === undefined ? [] : dashboardRoutes({ ...dashboard, keys: deps.keys, audit })),
   ];

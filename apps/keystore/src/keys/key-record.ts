@@ -24,6 +24,17 @@ export const NO_POLICIES: Readonly<KeyPolicies> = {
 
 export const POLICY_FIELDS = ['permissions', 'allowedIps', 'ownerId', 'rateLimits', 'quota', 'metadata'] as const;
 
+/** The first report of a key found in public (issue 24). Later reports do not replace it. */
+export interface KeyLeak {
+  at: number;
+  url: string;
+  source: string;
+}
+
+/** What a leak report does to a key of one environment, besides recording it (KEYSTORE_LEAK_ACTION_*). */
+export const LEAK_ACTIONS = ['notify', 'expire', 'revoke'] as const;
+export type LeakActionName = (typeof LEAK_ACTIONS)[number];
+
 /** A stored key. Times are epoch milliseconds. There is no field for the key itself, by design. */
 export interface StoredKey extends KeyPolicies {
   id: string;
@@ -38,6 +49,8 @@ export interface StoredKey extends KeyPolicies {
   revokedAt: number | null;
   lastUsedAt: number | null;
   rolledFrom: string | null;
+  /** Null until the key is reported leaked. */
+  leak: KeyLeak | null;
 }
 
 export const KEY_STATUSES = ['active', 'expiring', 'expired', 'revoked'] as const;

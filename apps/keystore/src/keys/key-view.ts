@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   allowedIpsSchema,
+  keyLeakSchema,
   metadataSchema,
   ownerIdSchema,
   permissionsSchema,
@@ -37,6 +38,9 @@ export const keyViewSchema = z
     rateLimits: rateLimitsSchema.nullable(),
     quota: z.object(quotaShape).nullable(),
     metadata: metadataSchema.nullable(),
+    leak: keyLeakSchema
+      .nullable()
+      .meta({ description: 'The first report of this key found in public (docs/leaks.md); null: none.' }),
   })
   .meta({ id: 'Key' });
 export type KeyView = z.infer<typeof keyViewSchema>;
@@ -86,6 +90,7 @@ export function toKeyView(key: StoredKey, now: number): KeyView {
     rateLimits: key.rateLimits,
     quota: key.quota,
     metadata: key.metadata,
+    leak: key.leak === null ? null : { at: iso(key.leak.at), url: key.leak.url, source: key.leak.source },
   };
 }
 

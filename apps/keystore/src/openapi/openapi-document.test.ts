@@ -42,6 +42,7 @@ describe('the management API in OpenAPI 3.1', () => {
           origin: requestOrigin({ trustedProxies: [] }),
           clock: ks.clock,
         },
+        leaks: { service: ks.app.leaks, githubKeys: ks.app.githubKeys },
       }),
     );
     const registered = router.routes

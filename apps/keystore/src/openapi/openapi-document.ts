@@ -1,5 +1,6 @@
 import { createDocument } from 'zod-openapi';
 import { SESSION_COOKIE } from '../http/session-resolver.ts';
+import { leakPaths } from './leak-paths.ts';
 import { managementPaths } from './management-paths.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
@@ -20,9 +21,11 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
     tags: [
       { name: 'keys', description: 'API keys' },
       { name: 'audit', description: 'The audit log' },
+      { name: 'leaks', description: 'Keys found in public' },
     ],
     paths: {
       ...managementPaths,
+      ...leakPaths,
       [OPENAPI_PATH]: {
         get: {
           operationId: 'openApi',

@@ -1,5 +1,5 @@
-import { POLICY_FIELDS, type StoredKey } from '../keys/key-record.ts';
-import type { KeyPatch, NewKey, Successor } from './key-store.ts';
+import { POLICY_FIELDS, type KeyLeak, type StoredKey } from '../keys/key-record.ts';
+import type { KeyEventType, KeyPatch, LeakAction, NewKey, Successor } from './key-store.ts';
 
 /** The key as `patch` leaves it: a field left out keeps its value, null clears it. */
 export function patched(current: StoredKey, patch: KeyPatch): StoredKey {
@@ -27,4 +27,24 @@ export function successorOf(old: StoredKey, successor: Successor): NewKey {
     quota: old.quota,
     metadata: old.metadata,
   };
+}
+
+/**
+ * A key's first leak report: the key with `leak` set and the action applied,
+ * and the event proxies need (none when nothing they cache changed). A
+ * revoked key stays as it is; `expire` never lengthens a key's life, as a
+ * roll's old key.
+ */
+export function leaked(
+  current: StoredKey,
+  leak: KeyLeak,
+  action: LeakAction,
+  now: number,
+): { key: StoredKey; event: Extract<KeyEventType, 'revoked' | 'updated'> | undefined } {
+  const key: StoredKey = { ...current, leak };
+  if (current.revokedAt !== null || action.kind === 'notify') return { key, event: undefined };
+  if (action.kind === 'revoke') return { key: { ...key, revokedAt: now }, event: 'revoked' };
+  const expiresAt = current.expiresAt === null ? action.endsAt : Math.min(current.expiresAt, action.endsAt);
+  if (expiresAt === current.expiresAt) return { key, event: undefined };
+  return { key: { ...key, expiresAt }, event: 'updated' };
 }

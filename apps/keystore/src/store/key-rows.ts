@@ -22,6 +22,9 @@ export interface KeyRow {
   rate_limits: string | null;
   quota: string | null;
   metadata: string | null;
+  leaked_at: number | null;
+  leak_url: string | null;
+  leak_source: string | null;
 }
 
 export interface EventRow {
@@ -33,7 +36,7 @@ export interface EventRow {
 }
 
 export const KEY_COLUMNS =
-  'id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, revoked_at, last_used_at, rolled_from, owner_id, permissions, allowed_ips, rate_limits, quota, metadata';
+  'id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, revoked_at, last_used_at, rolled_from, owner_id, permissions, allowed_ips, rate_limits, quota, metadata, leaked_at, leak_url, leak_source';
 
 /** The policy columns in the order `policyValues` gives them. */
 export const POLICY_COLUMNS = ['owner_id', 'permissions', 'allowed_ips', 'rate_limits', 'quota', 'metadata'] as const;
@@ -76,5 +79,6 @@ export function toRecord(row: KeyRow | undefined): StoredKey | undefined {
     rateLimits: parsed(row.rate_limits),
     quota: parsed(row.quota),
     metadata: parsed(row.metadata),
+    leak: row.leaked_at === null ? null : { at: row.leaked_at, url: row.leak_url ?? '', source: row.leak_source ?? '' },
   };
 }

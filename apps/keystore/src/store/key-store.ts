@@ -1,6 +1,6 @@
 import type { Environment } from '@routemcp/api-key';
 import type { KeyEventType, RateLimit } from '@routemcp/internal-api';
-import type { KeyPolicies, KeyStatus, StoredKey } from '../keys/key-record.ts';
+import type { KeyLeak, KeyPolicies, KeyStatus, StoredKey } from '../keys/key-record.ts';
 
 export type { KeyEventType };
 
@@ -47,6 +47,11 @@ export type RevokeResult = { ok: true; key: StoredKey } | { ok: false; reason: '
 export type Successor = Pick<NewKey, 'id' | 'hash' | 'hint'>;
 export type RollResult =
   { ok: true; old: StoredKey; created: StoredKey } | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
+
+/** What a leak report does besides recording it: `expire` ends the key at `endsAt` (never later than its own expiry). */
+export type LeakAction = { kind: 'notify' } | { kind: 'revoke' } | { kind: 'expire'; endsAt: number };
+/** `recorded`: this report was the key's first (false: an earlier one stands and nothing was written). */
+export type LeakResult = { ok: true; key: StoredKey; recorded: boolean } | { ok: false; reason: 'not_found' };
 
 /**
  * Whose admitted requests a quota counts: one key together with the keys it
@@ -97,6 +102,13 @@ export interface KeyStore {
    * at once). A revoked or expired key cannot be rolled.
    */
   rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult>;
+  /**
+   * Records the key's first leak report and applies `action`, in one
+   * transaction; the event proxies get is `revoked` or `updated` when the
+   * action changed what they cache, none for `notify`. Idempotent: a key
+   * already reported is returned unchanged (first report wins).
+   */
+  recordLeak(id: string, leak: KeyLeak, action: LeakAction, now: number): Promise<LeakResult>;
   /** Writes one `expired` event per key whose expiresAt has passed; returns how many. */
   expireDue(now: number): Promise<number>;
 

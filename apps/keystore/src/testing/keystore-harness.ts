@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createKeystoreApp, type KeystoreApp } from '../app.ts';
 import { ScryptHasher, type PasswordHasher, type ScryptCost } from '../accounts/password.ts';
+import type { LeakPolicy } from '../leaks/leak-policy.ts';
 import type { SqliteAccountStore } from '../store/sqlite/sqlite-account-store.ts';
 import type { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.ts';
 import { SqliteStorage } from '../store/sqlite/sqlite-storage.ts';
@@ -38,6 +39,8 @@ export async function startKeystore(
     trustedProxies?: readonly string[];
     passwords?: PasswordHasher;
     loginCheckConcurrency?: number;
+    leakPolicy?: LeakPolicy;
+    githubKeysUrl?: string;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));

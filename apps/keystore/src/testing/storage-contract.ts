@@ -156,6 +156,7 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
         createdAt: now,
         revokedAt: null,
         lastUsedAt: null,
+        leak: null,
       };
       expect(rolled.created).toEqual(expected);
       expect(await a.keys.getKey(next.id)).toEqual(expected);

@@ -9,6 +9,7 @@ const ACTIONS: Record<AuditAction, string> = {
   'key.updated': 'Edited key',
   'key.revoked': 'Revoked key',
   'key.rolled': 'Rolled key',
+  'key.leaked': 'Key reported leaked',
   login: 'Logged in',
   'login.failed': 'Failed login',
   'login.locked': 'Login locked out',

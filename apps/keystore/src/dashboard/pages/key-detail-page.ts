@@ -1,7 +1,7 @@
 import type { StoredKey } from '../../keys/key-record.ts';
 import { keyStatus } from '../../keys/key-record.ts';
 import type { QuotaUsage } from '../../keys/key-service.ts';
-import { envBadge, statusBadge } from '../badges.ts';
+import { envBadge, leakBadge, statusBadge } from '../badges.ts';
 import { formatLimit, timeTag } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, layout, type Viewer } from '../layout.ts';
@@ -86,8 +86,9 @@ export function keyDetailPage(o: KeyDetailOptions): SafeHtml {
 
   const body = html`<div class="page narrow">
   <p class="crumbs"><a href="/keys">API Keys</a> <span aria-hidden="true">/</span> ${title}</p>
-  <div class="page-head"><h1>${title}</h1><div class="head-badges">${envBadge(key.environment)}${statusBadge(status)}</div></div>
+  <div class="page-head"><h1>${title}</h1><div class="head-badges">${envBadge(key.environment)}${key.leak === null ? '' : leakBadge()}${statusBadge(status)}</div></div>
   ${o.notice ?? ''}
+  ${key.leak === null ? '' : html`<p class="alert alert-warning" role="status">This key was reported found in public ${timeTag(key.leak.at, now)}: <code class="leak-url">${key.leak.url === '' ? '(no URL given)' : key.leak.url}</code> (${key.leak.source}).${usable ? ' Roll it, deploy the new key, then revoke this one.' : ''}</p>`}
   <section class="card facts" aria-label="Key details">
     <dl>
       <div><dt>Key</dt><dd><code class="hint">${key.hint}</code></dd></div>

@@ -1,6 +1,6 @@
 import type { StoredKey } from '../../keys/key-record.ts';
 import { keyStatus } from '../../keys/key-record.ts';
-import { envBadge, statusBadge } from '../badges.ts';
+import { envBadge, leakBadge, statusBadge } from '../badges.ts';
 import { timeTag } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { layout, type Viewer } from '../layout.ts';
@@ -21,7 +21,7 @@ function row(key: StoredKey, usage: UsagePoint[] | undefined, now: number): Safe
   const sum = usage === undefined ? { requests: 0, rateLimited: 0 } : totals(usage);
   return html`<tr data-key-id="${key.id}" class="${usable ? '' : 'row-inactive'}">
   <td><a class="key-name" href="/keys/${key.id}">${label}</a></td>
-  <td>${envBadge(key.environment)}</td>
+  <td>${envBadge(key.environment)}${key.leak === null ? '' : leakBadge()}</td>
   <td><code class="hint">${key.hint}</code></td>
   <td>${timeTag(key.createdAt, now)}</td>
   <td>${timeTag(key.lastUsedAt, now)}</td>

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { StoredKey } from '../../keys/key-record.ts';
-import { patched, successorOf } from '../key-changes.ts';
+import type { KeyLeak, StoredKey } from '../../keys/key-record.ts';
+import { leaked, patched, successorOf } from '../key-changes.ts';
 import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type KeyRow } from '../key-rows.ts';
 import type {
   KeyEvent,
@@ -8,6 +8,8 @@ import type {
   KeyFilter,
   KeyPatch,
   KeyStore,
+  LeakAction,
+  LeakResult,
   NewKey,
   PatchCheck,
   QuotaScope,
@@ -155,6 +157,21 @@ export class PostgresKeyStore implements KeyStore {
       await insertEvent(db, 'rolled', old, now);
       const created = await insertKey(db, successorOf(old, successor), now);
       return { ok: true, old: ended, created };
+    });
+  }
+
+  recordLeak(id: string, leak: KeyLeak, action: LeakAction, now: number): Promise<LeakResult> {
+    return this.#write(async (db): Promise<LeakResult> => {
+      const current = await getKey(db, id, true);
+      if (current === undefined) return { ok: false, reason: 'not_found' };
+      if (current.leak !== null) return { ok: true, key: current, recorded: false };
+      const { key, event } = leaked(current, leak, action, now);
+      await db.query(
+        'UPDATE keys SET leaked_at = $1, leak_url = $2, leak_source = $3, revoked_at = $4, expires_at = $5 WHERE id = $6',
+        [leak.at, leak.url, leak.source, key.revokedAt, key.expiresAt, id],
+      );
+      if (event !== undefined) await insertEvent(db, event, current, now);
+      return { ok: true, key, recorded: true };
     });
   }
 
@@ -311,7 +328,7 @@ async function insertKey(db: Queryable, key: NewKey, now: number): Promise<Store
       ...policyValues(key),
     ],
   );
-  const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
+  const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null, leak: null };
   await insertEvent(db, 'created', record, now);
   return record;
 }

@@ -148,6 +148,15 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
       CREATE INDEX audit_account_target_seq ON audit_log (account_id, target, seq);
     `);
   },
+  async (db) => {
+    // Leak reports (issue 24): the first report of a key found in public; null until one arrives.
+    await db.query(`
+      ALTER TABLE keys
+        ADD COLUMN leaked_at bigint,
+        ADD COLUMN leak_url text,
+        ADD COLUMN leak_source text;
+    `);
+  },
 ];
 
 /**

@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type StartedPostgres } from '@routemcp/testing';
 import { NO_POLICIES } from '../../keys/key-record.ts';
-import { runStorageContract } from '../../testing/storage-contract.ts';
+import { runLeakStorageContract } from '../../testing/storage-contract-leaks.ts';
+import { runStorageContract, type ContractDatabase } from '../../testing/storage-contract.ts';
 import type { Storage } from '../storage.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { createPool, inTransaction } from './postgres-pool.ts';
@@ -18,7 +19,7 @@ afterAll(async () => {
   await postgres?.[Symbol.asyncDispose]();
 });
 
-runStorageContract('PostgreSQL', async () => {
+const postgresDatabase = async (): Promise<ContractDatabase> => {
   const url = await postgres.createDatabase();
   const opened: Storage[] = [];
   const open = async () => {
@@ -33,7 +34,9 @@ runStorageContract('PostgreSQL', async () => {
       for (const storage of opened) await storage.close();
     },
   };
-});
+};
+runStorageContract('PostgreSQL', postgresDatabase);
+runLeakStorageContract('PostgreSQL', postgresDatabase);
 
 describe('a connection the server drops', () => {
   it('while checked out between two queries: the process lives, the transaction fails, the pool serves the next, no password is logged', async () => {

@@ -6,12 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NO_POLICIES } from '../../keys/key-record.ts';
 import { KeyService } from '../../keys/key-service.ts';
 import { fakeClock } from '../../testing/fake-clock.ts';
-import { runStorageContract } from '../../testing/storage-contract.ts';
+import { runLeakStorageContract } from '../../testing/storage-contract-leaks.ts';
+import { runStorageContract, type ContractDatabase } from '../../testing/storage-contract.ts';
 import { migrate, migrations, userVersion } from './sqlite-migrations.ts';
 import { SqliteStorage } from './sqlite-storage.ts';
 import type { Storage } from '../storage.ts';
 
-runStorageContract('SQLite file', async () => {
+const sqliteDatabase = async (): Promise<ContractDatabase> => {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-contract-'));
   const path = join(dir, 'keystore.sqlite');
   const opened: Storage[] = [];
@@ -28,7 +29,9 @@ runStorageContract('SQLite file', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+runStorageContract('SQLite file', sqliteDatabase);
+runLeakStorageContract('SQLite file', sqliteDatabase);
 
 let dir: string;
 let path: string;

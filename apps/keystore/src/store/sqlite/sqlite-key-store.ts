@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import type { StoredKey } from '../../keys/key-record.ts';
-import { patched, successorOf } from '../key-changes.ts';
+import type { KeyLeak, StoredKey } from '../../keys/key-record.ts';
+import { leaked, patched, successorOf } from '../key-changes.ts';
 import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type EventRow, type KeyRow } from '../key-rows.ts';
 import { migrate } from './sqlite-migrations.ts';
 import type {
@@ -11,6 +11,8 @@ import type {
   KeyFilter,
   KeyPatch,
   KeyStore,
+  LeakAction,
+  LeakResult,
   NewKey,
   PatchCheck,
   QuotaScope,
@@ -176,6 +178,20 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
+  async recordLeak(id: string, leak: KeyLeak, action: LeakAction, now: number): Promise<LeakResult> {
+    return this.#transaction((): LeakResult => {
+      const current = this.#get(id);
+      if (current === undefined) return { ok: false, reason: 'not_found' };
+      if (current.leak !== null) return { ok: true, key: current, recorded: false };
+      const { key, event } = leaked(current, leak, action, now);
+      this.#stmt(
+        'UPDATE keys SET leaked_at = ?, leak_url = ?, leak_source = ?, revoked_at = ?, expires_at = ? WHERE id = ?',
+      ).run(leak.at, leak.url, leak.source, key.revokedAt, key.expiresAt, id);
+      if (event !== undefined) this.#event(event, current, now);
+      return { ok: true, key, recorded: true };
+    });
+  }
+
   async expireDue(now: number): Promise<number> {
     const sql = `SELECT ${KEY_COLUMNS} FROM keys WHERE expiry_announced_at IS NULL AND expires_at <= ? AND revoked_at IS NULL LIMIT 500`;
     // Checked outside a transaction first: this runs every second and must not take the write lock for nothing.
@@ -303,7 +319,7 @@ export class SqliteKeyStore implements KeyStore {
       key.rolledFrom,
       ...policyValues(key),
     );
-    const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
+    const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null, leak: null };
     this.#event('created', record, now);
     return record;
   }

@@ -123,6 +123,14 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
       CREATE INDEX audit_account_target_seq ON audit_log (account_id, target, seq);
     `);
   },
+  (db) => {
+    // Leak reports (issue 24): the first report of a key found in public; null until one arrives.
+    db.exec(`
+      ALTER TABLE keys ADD COLUMN leaked_at INTEGER;
+      ALTER TABLE keys ADD COLUMN leak_url TEXT;
+      ALTER TABLE keys ADD COLUMN leak_source TEXT;
+    `);
+  },
 ];
 
 /**
