@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConcurrencyGate } from './accounts/concurrency-gate.ts';
 import { FailureThrottle } from './accounts/failure-throttle.ts';
+import { InvitationService } from './accounts/invitation-service.ts';
 import { LoginService } from './accounts/login-service.ts';
+import { MemberService } from './accounts/member-service.ts';
 import { ScryptHasher, type PasswordHasher } from './accounts/password.ts';
 import { SessionService } from './accounts/session-service.ts';
 import type { Clock } from './clock.ts';
@@ -10,7 +12,8 @@ import type { DashboardDeps } from './dashboard/dashboard-deps.ts';
 import { EventHub } from './events/event-hub.ts';
 import type { PrincipalResolver } from './http/principal.ts';
 import { requestOrigin } from './http/request-origin.ts';
-import { createKeystoreServer } from './http/server.ts';
+import type { Route } from './http/router.ts';
+import { createKeystoreServer, keystoreRoutes, type KeystoreServerDeps } from './http/server.ts';
 import { KeyService } from './keys/key-service.ts';
 import { startMaintenance } from './maintenance.ts';
 import { KeystoreMetrics } from './metrics.ts';
@@ -47,6 +50,8 @@ export interface KeystoreAppOptions {
   loginCheckConcurrency?: number;
   /** Node's process metrics on `/metrics` besides the keystore's own (main.ts turns them on). */
   processMetrics?: boolean;
+  /** The dashboard's external origin (KEYSTORE_PUBLIC_URL); unset: `http://localhost:<the port listened on>`. */
+  publicUrl?: string;
 }
 
 export interface KeystoreApp {
@@ -55,6 +60,8 @@ export interface KeystoreApp {
   hub: EventHub;
   login: LoginService;
   metrics: KeystoreMetrics;
+  /** Every route the server answers, in match order (the role × route matrix test walks them). */
+  routes: readonly Route[];
   /** Stops accepting, ends event streams and timers. The store stays open: its owner closes it. */
   close(): Promise<void>;
 }
@@ -78,8 +85,8 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     pingIntervalMs: options.pingIntervalMs,
   });
   const keys = new KeyService({ store, clock, onChange: () => hub.notify() });
-  const dashboard = dashboardDeps(options);
-  const server = createKeystoreServer({
+  const dashboard = dashboardDeps(options, () => server);
+  const serverDeps: KeystoreServerDeps = {
     keys,
     hub,
     logger,
@@ -89,7 +96,9 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     dashboard,
     ready: () => storage.ping(),
     metrics,
-  });
+  };
+  const routes = keystoreRoutes(serverDeps);
+  const server: Server = createKeystoreServer(serverDeps, routes);
   hub.start();
   const stopMaintenance = startMaintenance({
     keys,
@@ -106,6 +115,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     hub,
     login: dashboard.login,
     metrics,
+    routes,
     close: () =>
       new Promise<void>((resolve) => {
         stopMaintenance();
@@ -116,7 +126,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
   };
 }
 
-function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
+function dashboardDeps(options: KeystoreAppOptions, server: () => Server): DashboardDeps {
   const { clock, storage } = options;
   const accounts = storage.accounts;
   const sessions = new SessionService({
@@ -130,14 +140,30 @@ function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
   const policy = { clock, store: storage.failures, windowMs: LOCK_WINDOW_MS, lockMs: LOCK_WINDOW_MS };
   const byEmail = new FailureThrottle({ ...policy, maxFailures: 5 });
   const byAddress = new FailureThrottle({ ...policy, maxFailures: 20 });
+  const passwords = options.passwords ?? new ScryptHasher();
   const login = new LoginService({
     accounts,
     sessions,
     clock,
     byEmail,
     byAddress,
-    passwords: options.passwords ?? new ScryptHasher(),
+    passwords,
     checks: new ConcurrencyGate(options.loginCheckConcurrency ?? LOGIN_CHECK_CONCURRENCY),
   });
-  return { accounts, sessions, login, clock, origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }) };
+  return {
+    accounts,
+    sessions,
+    login,
+    members: new MemberService({ accounts, passwords, clock }),
+    invitations: new InvitationService({ accounts, sessions, passwords, clock }),
+    clock,
+    origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }),
+    publicUrl: () => options.publicUrl ?? listeningOrigin(server()),
+  };
+}
+
+/** `http://localhost:<port>`: the default public URL, from the port actually listened on (0 in tests). */
+function listeningOrigin(server: Server): string {
+  const address = server.address();
+  return `http://localhost:${typeof address === 'object' && address !== null ? address.port : 0}`;
 }

@@ -51,6 +51,16 @@ const schema = z.object({
     }),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
+  // An origin, perhaps with a path prefix; never a query or fragment (links are built by appending to it).
+  KEYSTORE_PUBLIC_URL: z
+    .string()
+    .max(2000)
+    .refine((value) => {
+      if (!URL.canParse(value)) return false;
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
+    })
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -71,6 +81,8 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_TRUSTED_PROXIES: 'comma-separated IP addresses or CIDRs of the proxies in front (e.g. 10.0.0.0/8), or unset',
   KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
   KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
+  KEYSTORE_PUBLIC_URL:
+    'an http:// or https:// URL without query or fragment (the dashboard as users reach it), or unset',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -92,6 +104,8 @@ export interface Config {
   trustedProxies: string[];
   sessionTtlMs: number;
   sessionIdleMs: number;
+  /** The dashboard's external origin, no trailing slash: invitation links start with it. */
+  publicUrl: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -194,6 +208,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustedProxies: c.KEYSTORE_TRUSTED_PROXIES,
     sessionTtlMs: c.KEYSTORE_SESSION_TTL_SECONDS * 1000,
     sessionIdleMs: c.KEYSTORE_SESSION_IDLE_SECONDS * 1000,
+    publicUrl: (c.KEYSTORE_PUBLIC_URL ?? `http://localhost:${c.KEYSTORE_PORT}`).replace(/\/+$/, ''),
     logLevel: c.LOG_LEVEL,
   };
 }

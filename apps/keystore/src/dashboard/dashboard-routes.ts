@@ -4,11 +4,14 @@ import { resolve } from 'node:path';
 import type { KeyAuditor } from '../http/key-audit.ts';
 import type { Route } from '../http/router.ts';
 import type { KeyService } from '../keys/key-service.ts';
+import { accountRoutes } from './account-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
+import { inviteRoutes } from './invite-routes.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
 import { auditPage } from './pages/audit-page.ts';
-import { requireUser, sendHtml, viewerOf } from './page-kit.ts';
+import { pageRoute, sendHtml, viewerOf } from './page-kit.ts';
+import { teamRoutes } from './team-routes.ts';
 
 const AUDIT_PAGE_SIZE = 200;
 
@@ -17,18 +20,14 @@ export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit:
   return [
     ...authRoutes(deps),
     ...keyPageRoutes(deps),
-    {
-      method: 'GET',
-      pattern: '/audit',
-      access: 'public',
-      async handle({ req, res }) {
-        const user = await requireUser(deps, req, res);
-        if (user === undefined) return 'handled';
-        const entries = await deps.accounts.listAudit({ accountId: user.accountId, limit: AUDIT_PAGE_SIZE });
-        const hints = new Map((await deps.keys.list({ accountId: user.accountId })).map((k) => [k.id, k.hint]));
-        return sendHtml(res, 200, auditPage({ viewer: viewerOf(user), entries, hints }));
-      },
-    },
+    ...teamRoutes(deps),
+    ...accountRoutes(deps),
+    ...inviteRoutes(deps),
+    pageRoute(deps, { method: 'GET', pattern: '/audit', permission: 'audit.read' }, async ({ res }, user) => {
+      const entries = await deps.accounts.listAudit({ accountId: user.accountId, limit: AUDIT_PAGE_SIZE });
+      const hints = new Map((await deps.keys.list({ accountId: user.accountId })).map((k) => [k.id, k.hint]));
+      return sendHtml(res, 200, auditPage({ viewer: viewerOf(user), entries, hints }));
+    }),
     asset('/assets/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'),
     asset('/assets/dashboard.js', 'dashboard.js', 'text/javascript; charset=utf-8'),
   ];

@@ -12,6 +12,13 @@ const ACTIONS: Record<AuditAction, string> = {
   'login.failed': 'Failed login',
   'login.locked': 'Login locked out',
   logout: 'Logged out',
+  'invitation.created': 'Invited member',
+  'invitation.withdrawn': 'Withdrew invitation',
+  'invitation.accepted': 'Joined the team',
+  'member.role_changed': 'Changed role',
+  'member.removed': 'Removed member',
+  'password.changed': 'Changed password',
+  'sessions.ended': 'Logged out everywhere',
 };
 
 export function auditPage(options: {
@@ -24,18 +31,18 @@ export function auditPage(options: {
   <td><time datetime="${new Date(e.at).toISOString()}">${formatTime(e.at)}</time></td>
   <td>${e.actor}</td>
   <td><span class="action action-${e.action.replace('.', '-')}">${ACTIONS[e.action] ?? e.action}</span></td>
-  <td>${e.target === null ? html`<span class="muted">—</span>` : html`<a href="/keys/${e.target}"><code class="hint">${options.hints.get(e.target) ?? e.target}</code></a>`}</td>
+  <td>${e.target === null ? html`<span class="muted">—</span>` : !e.target.startsWith('key_') ? e.target : html`<a href="/keys/${e.target}"><code class="hint">${options.hints.get(e.target) ?? e.target}</code></a>`}</td>
   <td><code class="address">${e.address ?? '—'}</code></td>
 </tr>`,
   );
   const body = html`<div class="page">
-  <div class="page-head"><div><h1>Audit log</h1><p class="lede">Key changes and sign-ins for this account, newest first.</p></div></div>
+  <div class="page-head"><div><h1>Audit log</h1><p class="lede">Key and team changes and sign-ins for this account, newest first.</p></div></div>
   ${
     options.entries.length === 0
       ? html`<div class="empty card"><p>Nothing has happened yet.</p></div>`
       : html`<div class="card table-card"><table class="audit">
   <caption class="visually-hidden">Audit log</caption>
-  <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Key</th><th scope="col">From</th></tr></thead>
+  <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">About</th><th scope="col">From</th></tr></thead>
   <tbody>${rows}</tbody></table></div>`
   }
 </div>`;
