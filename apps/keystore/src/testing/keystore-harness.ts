@@ -38,6 +38,7 @@ export async function startKeystore(
     trustedProxies?: readonly string[];
     passwords?: PasswordHasher;
     loginCheckConcurrency?: number;
+    publicUrl?: string;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
