@@ -154,7 +154,7 @@ function dashboardDeps(options: KeystoreAppOptions, server: () => Server): Dashb
     accounts,
     sessions,
     login,
-    members: new MemberService({ accounts, passwords, clock }),
+    members: new MemberService({ accounts, passwords, clock, checks: byEmail }),
     invitations: new InvitationService({ accounts, sessions, passwords, clock }),
     clock,
     origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }),

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { AccountStore, UserRecord } from './account-store.ts';
 import { auditTeam, type Actor } from './actor.ts';
+import type { FailureThrottle } from './failure-throttle.ts';
 import { mayAssign, newPasswordProblem, type TeamRefusal } from './member-rules.ts';
 import type { PasswordHasher } from './password.ts';
 import type { Role } from './roles.ts';
@@ -9,12 +10,14 @@ export type MemberResult =
   { ok: true; member: UserRecord } | { ok: false; reason: TeamRefusal | 'not_found' | 'last_owner' };
 
 export type PasswordChange =
-  { ok: true; ended: number } | { ok: false; reason: 'wrong_password' | 'invalid'; message: string };
+  { ok: true; ended: number } | { ok: false; reason: 'wrong_password' | 'invalid' | 'locked'; message: string };
 
 export interface MemberServiceOptions {
   accounts: AccountStore;
   passwords: PasswordHasher;
   clock: Clock;
+  /** Bounds current-password checks per member, as logins are bounded: a stolen session cannot guess the password. */
+  checks: FailureThrottle;
 }
 
 /**
@@ -62,10 +65,18 @@ export class MemberService {
   async changePassword(actor: Actor, current: string, next: string, address: string): Promise<PasswordChange> {
     const problem = newPasswordProblem(next);
     if (problem !== undefined) return { ok: false, reason: 'invalid', message: problem };
+    const subject = `password:${actor.userId}`;
+    const slot = await this.#o.checks.reserve(subject);
+    if (!slot.ok) {
+      const minutes = Math.max(1, Math.ceil(slot.retryAfterMs / 60_000));
+      return { ok: false, reason: 'locked', message: `Too many wrong passwords. Try again in ${minutes} minutes.` };
+    }
     const member = await this.#o.accounts.findUser(actor.userId);
     const check =
       member === undefined ? { valid: false } : await this.#o.passwords.verify(current, member.passwordHash);
+    // A miss keeps its slot (the recorded failure); a match forgets the count.
     if (!check.valid) return { ok: false, reason: 'wrong_password', message: 'The current password is incorrect.' };
+    await this.#o.checks.clear(subject);
     const ended = (await this.#o.accounts.listSessions(actor.userId)).filter((s) => s.idHash !== actor.sessionIdHash);
     await this.#o.accounts.setPassword(actor.userId, await this.#o.passwords.hash(next), actor.sessionIdHash);
     await auditTeam(this.#o.accounts, actor, 'password.changed', actor.email, address, this.#o.clock.now());

@@ -214,6 +214,20 @@ describe('Account: password and sessions', () => {
     expect(JSON.stringify(await ks.accounts.listAudit({ limit: 50 }))).not.toContain(NEW_PASSWORD);
   });
 
+  it('five wrong current passwords lock the change for 15 minutes, even with the right one', async () => {
+    await using ks = await startKeystore();
+    const dev = await loggedIn(ks, 'dev@example.com', 'developer');
+    for (let i = 0; i < 5; i++) {
+      const res = await dev.post('/account/password', { current: `guess ${i}`, password: NEW_PASSWORD });
+      expect(await res.text()).toContain('The current password is incorrect.');
+    }
+    const locked = await dev.post('/account/password', { current: PASSWORD, password: NEW_PASSWORD });
+    expect(await locked.text()).toContain('Too many wrong passwords. Try again in 15 minutes.');
+    ks.clock.advance(15 * 60_000);
+    const changed = await dev.post('/account/password', { current: PASSWORD, password: NEW_PASSWORD });
+    expect(changed.status).toBe(303);
+  });
+
   it('lists one’s sessions and logs out everywhere else', async () => {
     await using ks = await startKeystore();
     const me = await loggedIn(ks, 'me@example.com', 'viewer');
