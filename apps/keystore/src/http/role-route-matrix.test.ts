@@ -64,7 +64,7 @@ async function fixtures(ks: Harness): Promise<Fixtures> {
   return { keyId, memberId: target!.id, invitationId, token };
 }
 
-/** A concrete path for a pattern, each `:param` filled with a fixture that exists. */
+/** A concrete path for a pattern, each `:param` filled with a fixture that exists where there is one. */
 function fill(pattern: string, f: Fixtures): string {
   return pattern
     .split('/')
@@ -75,7 +75,9 @@ function fill(pattern: string, f: Fixtures): string {
       if (segment === ':id' && parent === 'members') return f.memberId;
       if (segment === ':id' && parent === 'invitations') return f.invitationId;
       if (segment === ':token') return f.token;
-      throw new Error(`the matrix has no fixture for ${segment} in ${pattern}: add one`);
+      // The role is checked before anything is looked up, so a route this test has no fixture for still joins
+      // the matrix: refused roles get 403, allowed ones a 404 for the id that does not exist.
+      return 'no-such-id';
     })
     .join('/');
 }
