@@ -107,6 +107,23 @@ describe('Team: invitations', () => {
     expect(await auditActions(ks)).toContain('invitation.withdrawn gone@example.com');
   });
 
+  it('refuses the forms from another site: an invitation without the CSRF token, a join from another origin', async () => {
+    await using ks = await startKeystore();
+    const owner = await loggedIn(ks, 'owner@example.com', 'owner');
+    expect(
+      (await owner.post('/team/invitations', { email: 'x@example.com', role: 'viewer' }, { csrf: null })).status,
+    ).toBe(403);
+    const { link } = await invite(owner, 'dev@example.com', 'viewer');
+    const path = new URL(link!).pathname;
+    const forged = await dashboardClient(ks).post(
+      path,
+      { password: NEW_PASSWORD, repeat: NEW_PASSWORD },
+      { csrf: null, origin: 'https://evil.example' },
+    );
+    expect(forged.status).toBe(403);
+    expect((await join(ks, link!)).res.status).toBe(303);
+  });
+
   it('an admin invites anyone but an owner; a developer or viewer cannot invite at all', async () => {
     await using ks = await startKeystore();
     await loggedIn(ks, 'owner@example.com', 'owner');
