@@ -37,3 +37,19 @@ export async function launchBrowser(): Promise<Browser> {
     },
   };
 }
+
+export interface Browsers extends AsyncDisposable {
+  /** A fresh context: its own cookies, as another person's browser (or another device of the same person). */
+  newContext(): Promise<BrowserContext>;
+}
+
+/** One Chromium process for several people at once (the team test): each context is its own cookie jar. */
+export async function launchBrowsers(): Promise<Browsers> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  return {
+    newContext: () => browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 }),
+    async [Symbol.asyncDispose]() {
+      await browser.close();
+    },
+  };
+}

@@ -38,6 +38,8 @@ export async function startDashboardStack(): Promise<DashboardStack> {
       KEYSTORE_SERVICE_TOKEN: serviceToken,
       KEYSTORE_ADMIN_EMAIL: login.email,
       KEYSTORE_ADMIN_PASSWORD: login.password,
+      // Invitation links must open here, on the loopback address listened on.
+      KEYSTORE_PUBLIC_URL: keystoreUrl,
     });
     const api = startApp('api', 'apps/api/src/main.ts', { API_PORT: String(apiPort), API_HOST: '127.0.0.1' });
     apps.push(keystore, api);

@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConcurrencyGate } from './accounts/concurrency-gate.ts';
 import { FailureThrottle } from './accounts/failure-throttle.ts';
+import { InvitationService } from './accounts/invitation-service.ts';
 import { LoginService } from './accounts/login-service.ts';
+import { MemberService } from './accounts/member-service.ts';
 import { ScryptHasher, type PasswordHasher } from './accounts/password.ts';
 import { SessionService } from './accounts/session-service.ts';
 import type { Clock } from './clock.ts';
@@ -10,7 +12,8 @@ import type { DashboardDeps } from './dashboard/dashboard-deps.ts';
 import { EventHub } from './events/event-hub.ts';
 import type { PrincipalResolver } from './http/principal.ts';
 import { requestOrigin } from './http/request-origin.ts';
-import { createKeystoreServer } from './http/server.ts';
+import type { Route } from './http/router.ts';
+import { createKeystoreServer, keystoreRoutes, type KeystoreServerDeps } from './http/server.ts';
 import { KeyService } from './keys/key-service.ts';
 import { GithubPublicKeys } from './leaks/github-public-keys.ts';
 import { DEFAULT_LEAK_POLICY, GITHUB_KEYS_URL, type LeakPolicy } from './leaks/leak-policy.ts';
@@ -54,6 +57,8 @@ export interface KeystoreAppOptions {
   leakPolicy?: LeakPolicy;
   /** GitHub's secret-scanning keys (tests serve their own on loopback); unset: GitHub's. */
   githubKeysUrl?: string;
+  /** The dashboard's external origin (KEYSTORE_PUBLIC_URL); unset: `http://localhost:<the port listened on>`. */
+  publicUrl?: string;
 }
 
 export interface KeystoreApp {
@@ -64,6 +69,8 @@ export interface KeystoreApp {
   hub: EventHub;
   login: LoginService;
   metrics: KeystoreMetrics;
+  /** Every route the server answers, in match order (the role × route matrix test walks them). */
+  routes: readonly Route[];
   /** Stops accepting, ends event streams and timers. The store stays open: its owner closes it. */
   close(): Promise<void>;
 }
@@ -94,8 +101,8 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     onChange: () => hub.notify(),
   });
   const githubKeys = new GithubPublicKeys({ url: options.githubKeysUrl ?? GITHUB_KEYS_URL, clock, logger });
-  const dashboard = dashboardDeps(options);
-  const server = createKeystoreServer({
+  const dashboard = dashboardDeps(options, () => server);
+  const serverDeps: KeystoreServerDeps = {
     keys,
     hub,
     logger,
@@ -106,7 +113,9 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     ready: () => storage.ping(),
     metrics,
     leaks: { service: leaks, githubKeys },
-  });
+  };
+  const routes = keystoreRoutes(serverDeps);
+  const server: Server = createKeystoreServer(serverDeps, routes);
   hub.start();
   const stopMaintenance = startMaintenance({
     keys,
@@ -125,6 +134,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     hub,
     login: dashboard.login,
     metrics,
+    routes,
     close: () =>
       new Promise<void>((resolve) => {
         stopMaintenance();
@@ -135,7 +145,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
   };
 }
 
-function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
+function dashboardDeps(options: KeystoreAppOptions, server: () => Server): DashboardDeps {
   const { clock, storage } = options;
   const accounts = storage.accounts;
   const sessions = new SessionService({
@@ -149,14 +159,30 @@ function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
   const policy = { clock, store: storage.failures, windowMs: LOCK_WINDOW_MS, lockMs: LOCK_WINDOW_MS };
   const byEmail = new FailureThrottle({ ...policy, maxFailures: 5 });
   const byAddress = new FailureThrottle({ ...policy, maxFailures: 20 });
+  const passwords = options.passwords ?? new ScryptHasher();
   const login = new LoginService({
     accounts,
     sessions,
     clock,
     byEmail,
     byAddress,
-    passwords: options.passwords ?? new ScryptHasher(),
+    passwords,
     checks: new ConcurrencyGate(options.loginCheckConcurrency ?? LOGIN_CHECK_CONCURRENCY),
   });
-  return { accounts, sessions, login, clock, origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }) };
+  return {
+    accounts,
+    sessions,
+    login,
+    members: new MemberService({ accounts, passwords, clock, checks: byEmail }),
+    invitations: new InvitationService({ accounts, sessions, passwords, clock }),
+    clock,
+    origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }),
+    publicUrl: () => options.publicUrl ?? listeningOrigin(server()),
+  };
+}
+
+/** `http://localhost:<port>`: the default public URL, from the port actually listened on (0 in tests). */
+function listeningOrigin(server: Server): string {
+  const address = server.address();
+  return `http://localhost:${typeof address === 'object' && address !== null ? address.port : 0}`;
 }

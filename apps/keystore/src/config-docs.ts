@@ -92,5 +92,11 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
     default: '`3600`',
     description: "How long `expire` leaves a leaked key working (never past its own expiry), as a roll's grace period.",
   },
+  KEYSTORE_PUBLIC_URL: {
+    type: 'URL',
+    default: '`http://localhost:<KEYSTORE_PORT>`',
+    description:
+      'The dashboard as its users reach it (e.g. `https://keys.example.com`): invitation links are `<KEYSTORE_PUBLIC_URL>/invite/<token>`. No mail is sent; the inviter passes the link on.',
+  },
   LOG_LEVEL: { type: 'pino level', default: '`info`', description: 'JSON logs (ids and hints only, never a key).' },
 };

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       sessionIdleMs: 1_800_000,
       leakPolicy: { live: 'notify', test: 'revoke', graceSeconds: 3600 },
       githubKeysUrl: 'https://api.github.com/meta/public_keys/secret_scanning',
+      publicUrl: 'http://localhost:5003',
       logLevel: 'info',
     });
   });
@@ -34,6 +35,19 @@ describe('loadConfig', () => {
       leakPolicy: { live: 'expire', test: 'notify', graceSeconds: 600 },
       githubKeysUrl: 'http://127.0.0.1:9/keys',
     });
+  });
+
+  it('reads KEYSTORE_PUBLIC_URL without its trailing slash; the default follows KEYSTORE_PORT', () => {
+    expect(loadConfig({ ...base, KEYSTORE_PUBLIC_URL: 'https://keys.example.com/' }).publicUrl).toBe(
+      'https://keys.example.com',
+    );
+    expect(loadConfig({ ...base, KEYSTORE_PUBLIC_URL: 'https://example.com/keystore' }).publicUrl).toBe(
+      'https://example.com/keystore',
+    );
+    expect(loadConfig({ ...base, KEYSTORE_PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    for (const bad of ['keys.example.com', 'ftp://keys.example.com', 'https://keys.example.com/?a=1']) {
+      expect(() => loadConfig({ ...base, KEYSTORE_PUBLIC_URL: bad })).toThrow(/^KEYSTORE_PUBLIC_URL: expected an http/);
+    }
   });
 
   it('reads the first dashboard user and session settings', () => {

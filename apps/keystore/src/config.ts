@@ -62,6 +62,16 @@ const schema = z.object({
   KEYSTORE_LEAK_ACTION_LIVE: z.enum(LEAK_ACTIONS).default('notify'),
   // As long as a roll's grace period may be (168 h).
   KEYSTORE_LEAK_GRACE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3600),
+  // An origin, perhaps with a path prefix; never a query or fragment (links are built by appending to it).
+  KEYSTORE_PUBLIC_URL: z
+    .string()
+    .max(2000)
+    .refine((value) => {
+      if (!URL.canParse(value)) return false;
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
+    })
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -86,6 +96,8 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_LEAK_ACTION_TEST: `one of ${LEAK_ACTIONS.join(', ')}`,
   KEYSTORE_LEAK_ACTION_LIVE: `one of ${LEAK_ACTIONS.join(', ')}`,
   KEYSTORE_LEAK_GRACE_SECONDS: 'an integer number of seconds, 0..604800',
+  KEYSTORE_PUBLIC_URL:
+    'an http:// or https:// URL without query or fragment (the dashboard as users reach it), or unset',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -111,6 +123,8 @@ export interface Config {
   leakPolicy: LeakPolicy;
   /** Where GitHub's secret-scanning signing keys are fetched from. */
   githubKeysUrl: string;
+  /** The dashboard's external origin, no trailing slash: invitation links start with it. */
+  publicUrl: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -219,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       graceSeconds: c.KEYSTORE_LEAK_GRACE_SECONDS,
     },
     githubKeysUrl: c.KEYSTORE_GITHUB_KEYS_URL,
+    publicUrl: (c.KEYSTORE_PUBLIC_URL ?? `http://localhost:${c.KEYSTORE_PORT}`).replace(/\/+$/, ''),
     logLevel: c.LOG_LEVEL,
   };
 }

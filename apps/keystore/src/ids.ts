@@ -23,3 +23,4 @@ export const newEpoch = (): string => randomBase62(16);
 export const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const KEY_ID = /^key_[0-9A-Za-z]{24}$/;
 export const newUserId = (): string => `user_${randomBase62(16)}`;
+export const newInvitationId = (): string => `inv_${randomBase62(16)}`;

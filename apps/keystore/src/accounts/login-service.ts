@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { newUserId } from '../ids.ts';
 import type { AccountStore, AuditAction, UserRecord } from './account-store.ts';
+import type { Role } from './roles.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
 import type { PasswordHasher } from './password.ts';
@@ -12,7 +13,7 @@ export const BUSY_RETRY_MS = 1000;
 export type LoginResult =
   | { ok: true; token: string; session: Session }
   | { ok: false; reason: 'invalid' }
-  /** Too many failures for this email or address: refused without a check. */
+  /** Too many failures for this email from this address, or from this address: refused without a check. */
   | { ok: false; reason: 'locked'; retryAfterMs: number }
   /** Every password-check place is taken: refused at once, nothing checked or counted. */
   | { ok: false; reason: 'busy'; retryAfterMs: number };
@@ -21,6 +22,7 @@ export interface LoginServiceOptions {
   accounts: AccountStore;
   sessions: SessionService;
   clock: Clock;
+  /** Counts misses per email *and* address: a stranger's misses do not lock the member out from elsewhere. */
   byEmail: FailureThrottle;
   byAddress: FailureThrottle;
   passwords: PasswordHasher;
@@ -33,8 +35,14 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 type Check = { valid: false } | { valid: true; upgraded: string | undefined };
 
 /**
- * Password login with lock-out per email and per address; every attempt that
- * is checked or refused for a lock lands in the audit log.
+ * Password login with lock-out per email from one address and per address;
+ * every attempt that is checked or refused for a lock lands in the audit log.
+ *
+ * The email's count is kept per address (docs/security.md): five misses from
+ * an attacker's address lock that email from that address only, so someone
+ * who types wrong passwords every 15 minutes no longer locks the member out
+ * for good. The looser per-address count still bounds one address's guesses
+ * across every email.
  *
  * Each attempt takes its slot in both lock-out counts (atomically, in the
  * database) before its password is checked, and keeps it when the check
@@ -50,16 +58,21 @@ export class LoginService {
     this.#o = options;
   }
 
-  /** Creates the first user (in the default account) when there is none; true when it did. */
+  /** Creates the first user (in the default account, its owner) when there is none; true when it did. */
   async ensureFirstUser(email: string, password: string, accountId: string): Promise<boolean> {
     if ((await this.#o.accounts.userCount()) > 0) return false;
     return (await this.createUser(email, password, accountId)) !== undefined;
   }
 
-  async createUser(email: string, password: string, accountId: string): Promise<UserRecord | undefined> {
+  async createUser(
+    email: string,
+    password: string,
+    accountId: string,
+    role: Role = 'owner',
+  ): Promise<UserRecord | undefined> {
     const passwordHash = await this.#o.passwords.hash(password);
     return this.#o.accounts.createUser(
-      { id: newUserId(), accountId, email: normalizeEmail(email), passwordHash },
+      { id: newUserId(), accountId, email: normalizeEmail(email), passwordHash, role },
       this.#o.clock.now(),
     );
   }
@@ -68,7 +81,7 @@ export class LoginService {
     // Turned away before any database work: a flood past the cap costs nothing but this check.
     if (this.#o.checks.full) return { ok: false, reason: 'busy', retryAfterMs: BUSY_RETRY_MS };
     const email = normalizeEmail(rawEmail);
-    const emailKey = `email:${email}`;
+    const emailKey = `email:${email}|${address}`;
     const addressKey = `address:${address}`;
     const { byEmail, byAddress } = this.#o;
     const [emailSlot, user] = await Promise.all([byEmail.reserve(emailKey), this.#o.accounts.findUserByEmail(email)]);
@@ -107,7 +120,7 @@ export class LoginService {
     if (check.upgraded !== undefined) {
       await this.#o.accounts.replacePasswordHash(user.id, user.passwordHash, check.upgraded);
     }
-    await audit('login');
+    await Promise.all([audit('login'), this.#o.accounts.recordLogin(user.id, this.#o.clock.now())]);
     return { ok: true, ...(await this.#o.sessions.start(user)) };
   }
 

@@ -1,5 +1,7 @@
 import type { AccountStore } from '../accounts/account-store.ts';
+import type { InvitationService } from '../accounts/invitation-service.ts';
 import type { LoginService } from '../accounts/login-service.ts';
+import type { MemberService } from '../accounts/member-service.ts';
 import type { SessionService } from '../accounts/session-service.ts';
 import type { Clock } from '../clock.ts';
 import type { RequestOrigin } from '../http/request-origin.ts';
@@ -9,6 +11,10 @@ export interface DashboardDeps {
   accounts: AccountStore;
   sessions: SessionService;
   login: LoginService;
+  members: MemberService;
+  invitations: InvitationService;
   origin: RequestOrigin;
   clock: Clock;
+  /** The dashboard's external origin (KEYSTORE_PUBLIC_URL, no trailing slash): invitation links start with it. */
+  publicUrl: () => string;
 }

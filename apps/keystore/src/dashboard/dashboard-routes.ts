@@ -5,9 +5,12 @@ import type { KeyAuditor } from '../http/key-audit.ts';
 import type { Route } from '../http/router.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import { auditPageRoutes } from './audit-page-routes.ts';
+import { accountRoutes } from './account-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
+import { inviteRoutes } from './invite-routes.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
+import { teamRoutes } from './team-routes.ts';
 
 /** The web UI at `/`: pages, forms and its two static files. */
 export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
@@ -15,6 +18,9 @@ export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit:
     ...authRoutes(deps),
     ...keyPageRoutes(deps),
     ...auditPageRoutes(deps),
+    ...teamRoutes(deps),
+    ...accountRoutes(deps),
+    ...inviteRoutes(deps),
     asset('/assets/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'),
     asset('/assets/dashboard.js', 'dashboard.js', 'text/javascript; charset=utf-8'),
   ];

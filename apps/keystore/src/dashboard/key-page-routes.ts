@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { KeyAuditor } from '../http/key-audit.ts';
+import type { Permission } from '../accounts/roles.ts';
 import type { Route, RouteContext } from '../http/router.ts';
 import type { StoredKey } from '../keys/key-record.ts';
 import type { KeyService } from '../keys/key-service.ts';
@@ -13,7 +14,7 @@ import { keyShownPage } from './pages/key-shown-page.ts';
 import { keysPage } from './pages/keys-page.ts';
 import { newKeyPage } from './pages/new-key-page.ts';
 import { revokePage } from './pages/revoke-page.ts';
-import { readCheckedForm, redirect, requireUser, sendHtml, viewerOf, type UserPrincipal } from './page-kit.ts';
+import { pageRoute, readCheckedForm, redirect, sendHtml, viewerOf, type UserPrincipal } from './page-kit.ts';
 import { chartStart, usageSeries, type UsagePoint } from './usage-chart.ts';
 
 export interface KeyPageDeps extends DashboardDeps {
@@ -69,182 +70,144 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
   /** What the user typed, to show again with the message when a form is refused. */
   const typed = (form: URLSearchParams, fields: readonly string[]) =>
     Object.fromEntries(fields.map((f) => [f, form.get(f) ?? undefined]));
-  /** Shared by every route: resolve the session (or redirect), then run. */
-  const page =
-    (run: (ctx: RouteContext, user: UserPrincipal) => 'handled' | Promise<'handled'>) =>
-    async (ctx: RouteContext): Promise<'handled'> => {
-      const user = await requireUser(deps, ctx.req, ctx.res);
-      return user === undefined ? 'handled' : run(ctx, user);
-    };
+  /** Shared by every route: resolve the session (or redirect), check the role's permission, then run. */
+  const page = (
+    method: string,
+    pattern: string,
+    permission: Permission,
+    run: (ctx: RouteContext, user: UserPrincipal) => 'handled' | Promise<'handled'>,
+  ): Route => pageRoute(deps, { method, pattern, permission }, run);
 
   return [
-    {
-      method: 'GET',
-      pattern: '/keys',
-      access: 'public',
-      handle: page(async ({ res, url }, user) => {
-        const list = await keys.list({ accountId: user.accountId });
-        const created = await ownKey(user, url.searchParams.get('created') ?? undefined);
-        const revoked = await ownKey(user, url.searchParams.get('revoked') ?? undefined);
-        const shown =
-          created !== undefined
+    page('GET', '/keys', 'keys.read', async ({ res, url }, user) => {
+      const list = await keys.list({ accountId: user.accountId });
+      const created = await ownKey(user, url.searchParams.get('created') ?? undefined);
+      const revoked = await ownKey(user, url.searchParams.get('revoked') ?? undefined);
+      const shown =
+        created !== undefined
+          ? notice(
+              'info',
+              html`Key <code>${created.hint}</code> was created. Its full value was shown once and cannot be shown again.`,
+            )
+          : revoked !== undefined
             ? notice(
-                'info',
-                html`Key <code>${created.hint}</code> was created. Its full value was shown once and cannot be shown again.`,
+                'success',
+                html`Key <code>${revoked.hint}</code> was revoked. Requests that use it are now refused.`,
               )
-            : revoked !== undefined
-              ? notice(
-                  'success',
-                  html`Key <code>${revoked.hint}</code> was revoked. Requests that use it are now refused.`,
-                )
-              : undefined;
-        const page = keysPage({
+            : undefined;
+      const listing = keysPage({
+        viewer: viewerOf(user),
+        keys: list,
+        usage: await usageOf(list.map((k) => k.id)),
+        now: keys.now(),
+        notice: shown,
+      });
+      return sendHtml(res, 200, listing);
+    }),
+    page('GET', '/keys/new', 'keys.write', ({ res }, user) =>
+      sendHtml(res, 200, newKeyPage({ viewer: viewerOf(user) })),
+    ),
+    page('POST', '/keys', 'keys.write', async ({ req, res }, user) => {
+      const form = await readCheckedForm(req, res, user);
+      if (form === undefined) return 'handled';
+      const input = parseNewKeyForm(form);
+      const refuse = (error: string) => {
+        const values = typed(form, ['environment', 'name', 'capacity', 'refill', ...POLICY_FORM_FIELDS]);
+        return sendHtml(res, 400, newKeyPage({ viewer: viewerOf(user), values, error }));
+      };
+      if (!input.ok) return refuse(input.error);
+      const { environment, settings, lines } = input.value;
+      const result = await keys.create(
+        { environment, ...settings, accountId: user.accountId },
+        { createAccount: false },
+      );
+      if (!result.ok)
+        return result.reason === 'invalid' ? refuse(labelled(result.message, lines)) : notFound(res, user);
+      await deps.audit(req, user, 'key.created', result.issued.record);
+      return sendHtml(
+        res,
+        200,
+        keyShownPage({ viewer: viewerOf(user), key: result.issued.key, record: result.issued.record }),
+      );
+    }),
+    page('GET', '/keys/:id', 'keys.read', async ({ res, params, url }, user) => {
+      const key = await ownKey(user, params.id);
+      if (key === undefined) return notFound(res, user);
+      return detail(
+        res,
+        200,
+        user,
+        key,
+        url.searchParams.has('saved') ? { notice: notice('success', 'Changes saved.') } : {},
+      );
+    }),
+    page('POST', '/keys/:id', 'keys.write', async ({ req, res, params }, user) => {
+      const form = await readCheckedForm(req, res, user);
+      if (form === undefined) return 'handled';
+      const key = await ownKey(user, params.id);
+      if (key === undefined) return notFound(res, user);
+      const input = parseEditForm(form);
+      const refuse = (editError: string) => {
+        const values = typed(form, ['name', 'capacity', 'refill', ...POLICY_FORM_FIELDS]);
+        return detail(res, 400, user, key, { editError, values });
+      };
+      if (!input.ok) return refuse(input.error);
+      const updated = await keys.update(key.id, input.value.settings);
+      if (!updated.ok) {
+        return updated.reason === 'invalid'
+          ? refuse(labelled(updated.message, input.value.lines))
+          : notFound(res, user);
+      }
+      await deps.audit(req, user, 'key.updated', updated.key);
+      return redirect(res, `/keys/${key.id}?saved=1`);
+    }),
+    page('GET', '/keys/:id/revoke', 'keys.write', async ({ res, params }, user) => {
+      const key = await ownKey(user, params.id);
+      if (key === undefined) return notFound(res, user);
+      if (key.revokedAt !== null) return redirect(res, `/keys/${key.id}`);
+      return sendHtml(res, 200, revokePage({ viewer: viewerOf(user), key }));
+    }),
+    page('POST', '/keys/:id/revoke', 'keys.write', async ({ req, res, params }, user) => {
+      const form = await readCheckedForm(req, res, user);
+      if (form === undefined) return 'handled';
+      const key = await ownKey(user, params.id);
+      if (key === undefined) return notFound(res, user);
+      const revoked = await keys.revoke(key.id);
+      if (revoked === undefined) return notFound(res, user);
+      if (key.revokedAt === null) await deps.audit(req, user, 'key.revoked', revoked);
+      return redirect(res, `/keys?revoked=${key.id}`);
+    }),
+    page('POST', '/keys/:id/roll', 'keys.write', async ({ req, res, params }, user) => {
+      const form = await readCheckedForm(req, res, user);
+      if (form === undefined) return 'handled';
+      const key = await ownKey(user, params.id);
+      if (key === undefined) return notFound(res, user);
+      const grace = parseRollForm(form);
+      if (!grace.ok) {
+        const values = { grace: form.get('grace') ?? '', customHours: form.get('customHours') ?? '' };
+        return detail(res, 400, user, key, { rollError: grace.error, values });
+      }
+      const result = await keys.roll(key.id, grace.value);
+      if (!result.ok) {
+        if (result.reason !== 'not_found') {
+          const rollError =
+            result.reason === 'revoked' ? 'A revoked key cannot be rolled.' : 'An expired key cannot be rolled.';
+          return detail(res, 409, user, key, { rollError });
+        }
+        return notFound(res, user);
+      }
+      await deps.audit(req, user, 'key.rolled', result.old);
+      await deps.audit(req, user, 'key.created', result.issued.record);
+      return sendHtml(
+        res,
+        200,
+        keyShownPage({
           viewer: viewerOf(user),
-          keys: list,
-          usage: await usageOf(list.map((k) => k.id)),
-          now: keys.now(),
-          notice: shown,
-        });
-        return sendHtml(res, 200, page);
-      }),
-    },
-    {
-      method: 'GET',
-      pattern: '/keys/new',
-      access: 'public',
-      handle: page(({ res }, user) => sendHtml(res, 200, newKeyPage({ viewer: viewerOf(user) }))),
-    },
-    {
-      method: 'POST',
-      pattern: '/keys',
-      access: 'public',
-      handle: page(async ({ req, res }, user) => {
-        const form = await readCheckedForm(req, res, user);
-        if (form === undefined) return 'handled';
-        const input = parseNewKeyForm(form);
-        const refuse = (error: string) => {
-          const values = typed(form, ['environment', 'name', 'capacity', 'refill', ...POLICY_FORM_FIELDS]);
-          return sendHtml(res, 400, newKeyPage({ viewer: viewerOf(user), values, error }));
-        };
-        if (!input.ok) return refuse(input.error);
-        const { environment, settings, lines } = input.value;
-        const result = await keys.create(
-          { environment, ...settings, accountId: user.accountId },
-          { createAccount: false },
-        );
-        if (!result.ok)
-          return result.reason === 'invalid' ? refuse(labelled(result.message, lines)) : notFound(res, user);
-        await deps.audit(req, user, 'key.created', result.issued.record);
-        return sendHtml(
-          res,
-          200,
-          keyShownPage({ viewer: viewerOf(user), key: result.issued.key, record: result.issued.record }),
-        );
-      }),
-    },
-    {
-      method: 'GET',
-      pattern: '/keys/:id',
-      access: 'public',
-      handle: page(async ({ res, params, url }, user) => {
-        const key = await ownKey(user, params.id);
-        if (key === undefined) return notFound(res, user);
-        return detail(
-          res,
-          200,
-          user,
-          key,
-          url.searchParams.has('saved') ? { notice: notice('success', 'Changes saved.') } : {},
-        );
-      }),
-    },
-    {
-      method: 'POST',
-      pattern: '/keys/:id',
-      access: 'public',
-      handle: page(async ({ req, res, params }, user) => {
-        const form = await readCheckedForm(req, res, user);
-        if (form === undefined) return 'handled';
-        const key = await ownKey(user, params.id);
-        if (key === undefined) return notFound(res, user);
-        const input = parseEditForm(form);
-        const refuse = (editError: string) => {
-          const values = typed(form, ['name', 'capacity', 'refill', ...POLICY_FORM_FIELDS]);
-          return detail(res, 400, user, key, { editError, values });
-        };
-        if (!input.ok) return refuse(input.error);
-        const updated = await keys.update(key.id, input.value.settings);
-        if (!updated.ok) {
-          return updated.reason === 'invalid'
-            ? refuse(labelled(updated.message, input.value.lines))
-            : notFound(res, user);
-        }
-        await deps.audit(req, user, 'key.updated', updated.key);
-        return redirect(res, `/keys/${key.id}?saved=1`);
-      }),
-    },
-    {
-      method: 'GET',
-      pattern: '/keys/:id/revoke',
-      access: 'public',
-      handle: page(async ({ res, params }, user) => {
-        const key = await ownKey(user, params.id);
-        if (key === undefined) return notFound(res, user);
-        if (key.revokedAt !== null) return redirect(res, `/keys/${key.id}`);
-        return sendHtml(res, 200, revokePage({ viewer: viewerOf(user), key }));
-      }),
-    },
-    {
-      method: 'POST',
-      pattern: '/keys/:id/revoke',
-      access: 'public',
-      handle: page(async ({ req, res, params }, user) => {
-        const form = await readCheckedForm(req, res, user);
-        if (form === undefined) return 'handled';
-        const key = await ownKey(user, params.id);
-        if (key === undefined) return notFound(res, user);
-        const revoked = await keys.revoke(key.id);
-        if (revoked === undefined) return notFound(res, user);
-        if (key.revokedAt === null) await deps.audit(req, user, 'key.revoked', revoked);
-        return redirect(res, `/keys?revoked=${key.id}`);
-      }),
-    },
-    {
-      method: 'POST',
-      pattern: '/keys/:id/roll',
-      access: 'public',
-      handle: page(async ({ req, res, params }, user) => {
-        const form = await readCheckedForm(req, res, user);
-        if (form === undefined) return 'handled';
-        const key = await ownKey(user, params.id);
-        if (key === undefined) return notFound(res, user);
-        const grace = parseRollForm(form);
-        if (!grace.ok) {
-          const values = { grace: form.get('grace') ?? '', customHours: form.get('customHours') ?? '' };
-          return detail(res, 400, user, key, { rollError: grace.error, values });
-        }
-        const result = await keys.roll(key.id, grace.value);
-        if (!result.ok) {
-          if (result.reason !== 'not_found') {
-            const rollError =
-              result.reason === 'revoked' ? 'A revoked key cannot be rolled.' : 'An expired key cannot be rolled.';
-            return detail(res, 409, user, key, { rollError });
-          }
-          return notFound(res, user);
-        }
-        await deps.audit(req, user, 'key.rolled', result.old);
-        await deps.audit(req, user, 'key.created', result.issued.record);
-        return sendHtml(
-          res,
-          200,
-          keyShownPage({
-            viewer: viewerOf(user),
-            key: result.issued.key,
-            record: result.issued.record,
-            rolledFrom: result.old,
-          }),
-        );
-      }),
-    },
+          key: result.issued.key,
+          record: result.issued.record,
+          rolledFrom: result.old,
+        }),
+      );
+    }),
   ];
 }

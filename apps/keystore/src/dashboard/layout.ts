@@ -1,9 +1,12 @@
+import type { Role } from '../accounts/roles.ts';
 import { CSRF_FIELD } from '../http/csrf.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export interface Viewer {
   email: string;
   csrfToken: string;
+  /** What the page offers; the server checks it again on every request. */
+  role: Role;
 }
 
 export interface LayoutOptions {
@@ -11,7 +14,7 @@ export interface LayoutOptions {
   /** Undefined on the login page: no navigation, no logout. */
   viewer?: Viewer;
   /** Which nav entry is current. */
-  section?: 'keys' | 'audit';
+  section?: 'keys' | 'audit' | 'team' | 'account';
   body: SafeHtml;
 }
 
@@ -30,7 +33,7 @@ export function layout({ title, viewer, section, body }: LayoutOptions): SafeHtm
       : html`<header class="topbar">
   <div class="topbar-inner">
     <a class="brand" href="/keys"><span class="brand-mark" aria-hidden="true">R</span>RouteMCP</a>
-    <nav aria-label="Main">${navLink('/keys', 'API Keys', section === 'keys')}${navLink('/audit', 'Audit log', section === 'audit')}</nav>
+    <nav aria-label="Main">${navLink('/keys', 'API Keys', section === 'keys')}${navLink('/audit', 'Audit log', section === 'audit')}${navLink('/team', 'Team', section === 'team')}${navLink('/account', 'Account', section === 'account')}</nav>
     <div class="account">
       <span class="account-email">${viewer.email}</span>
       <form method="post" action="/logout">${csrfField(viewer)}<button type="submit" class="btn btn-quiet btn-small">Log out</button></form>

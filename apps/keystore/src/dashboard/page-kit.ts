@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSRF_FIELD, sameOrigin, tokensMatch } from '../http/csrf.ts';
-import type { Principal } from '../http/principal.ts';
+import type { Permission } from '../accounts/roles.ts';
+import { principalCan, type Principal } from '../http/principal.ts';
 import { readForm } from '../http/read-form.ts';
+import type { Route, RouteContext } from '../http/router.ts';
 import { sessionPrincipal } from '../http/session-resolver.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import type { SafeHtml } from './html.ts';
@@ -52,19 +54,58 @@ export function redirect(
 export const viewerOf = (principal: UserPrincipal): Viewer => ({
   email: principal.email,
   csrfToken: principal.csrfToken,
+  role: principal.role,
 });
 
-/** The session's user, or a redirect to the login page (then undefined: the route is done). */
+/** Refused by role: the same words as the management API's 403. */
+export const ROLE_REFUSAL = 'Your role does not allow this';
+
+/**
+ * The session's user, or a redirect to the login page; with `permission`,
+ * a user whose role lacks it gets a 403 page (then undefined: the route is
+ * done). The role is checked here, on the server: a hidden button is never
+ * the only guard.
+ */
 export async function requireUser(
   deps: DashboardDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  permission?: Permission,
 ): Promise<UserPrincipal | undefined> {
   const principal = await sessionPrincipal(deps.sessions, req);
-  if (principal?.kind === 'user') return principal;
   // An unread POST body would be parsed as the next request on this connection.
-  redirect(res, '/login', req.method === 'GET' || req.method === 'HEAD' ? {} : { connection: 'close' });
+  const unread: Record<string, string> = req.method === 'GET' || req.method === 'HEAD' ? {} : { connection: 'close' };
+  if (principal?.kind !== 'user') {
+    redirect(res, '/login', unread);
+    return undefined;
+  }
+  if (permission === undefined || principalCan(principal, permission)) return principal;
+  const page = errorPage({ title: 'Not allowed', message: `${ROLE_REFUSAL}.`, viewer: viewerOf(principal) });
+  sendHtml(res, 403, page, unread);
   return undefined;
+}
+
+/**
+ * A dashboard page or form: `public` to the router (it answers a login
+ * redirect, not a 401), with the permission it needs on the route itself, so
+ * the role × route matrix test reads it from the route table; undefined:
+ * any signed-in member (their own account page).
+ */
+export function pageRoute(
+  deps: DashboardDeps,
+  spec: { method: string; pattern: string; permission: Permission | undefined },
+  run: (ctx: RouteContext, user: UserPrincipal) => 'handled' | Promise<'handled'>,
+): Route {
+  return {
+    method: spec.method,
+    pattern: spec.pattern,
+    access: 'public',
+    ...(spec.permission === undefined ? {} : { permission: spec.permission }),
+    async handle(ctx) {
+      const user = await requireUser(deps, ctx.req, ctx.res, spec.permission);
+      return user === undefined ? 'handled' : run(ctx, user);
+    },
+  };
 }
 
 /**

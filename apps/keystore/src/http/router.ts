@@ -21,7 +21,11 @@ export interface Route {
   /** `/v1/keys/:id/revoke`: literal segments and `:name` captures. */
   pattern: string;
   access: Access;
-  /** What a `management` caller's role must allow; checked before `handle`, refused with 403. */
+  /**
+   * What the caller's role must allow. `management`: checked by the server before `handle`, refused with
+   * the 403 envelope. A `public` dashboard page (dashboard/page-kit.ts `pageRoute`) checks it itself and
+   * answers a 403 page.
+   */
   permission?: Permission;
   handle(ctx: RouteContext): RouteResult | Promise<RouteResult>;
 }

@@ -102,9 +102,12 @@ export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
   ];
 }
 
-export function createKeystoreServer(deps: KeystoreServerDeps): Server {
+export function createKeystoreServer(
+  deps: KeystoreServerDeps,
+  routes: readonly Route[] = keystoreRoutes(deps),
+): Server {
   const { dashboard } = deps;
-  const router = new Router(keystoreRoutes(deps));
+  const router = new Router(routes);
   const resolvers: Record<Exclude<Access, 'public'>, readonly PrincipalResolver[]> = {
     management: [
       ...(deps.adminToken === undefined ? [] : [bearerTokenResolver(deps.adminToken, { kind: 'operator' })]),

@@ -16,8 +16,8 @@ export async function sessionPrincipal(sessions: SessionService, req: IncomingMe
     userId: session.user.id,
     email: session.user.email,
     accountId: session.user.accountId,
-    // One user per account so far, created as its owner; members with roles come with the team (issue 23).
-    role: 'owner',
+    // Read with the session on every request: a role change or a removal applies to the member's next click.
+    role: session.user.role,
     sessionIdHash: session.idHash,
     csrfToken: session.csrfToken,
   };

@@ -1,13 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { SessionService } from '../accounts/session-service.ts';
-import { requestOrigin } from '../http/request-origin.ts';
-import { keystoreRoutes } from '../http/server.ts';
 import { Router } from '../http/router.ts';
 import { auditEntrySchema, auditPageSchema } from '../audit/audit-view.ts';
 import { issuedKeySchema, keyDetailSchema, keyViewSchema } from '../keys/key-view.ts';
-import { SERVICE_TOKEN, startKeystore } from '../testing/keystore-harness.ts';
+import { startKeystore } from '../testing/keystore-harness.ts';
 import { managementOpenApi, OPENAPI_PATH, openApiPath } from './openapi-document.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -27,24 +23,8 @@ describe('the management API in OpenAPI 3.1', () => {
 
   it('describes exactly the management routes the server registers, and itself', async () => {
     await using ks = await startKeystore();
-    const sessions = new SessionService({ store: ks.accounts, clock: ks.clock, ttlMs: 1, idleMs: 1 });
-    const router = new Router(
-      keystoreRoutes({
-        keys: ks.app.keys,
-        hub: ks.app.hub,
-        logger: pino({ level: 'silent' }),
-        serviceToken: SERVICE_TOKEN,
-        // With the dashboard's deps: the audit log's route needs the account store.
-        dashboard: {
-          accounts: ks.accounts,
-          sessions,
-          login: ks.app.login,
-          origin: requestOrigin({ trustedProxies: [] }),
-          clock: ks.clock,
-        },
-        leaks: { service: ks.app.leaks, githubKeys: ks.app.githubKeys },
-      }),
-    );
+    // The routes the app serves, with every optional part on (the dashboard, leak reports).
+    const router = new Router(ks.app.routes);
     const registered = router.routes
       .filter((route) => route.access === 'management' || route.pattern === OPENAPI_PATH)
       .map((route) => `${route.method} ${openApiPath(route.pattern)}`)

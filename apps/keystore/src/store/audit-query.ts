@@ -1,4 +1,5 @@
 import type { AuditFilter } from '../accounts/account-store.ts';
+import { AUDIT_COLUMNS } from './account-rows.ts';
 
 export interface AuditQuery {
   sql: string;
@@ -31,7 +32,7 @@ export function auditQuery(filter: AuditFilter, placeholder: (n: number) => stri
   // Towards newer, the page is the entries nearest the cursor: read upwards from it, then turn them round.
   const reversed = filter.afterSeq !== undefined;
   const sql =
-    'SELECT seq, account_id, actor, action, target, address, at FROM audit_log' +
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log` +
     (where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`) +
     ` ORDER BY seq ${reversed ? 'ASC' : 'DESC'} LIMIT ${bind(filter.limit)}`;
   return { sql, params, reversed };

@@ -1,3 +1,4 @@
+import type { Role } from '../accounts/roles.ts';
 import type { Harness } from './keystore-harness.ts';
 
 export interface DashboardClient {
@@ -77,11 +78,20 @@ export function dashboardClient(ks: Pick<Harness, 'baseUrl'>): DashboardClient {
 
 export const PASSWORD = 'correct horse battery staple';
 
-/** A user in a new account (or the default one) of this keystore. */
-export async function addUser(ks: Harness, email: string, accountId?: string): Promise<string> {
+/** A member of the default account with `role`, logged in: its own cookie jar. */
+export async function loggedIn(ks: Harness, email: string, role: Role): Promise<DashboardClient> {
+  await addUser(ks, email, undefined, role);
+  const client = dashboardClient(ks);
+  const res = await client.login(email, PASSWORD);
+  if (res.status !== 303) throw new Error(`${email} could not log in: ${res.status}`);
+  return client;
+}
+
+/** A member (an owner unless `role` says otherwise) of a new account (or the default one) of this keystore. */
+export async function addUser(ks: Harness, email: string, accountId?: string, role: Role = 'owner'): Promise<string> {
   const account = accountId ?? ks.store.defaultAccountId;
   await ks.store.ensureAccount(account, account, ks.clock.now());
-  const user = await ks.app.login?.createUser(email, PASSWORD, account);
+  const user = await ks.app.login?.createUser(email, PASSWORD, account, role);
   if (user === undefined) throw new Error(`could not create ${email}`);
   return account;
 }

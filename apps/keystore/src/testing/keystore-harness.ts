@@ -41,6 +41,7 @@ export async function startKeystore(
     loginCheckConcurrency?: number;
     leakPolicy?: LeakPolicy;
     githubKeysUrl?: string;
+    publicUrl?: string;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTestKey } from '@routemcp/api-key/testing';
 import { releaseSlot, reserveSlot } from '../accounts/failure-store.ts';
 import { newKeyId, newUserId } from '../ids.ts';
+import { runAccountContract } from './account-contract.ts';
 import { NO_POLICIES, type KeyPolicies } from '../keys/key-record.ts';
 import type { NewKey, Successor } from '../store/key-store.ts';
 import type { Storage } from '../store/storage.ts';
@@ -33,10 +34,6 @@ export function newKey(accountId: string, overrides: Partial<NewKey> = {}): NewK
   };
 }
 
-/**
- * What every storage adapter promises, run against each engine: the SQLite
- * file in the unit suite, a real PostgreSQL in the integration suite.
- */
 /** One of everything, as the management API would store it. */
 export const POLICIES = {
   ownerId: 'cust_42',
@@ -55,6 +52,10 @@ const successor = (): Successor => {
   return { id: newKeyId(), hash: key.hash, hint: key.hint };
 };
 
+/**
+ * What every storage adapter promises, run against each engine: the SQLite
+ * file in the unit suite, a real PostgreSQL in the integration suite.
+ */
 export function runStorageContract(engine: string, database: () => Promise<ContractDatabase>): void {
   const clock = fakeClock();
   runAuditContract(engine, database);
@@ -357,12 +358,15 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
       const now = clock.now();
       expect(await a.accounts.userCount()).toBe(0);
       const user = await a.accounts.createUser(
-        { id: newUserId(), accountId, email: 'dev@example.com', passwordHash: 'h' },
+        { id: newUserId(), accountId, email: 'dev@example.com', passwordHash: 'h', role: 'developer' },
         now,
       );
-      expect(user).toMatchObject({ email: 'dev@example.com', createdAt: now });
+      expect(user).toMatchObject({ email: 'dev@example.com', role: 'developer', createdAt: now, lastLoginAt: null });
       expect(
-        await b.accounts.createUser({ id: newUserId(), accountId, email: 'dev@example.com', passwordHash: 'x' }, now),
+        await b.accounts.createUser(
+          { id: newUserId(), accountId, email: 'dev@example.com', passwordHash: 'x', role: 'owner' },
+          now,
+        ),
       ).toBeUndefined();
       expect(await b.accounts.findUserByEmail('dev@example.com')).toEqual(user);
       expect(await b.accounts.userCount()).toBe(1);
@@ -403,13 +407,15 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
       const b = await db.openAnother();
       const accountId = a.keys.defaultAccountId;
       const user = await a.accounts.createUser(
-        { id: newUserId(), accountId, email: 'dev@example.com', passwordHash: 'old' },
+        { id: newUserId(), accountId, email: 'dev@example.com', passwordHash: 'old', role: 'owner' },
         clock.now(),
       );
       expect(await b.accounts.replacePasswordHash(user!.id, 'old', 'new')).toBe(true);
       expect(await a.accounts.replacePasswordHash(user!.id, 'old', 'other')).toBe(false);
       expect((await a.accounts.findUserByEmail('dev@example.com'))?.passwordHash).toBe('new');
     });
+
+    runAccountContract(database);
 
     it('reserves login slots once across connections: of 40 at once, exactly the limit are granted, one locking', async () => {
       await using db = await database();

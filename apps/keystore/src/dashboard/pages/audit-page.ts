@@ -14,6 +14,13 @@ const ACTIONS: Record<AuditAction, string> = {
   'login.failed': 'Failed login',
   'login.locked': 'Login locked out',
   logout: 'Logged out',
+  'invitation.created': 'Invited member',
+  'invitation.withdrawn': 'Withdrew invitation',
+  'invitation.accepted': 'Joined the team',
+  'member.role_changed': 'Changed role',
+  'member.removed': 'Removed member',
+  'password.changed': 'Changed password',
+  'sessions.ended': 'Logged out everywhere',
 };
 
 const labelOf = (action: string): string => (ACTIONS as Record<string, string | undefined>)[action] ?? action;
@@ -84,7 +91,7 @@ export function auditPage(options: AuditPageOptions): SafeHtml {
   );
   const filtered = Boolean(filter.actor) || Boolean(filter.action);
   const body = html`<div class="page">
-  <div class="page-head"><div><h1>Audit log</h1><p class="lede">Key changes and sign-ins for this account, newest first.</p></div></div>
+  <div class="page-head"><div><h1>Audit log</h1><p class="lede">Key and team changes and sign-ins for this account, newest first.</p></div></div>
   ${filters(filter)}
   ${options.error === undefined ? '' : html`<p class="alert alert-error" role="alert">${options.error}</p>`}
   ${

@@ -1,3 +1,4 @@
+import { can } from '../../accounts/roles.ts';
 import type { StoredKey } from '../../keys/key-record.ts';
 import { keyStatus } from '../../keys/key-record.ts';
 import type { QuotaUsage } from '../../keys/key-service.ts';
@@ -45,9 +46,12 @@ export function keyDetailPage(o: KeyDetailOptions): SafeHtml {
   const grace = v.grace ?? '3600';
   const title = key.name ?? 'Untitled key';
 
-  const manage = !usable
-    ? html`<section class="card"><h2>This key no longer works</h2><p class="subtle">Requests that use it are answered <code>401 INVALID_API_KEY</code>. It stays listed for the record.</p></section>`
-    : html`<section class="card stack" aria-labelledby="edit-title">
+  // A viewer reads the key; the server refuses its changes anyway (the forms' routes need keys.write).
+  const manage = !can(o.viewer.role, 'keys.write')
+    ? ''
+    : !usable
+      ? html`<section class="card"><h2>This key no longer works</h2><p class="subtle">Requests that use it are answered <code>401 INVALID_API_KEY</code>. It stays listed for the record.</p></section>`
+      : html`<section class="card stack" aria-labelledby="edit-title">
     <h2 id="edit-title">Settings</h2>
     ${o.editError === undefined ? '' : html`<p class="alert alert-error" role="alert">${o.editError}</p>`}
     <form method="post" action="/keys/${key.id}" class="stack">

@@ -1,29 +1,43 @@
 import type pg from 'pg';
 import type {
+  AcceptResult,
   AccountStore,
-  AuditAction,
   AuditEntry,
   AuditFilter,
   HourlyUsage,
+  InvitationRecord,
+  MemberChange,
+  MemberChangeResult,
   NewAuditEntry,
+  NewInvitation,
+  NewUser,
   SessionRecord,
   SessionWithUser,
   UserRecord,
 } from '../../accounts/account-store.ts';
 import { auditQuery } from '../audit-query.ts';
+import type { Role } from '../../accounts/roles.ts';
+import {
+  INVITATION_COLUMNS,
+  keepsAnOwner,
+  SESSION_COLUMNS,
+  toAudit,
+  toInvitation,
+  toSession,
+  toUsage,
+  toUser,
+  unusable,
+  USER_COLUMNS,
+  type AuditRow,
+  type InvitationRow,
+  type SessionRow,
+  type UsageRow,
+  type UserRow,
+} from '../account-rows.ts';
 import { translated } from './postgres-errors.ts';
+import { inTransaction, type Queryable } from './postgres-pool.ts';
 
-interface UserRow {
-  id: string;
-  account_id: string;
-  email: string;
-  password_hash: string;
-  created_at: number;
-}
-
-const USER_COLUMNS = 'u.id, u.account_id, u.email, u.password_hash, u.created_at';
-
-/** Users, sessions, the audit log and usage reads in PostgreSQL: a session made on one replica is valid on all. */
+/** Members, invitations, sessions, the audit log and usage reads in PostgreSQL: a session made on one replica is valid on all. */
 export class PostgresAccountStore implements AccountStore {
   readonly #pool: pg.Pool;
 
@@ -35,23 +49,128 @@ export class PostgresAccountStore implements AccountStore {
     return this.#query<{ n: number }>('SELECT count(*) AS n FROM users').then((rows) => rows[0]?.n ?? 0);
   }
 
-  async createUser(user: Omit<UserRecord, 'createdAt'>, now: number): Promise<UserRecord | undefined> {
+  async createUser(user: NewUser, now: number): Promise<UserRecord | undefined> {
     const rows = await this.#query(
-      `INSERT INTO users (id, account_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO users (id, account_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [user.id, user.accountId, user.email, user.passwordHash, now],
+      [user.id, user.accountId, user.email, user.passwordHash, user.role, now],
     );
-    return rows.length === 0 ? undefined : { ...user, createdAt: now };
+    return rows.length === 0 ? undefined : { ...user, createdAt: now, lastLoginAt: null };
   }
 
-  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
-    const [row] = await this.#query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.email = $1`, [email]);
-    return row === undefined ? undefined : toUser(row);
+  findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.#user('u.email = $1', email);
+  }
+
+  findUser(userId: string): Promise<UserRecord | undefined> {
+    return this.#user('u.id = $1', userId);
+  }
+
+  async listMembers(accountId: string): Promise<UserRecord[]> {
+    const sql = `SELECT ${USER_COLUMNS} FROM users u WHERE u.account_id = $1 ORDER BY u.created_at, u.email`;
+    return (await this.#query<UserRow>(sql, [accountId])).map(toUser);
+  }
+
+  async recordLogin(userId: string, now: number): Promise<void> {
+    await this.#query('UPDATE users SET last_login_at = greatest(coalesce(last_login_at, 0), $1) WHERE id = $2', [
+      now,
+      userId,
+    ]);
   }
 
   async replacePasswordHash(userId: string, from: string, to: string): Promise<boolean> {
     const sql = 'UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3 RETURNING id';
     return (await this.#query(sql, [to, userId, from])).length === 1;
+  }
+
+  async setPassword(userId: string, passwordHash: string, keepSession: string | undefined): Promise<void> {
+    await inTransaction(this.#pool, async (db) => {
+      await db.query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, userId]);
+      await db.query('DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2', [userId, keepSession ?? '']);
+    });
+  }
+
+  changeRole(change: MemberChange, to: Role): Promise<MemberChangeResult> {
+    return inTransaction(this.#pool, async (db): Promise<MemberChangeResult> => {
+      const refused = await refusal(db, change, to);
+      if (refused !== undefined) return refused;
+      await db.query('UPDATE users SET role = $1 WHERE id = $2', [to, change.userId]);
+      return { ok: true };
+    });
+  }
+
+  removeMember(change: MemberChange): Promise<MemberChangeResult> {
+    return inTransaction(this.#pool, async (db): Promise<MemberChangeResult> => {
+      const refused = await refusal(db, change, undefined);
+      if (refused !== undefined) return refused;
+      // Sessions go with the user (ON DELETE CASCADE): the member is logged out at once.
+      await db.query('DELETE FROM users WHERE id = $1', [change.userId]);
+      return { ok: true };
+    });
+  }
+
+  async createInvitation(i: NewInvitation): Promise<void> {
+    await this.#query(
+      `INSERT INTO invitations (id, account_id, email, role, token_hash, invited_by, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [i.id, i.accountId, i.email, i.role, i.tokenHash, i.invitedBy, i.createdAt, i.expiresAt],
+    );
+  }
+
+  async pendingInvitations(accountId: string, now: number): Promise<InvitationRecord[]> {
+    const rows = await this.#query<InvitationRow>(
+      `SELECT ${INVITATION_COLUMNS} FROM invitations WHERE account_id = $1 AND accepted_at IS NULL
+       AND withdrawn_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, id`,
+      [accountId, now],
+    );
+    return rows.map(toInvitation);
+  }
+
+  async findInvitation(tokenHash: string): Promise<InvitationRecord | undefined> {
+    const sql = `SELECT ${INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1`;
+    const [row] = await this.#query<InvitationRow>(sql, [tokenHash]);
+    return row === undefined ? undefined : toInvitation(row);
+  }
+
+  async withdrawInvitation(accountId: string, id: string, now: number): Promise<InvitationRecord | undefined> {
+    const [row] = await this.#query<InvitationRow>(
+      `UPDATE invitations SET withdrawn_at = $1 WHERE id = $2 AND account_id = $3 AND accepted_at IS NULL
+       AND withdrawn_at IS NULL AND expires_at > $1 RETURNING ${INVITATION_COLUMNS}`,
+      [now, id, accountId],
+    );
+    return row === undefined ? undefined : toInvitation(row);
+  }
+
+  async acceptInvitation(
+    tokenHash: string,
+    user: { id: string; passwordHash: string },
+    now: number,
+  ): Promise<AcceptResult> {
+    try {
+      return await inTransaction(this.#pool, async (db): Promise<AcceptResult> => {
+        // FOR UPDATE: a second use of the token on another replica waits here, then finds it used.
+        const { rows } = await db.query<InvitationRow>(
+          `SELECT ${INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1 FOR UPDATE`,
+          [tokenHash],
+        );
+        if (rows[0] === undefined) return { ok: false, reason: 'unknown' };
+        const invitation = toInvitation(rows[0]);
+        const refused = unusable(invitation, now);
+        if (refused !== undefined) return refused;
+        const inserted = await db.query(
+          `INSERT INTO users (id, account_id, email, password_hash, role, created_at, last_login_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (email) DO NOTHING RETURNING id`,
+          [user.id, invitation.accountId, invitation.email, user.passwordHash, invitation.role, now],
+        );
+        if (inserted.rows.length === 0) throw new EmailTaken();
+        await db.query('UPDATE invitations SET accepted_at = $1 WHERE id = $2', [now, invitation.id]);
+        const { accountId, email, role } = invitation;
+        return { ok: true, user: { ...user, accountId, email, role, createdAt: now, lastLoginAt: now } };
+      });
+    } catch (error) {
+      if (error instanceof EmailTaken) return { ok: false, reason: 'email_taken' };
+      throw error;
+    }
   }
 
   async createSession(s: SessionRecord): Promise<void> {
@@ -63,20 +182,10 @@ export class PostgresAccountStore implements AccountStore {
 
   async findSession(idHash: string): Promise<SessionWithUser | undefined> {
     const [row] = await this.#query<UserRow & SessionRow>(
-      `SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at, ${USER_COLUMNS}
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`,
+      `SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`,
       [idHash],
     );
-    if (row === undefined) return undefined;
-    return {
-      idHash: row.id_hash,
-      userId: row.user_id,
-      csrfToken: row.csrf_token,
-      createdAt: row.s_created_at,
-      lastSeenAt: row.last_seen_at,
-      expiresAt: row.expires_at,
-      user: toUser(row),
-    };
+    return row === undefined ? undefined : { ...toSession(row), user: toUser(row) };
   }
 
   async touchSession(idHash: string, now: number): Promise<void> {
@@ -97,6 +206,16 @@ export class PostgresAccountStore implements AccountStore {
     );
   }
 
+  async listSessions(userId: string): Promise<SessionRecord[]> {
+    const sql = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id_hash`;
+    return (await this.#query<SessionRow>(sql, [userId])).map(toSession);
+  }
+
+  deleteSessionsOf(userId: string, keep: string | undefined): Promise<number> {
+    const sql = 'DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2';
+    return translated(async () => (await this.#pool.query(sql, [userId, keep ?? ''])).rowCount ?? 0);
+  }
+
   async appendAudit(e: NewAuditEntry): Promise<void> {
     await this.#query(
       'INSERT INTO audit_log (account_id, actor, action, target, address, at) VALUES ($1, $2, $3, $4, $5, $6)',
@@ -108,15 +227,7 @@ export class PostgresAccountStore implements AccountStore {
     const query = auditQuery(filter, (n) => `$${n}`);
     const read = await this.#query<AuditRow>(query.sql, query.params);
     const rows = query.reversed ? read.reverse() : read;
-    return rows.map((row) => ({
-      seq: row.seq,
-      accountId: row.account_id,
-      actor: row.actor,
-      action: row.action as AuditAction,
-      target: row.target,
-      address: row.address,
-      at: row.at,
-    }));
+    return rows.map(toAudit);
   }
 
   async usageSince(keyIds: readonly string[], since: number): Promise<HourlyUsage[]> {
@@ -125,13 +236,12 @@ export class PostgresAccountStore implements AccountStore {
       `SELECT key_id, hour, requests, rate_limited, admitted FROM key_usage WHERE key_id = ANY($1::text[]) AND hour >= $2 ORDER BY hour`,
       [keyIds, since],
     );
-    return rows.map((r) => ({
-      keyId: r.key_id,
-      hour: r.hour,
-      requests: r.requests,
-      rateLimited: r.rate_limited,
-      admitted: r.admitted,
-    }));
+    return rows.map(toUsage);
+  }
+
+  async #user(where: string, value: string): Promise<UserRecord | undefined> {
+    const [row] = await this.#query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE ${where}`, [value]);
+    return row === undefined ? undefined : toUser(row);
   }
 
   #query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<Row[]> {
@@ -139,39 +249,28 @@ export class PostgresAccountStore implements AccountStore {
   }
 }
 
-interface SessionRow {
-  id_hash: string;
-  user_id: string;
-  csrf_token: string;
-  s_created_at: number;
-  last_seen_at: number;
-  expires_at: number;
-}
+/** Rolls back the user insert's transaction; answered as `email_taken`. */
+class EmailTaken extends Error {}
 
-interface AuditRow {
-  seq: number;
-  account_id: string | null;
-  actor: string;
-  action: string;
-  target: string | null;
-  address: string | null;
-  at: number;
-}
-
-interface UsageRow {
-  key_id: string;
-  hour: number;
-  requests: number;
-  rate_limited: number;
-  admitted: number;
-}
-
-function toUser(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    email: row.email,
-    passwordHash: row.password_hash,
-    createdAt: row.created_at,
-  };
+/**
+ * Inside a transaction: why `change` may not happen (undefined: it may). The
+ * account's row is locked first, so two owners stepping down at once on two
+ * replicas are decided one after the other, and one of them stays.
+ */
+async function refusal(
+  db: Queryable,
+  change: MemberChange,
+  to: Role | undefined,
+): Promise<MemberChangeResult | undefined> {
+  await db.query('SELECT id FROM accounts WHERE id = $1 FOR UPDATE', [change.accountId]);
+  const { rows } = await db.query<{ role: string }>('SELECT role FROM users WHERE id = $1 AND account_id = $2', [
+    change.userId,
+    change.accountId,
+  ]);
+  if (rows[0] === undefined || rows[0].role !== change.from) return { ok: false, reason: 'not_found' };
+  const owners = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM users WHERE account_id = $1 AND role = 'owner'",
+    [change.accountId],
+  );
+  return keepsAnOwner(change.from, to, owners.rows[0]?.n ?? 0) ? undefined : { ok: false, reason: 'last_owner' };
 }

@@ -157,6 +157,30 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
         ADD COLUMN leak_source text;
     `);
   },
+  async (db) => {
+    // Members and invitations (issue 23). Every user so far was its account's only one, created as its owner.
+    await db.query(`
+      ALTER TABLE users
+        ADD COLUMN role text NOT NULL DEFAULT 'owner' CHECK (role IN ('owner', 'admin', 'developer', 'viewer')),
+        ADD COLUMN last_login_at bigint;
+      CREATE INDEX users_account ON users (account_id, created_at);
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE TABLE invitations (
+        id text PRIMARY KEY,
+        account_id text NOT NULL REFERENCES accounts(id),
+        email text NOT NULL,
+        role text NOT NULL CHECK (role IN ('owner', 'admin', 'developer', 'viewer')),
+        -- SHA-256 of the token in the link: a copy of the database lets nobody join
+        token_hash text NOT NULL UNIQUE,
+        invited_by text NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        accepted_at bigint,
+        withdrawn_at bigint
+      );
+      CREATE INDEX invitations_account ON invitations (account_id, created_at);
+    `);
+  },
 ];
 
 /**

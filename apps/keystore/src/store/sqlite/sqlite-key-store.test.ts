@@ -92,6 +92,44 @@ describe('SQLite migrations', () => {
     }
   });
 
+  it('make the users of a file from before members their account’s owners, with their sessions', async () => {
+    const oldPath = join(dir, 'before-members.sqlite');
+    const db = new DatabaseSync(oldPath);
+    // Up to the first step that has a users table, whatever its number: nothing here counts migrations.
+    const hasUsers = () => db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'users'").get() !== undefined;
+    for (let version = 0; !hasUsers(); version++) {
+      migrations[version]?.(db, { now: clock.now() });
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    }
+    const account = (db.prepare("SELECT value FROM meta WHERE name = 'default_account'").get() as { value: string })
+      .value;
+    db.prepare(
+      "INSERT INTO users (id, account_id, email, password_hash, created_at) VALUES ('user_old', ?, 'old@example.com', 'h', 1)",
+    ).run(account);
+    db.prepare(
+      "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ('s', 'user_old', 'c', 1, 1, 9e15)",
+    ).run();
+    db.close();
+
+    const upgraded = new SqliteStorage({ path: oldPath, now: clock.now() });
+    try {
+      expect(await upgraded.accounts.listMembers(account)).toEqual([
+        {
+          id: 'user_old',
+          accountId: account,
+          email: 'old@example.com',
+          passwordHash: 'h',
+          role: 'owner',
+          createdAt: 1,
+          lastLoginAt: null,
+        },
+      ]);
+      expect((await upgraded.accounts.findSession('s'))?.user.role).toBe('owner');
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('use WAL with full sync', () => {
     const db = new DatabaseSync(path);
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });

@@ -131,6 +131,30 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
       ALTER TABLE keys ADD COLUMN leak_source TEXT;
     `);
   },
+  (db) => {
+    // Members and invitations (issue 23). Every user so far was its account's only one, created as its owner.
+    db.exec(`
+      ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'owner'
+        CHECK (role IN ('owner', 'admin', 'developer', 'viewer'));
+      ALTER TABLE users ADD COLUMN last_login_at INTEGER;
+      CREATE INDEX users_account ON users (account_id, created_at);
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE TABLE invitations (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        email TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'developer', 'viewer')),
+        -- SHA-256 of the token in the link: a copy of the database lets nobody join
+        token_hash TEXT NOT NULL UNIQUE,
+        invited_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        accepted_at INTEGER,
+        withdrawn_at INTEGER
+      ) STRICT;
+      CREATE INDEX invitations_account ON invitations (account_id, created_at);
+    `);
+  },
 ];
 
 /**
