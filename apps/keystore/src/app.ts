@@ -5,6 +5,7 @@ import { FailureThrottle } from './accounts/failure-throttle.ts';
 import { LoginService } from './accounts/login-service.ts';
 import { ScryptHasher, type PasswordHasher } from './accounts/password.ts';
 import { SessionService } from './accounts/session-service.ts';
+import { accountStoreSsoMembers } from './accounts/sso-members.ts';
 import type { Clock } from './clock.ts';
 import type { DashboardDeps } from './dashboard/dashboard-deps.ts';
 import { EventHub } from './events/event-hub.ts';
@@ -14,6 +15,10 @@ import { createKeystoreServer } from './http/server.ts';
 import { KeyService } from './keys/key-service.ts';
 import { startMaintenance } from './maintenance.ts';
 import { KeystoreMetrics } from './metrics.ts';
+import { FlowCookie } from './sso/flow-cookie.ts';
+import type { OidcClient } from './sso/oidc-client.ts';
+import type { OidcConfig } from './sso/oidc-config.ts';
+import { SsoLogin } from './sso/sso-login.ts';
 import type { Storage } from './store/storage.ts';
 
 const MINUTE = 60_000;
@@ -47,6 +52,10 @@ export interface KeystoreAppOptions {
   loginCheckConcurrency?: number;
   /** Node's process metrics on `/metrics` besides the keystore's own (main.ts turns them on). */
   processMetrics?: boolean;
+  /** Single sign-on through this provider; unset: none. */
+  sso?: { config: OidcConfig; client: OidcClient };
+  /** False: the dashboard takes SSO logins only. Default true. */
+  passwordLogin?: boolean;
 }
 
 export interface KeystoreApp {
@@ -139,5 +148,26 @@ function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
     passwords: options.passwords ?? new ScryptHasher(),
     checks: new ConcurrencyGate(options.loginCheckConcurrency ?? LOGIN_CHECK_CONCURRENCY),
   });
-  return { accounts, sessions, login, clock, origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }) };
+  const sso =
+    options.sso === undefined
+      ? undefined
+      : new SsoLogin({
+          config: options.sso.config,
+          client: options.sso.client,
+          flows: new FlowCookie(options.sso.config.clientSecret),
+          // Today's users, in the default account; the team's member store replaces this.
+          members: accountStoreSsoMembers(accounts, storage.keys.defaultAccountId),
+          sessions,
+          accounts,
+          clock,
+        });
+  return {
+    accounts,
+    sessions,
+    login,
+    clock,
+    origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }),
+    sso,
+    passwordLogin: options.passwordLogin ?? true,
+  };
 }

@@ -16,6 +16,9 @@ describe('loadConfig', () => {
       trustedProxies: [],
       sessionTtlMs: 43_200_000,
       sessionIdleMs: 1_800_000,
+      publicUrl: undefined,
+      oidc: undefined,
+      passwordLogin: true,
       logLevel: 'info',
     });
   });

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { toBlockList } from '@routemcp/internal-api';
+import { ROLES } from './accounts/roles.ts';
+import { readOidcConfig, type OidcConfig } from './sso/oidc-config.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_DB = './data/keystore.sqlite';
@@ -51,6 +53,30 @@ const schema = z.object({
     }),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
+  KEYSTORE_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+\/?$/)
+    .refine((value) => URL.canParse(value))
+    .optional(),
+  KEYSTORE_OIDC_ISSUER: z
+    .string()
+    .regex(/^https?:\/\/\S+$/)
+    .refine((value) => URL.canParse(value))
+    .optional(),
+  KEYSTORE_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+  KEYSTORE_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  KEYSTORE_OIDC_DEFAULT_ROLE: z.enum(ROLES).default('viewer'),
+  KEYSTORE_OIDC_ALLOWED_DOMAINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((domains) => domains.every((domain) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain))),
+  KEYSTORE_PASSWORD_LOGIN: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -71,6 +97,13 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_TRUSTED_PROXIES: 'comma-separated IP addresses or CIDRs of the proxies in front (e.g. 10.0.0.0/8), or unset',
   KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
   KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
+  KEYSTORE_PUBLIC_URL: 'the origin the dashboard is reached at (http(s)://host[:port], no path), or unset',
+  KEYSTORE_OIDC_ISSUER: 'an http(s):// issuer URL, or unset',
+  KEYSTORE_OIDC_CLIENT_ID: 'the client id registered at the identity provider, or unset',
+  KEYSTORE_OIDC_CLIENT_SECRET: 'the client secret registered at the identity provider, or unset',
+  KEYSTORE_OIDC_DEFAULT_ROLE: `one of ${ROLES.join(', ')}`,
+  KEYSTORE_OIDC_ALLOWED_DOMAINS: 'comma-separated email domains (e.g. example.com,example.org), or unset',
+  KEYSTORE_PASSWORD_LOGIN: 'on or off',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -92,6 +125,12 @@ export interface Config {
   trustedProxies: string[];
   sessionTtlMs: number;
   sessionIdleMs: number;
+  /** The dashboard's external origin, without a trailing slash (the OIDC redirect URI, invitation links). */
+  publicUrl: string | undefined;
+  /** Single sign-on; undefined: off. */
+  oidc: OidcConfig | undefined;
+  /** False: only SSO logs in to the dashboard (the admin token still reaches the API). */
+  passwordLogin: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -180,6 +219,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       `${missing}: expected it to be set together with the other of KEYSTORE_ADMIN_EMAIL/PASSWORD, it is unset`,
     );
   }
+  const publicUrl = c.KEYSTORE_PUBLIC_URL?.replace(/\/$/, '');
+  const oidc = readOidcConfig({
+    issuer: c.KEYSTORE_OIDC_ISSUER,
+    clientId: c.KEYSTORE_OIDC_CLIENT_ID,
+    clientSecret: c.KEYSTORE_OIDC_CLIENT_SECRET,
+    defaultRole: c.KEYSTORE_OIDC_DEFAULT_ROLE,
+    allowedDomains: c.KEYSTORE_OIDC_ALLOWED_DOMAINS,
+    publicUrl,
+  });
+  if (oidc !== undefined && 'error' in oidc) throw new ConfigError(oidc.error);
+  if (c.KEYSTORE_PASSWORD_LOGIN === 'off' && oidc === undefined) {
+    throw new ConfigError(
+      'KEYSTORE_PASSWORD_LOGIN: expected on while single sign-on is not configured (KEYSTORE_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET), got "off": nobody could log in',
+    );
+  }
   return {
     port: c.KEYSTORE_PORT,
     host: c.KEYSTORE_HOST,
@@ -194,6 +248,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustedProxies: c.KEYSTORE_TRUSTED_PROXIES,
     sessionTtlMs: c.KEYSTORE_SESSION_TTL_SECONDS * 1000,
     sessionIdleMs: c.KEYSTORE_SESSION_IDLE_SECONDS * 1000,
+    publicUrl,
+    oidc,
+    passwordLogin: c.KEYSTORE_PASSWORD_LOGIN === 'on',
     logLevel: c.LOG_LEVEL,
   };
 }
@@ -219,5 +276,5 @@ function blankToUndefined(value: string | undefined): string | undefined {
 
 function isSecret(name: string): boolean {
   // A database URL may carry a password.
-  return name.endsWith('_TOKEN') || name.endsWith('_PASSWORD') || name.endsWith('_URL');
+  return name.endsWith('_TOKEN') || name.endsWith('_PASSWORD') || name.endsWith('_URL') || name.endsWith('_SECRET');
 }

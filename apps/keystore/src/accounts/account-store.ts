@@ -21,7 +21,16 @@ export interface SessionWithUser extends SessionRecord {
 }
 
 export type AuditAction =
-  'key.created' | 'key.updated' | 'key.revoked' | 'key.rolled' | 'login' | 'login.failed' | 'login.locked' | 'logout';
+  | 'key.created'
+  | 'key.updated'
+  | 'key.revoked'
+  | 'key.rolled'
+  | 'login'
+  | 'login.failed'
+  | 'login.locked'
+  | 'login.sso'
+  | 'login.sso.failed'
+  | 'logout';
 
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */

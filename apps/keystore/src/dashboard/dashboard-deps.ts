@@ -3,6 +3,7 @@ import type { LoginService } from '../accounts/login-service.ts';
 import type { SessionService } from '../accounts/session-service.ts';
 import type { Clock } from '../clock.ts';
 import type { RequestOrigin } from '../http/request-origin.ts';
+import type { SsoLogin } from '../sso/sso-login.ts';
 
 /** What the dashboard and session-authorised management calls need, built once in createKeystoreApp. */
 export interface DashboardDeps {
@@ -11,4 +12,8 @@ export interface DashboardDeps {
   login: LoginService;
   origin: RequestOrigin;
   clock: Clock;
+  /** Single sign-on; unset: the login page offers none. */
+  sso?: SsoLogin;
+  /** False (KEYSTORE_PASSWORD_LOGIN=off): only SSO logs in. Default true. */
+  passwordLogin?: boolean;
 }

@@ -9,6 +9,7 @@ import type { DashboardDeps } from './dashboard-deps.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
 import { auditPage } from './pages/audit-page.ts';
 import { requireUser, sendHtml, viewerOf } from './page-kit.ts';
+import { ssoRoutes } from '../sso/sso-routes.ts';
 
 const AUDIT_PAGE_SIZE = 200;
 
@@ -16,6 +17,7 @@ const AUDIT_PAGE_SIZE = 200;
 export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
   return [
     ...authRoutes(deps),
+    ...(deps.sso === undefined ? [] : ssoRoutes({ ...deps, sso: deps.sso })),
     ...keyPageRoutes(deps),
     {
       method: 'GET',
