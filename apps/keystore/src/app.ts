@@ -160,6 +160,7 @@ function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
           sessions,
           accounts,
           clock,
+          accountId: storage.keys.defaultAccountId,
         });
   return {
     accounts,

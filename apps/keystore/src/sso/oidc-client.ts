@@ -96,7 +96,13 @@ export class OpenIdClient implements OidcClient {
       });
       const claims = tokens.claims();
       if (claims === undefined) return { ok: false, reason: 'invalid_token', detail: 'no ID token' };
-      return { ok: true, claims: { sub: claims.sub, email: claims.email, email_verified: claims.email_verified } };
+      if (claims.email !== undefined && claims.email_verified !== undefined) {
+        return { ok: true, claims: { sub: claims.sub, email: claims.email, email_verified: claims.email_verified } };
+      }
+      // Some providers keep the email claims for the UserInfo endpoint when an access token is issued
+      // (OIDC Core 5.4); the library checks that its `sub` is the ID token's.
+      const info = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+      return { ok: true, claims: { sub: claims.sub, email: info.email, email_verified: info.email_verified } };
     } catch (error) {
       return { ok: false, ...classify(error) };
     }

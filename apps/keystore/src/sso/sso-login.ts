@@ -43,6 +43,8 @@ export interface SsoLoginOptions {
   sessions: SessionService;
   accounts: AccountStore;
   clock: Clock;
+  /** The account SSO signs in to: its audit log gets the failures too, so its owners see them. */
+  accountId: string;
 }
 
 /**
@@ -75,7 +77,7 @@ export class SsoLogin {
   async complete(callback: URLSearchParams, flowCookie: string | undefined, address: string): Promise<SsoResult> {
     const result = await this.#complete(callback, flowCookie);
     await this.#o.accounts.appendAudit({
-      accountId: result.ok ? result.accountId : null,
+      accountId: result.ok ? result.accountId : this.#o.accountId,
       actor: (result.email ?? 'sso').slice(0, 254),
       action: result.ok ? 'login.sso' : 'login.sso.failed',
       target: result.ok ? (result.created ? `new member (${this.#o.config.defaultRole})` : null) : result.reason,
