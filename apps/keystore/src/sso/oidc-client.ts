@@ -112,7 +112,9 @@ export class OpenIdClient implements OidcClient {
     if (this.#configuration === undefined) {
       if (this.#o.clock.now() - this.#failedAt < (this.#o.retryAfterMs ?? DEFAULT_RETRY_MS)) return undefined;
       const { config } = this.#o;
-      const attempt = client.discovery(new URL(config.issuer), config.clientId, config.clientSecret, undefined, {
+      // HTTP Basic: what Okta, Entra ID, Google and Keycloak register a web application with by default.
+      const auth = client.ClientSecretBasic(config.clientSecret);
+      const attempt = client.discovery(new URL(config.issuer), config.clientId, undefined, auth, {
         timeout: this.#o.timeoutSeconds ?? 5,
         // Only ever true for a loopback issuer (oidc-config.ts refuses http:// anywhere else).
         ...(config.allowInsecure ? { execute: [client.allowInsecureRequests] } : {}),
