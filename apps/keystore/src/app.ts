@@ -161,6 +161,7 @@ function dashboardDeps(options: KeystoreAppOptions): DashboardDeps {
           accounts,
           clock,
           accountId: storage.keys.defaultAccountId,
+          logger: options.logger,
         });
   return {
     accounts,

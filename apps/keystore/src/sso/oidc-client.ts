@@ -136,9 +136,10 @@ export class OpenIdClient implements OidcClient {
 
 /** openid-client's (and oauth4webapi's) failures as our reasons; `detail` is an error code, never a token. */
 function classify(error: unknown): { reason: Exclude<ExchangeResult, { ok: true }>['reason']; detail: string } {
-  if (error instanceof client.AuthorizationResponseError) return { reason: 'provider_error', detail: error.error };
+  if (error instanceof client.AuthorizationResponseError)
+    return { reason: 'provider_error', detail: error.error.slice(0, 64) };
   if (error instanceof client.ResponseBodyError) {
-    return { reason: error.status >= 500 ? 'unavailable' : 'rejected', detail: error.error };
+    return { reason: error.status >= 500 ? 'unavailable' : 'rejected', detail: error.error.slice(0, 64) };
   }
   if (error instanceof client.ClientError) return { reason: 'invalid_token', detail: error.code ?? 'client error' };
   return { reason: 'unavailable', detail: error instanceof Error ? error.name : 'unknown' };

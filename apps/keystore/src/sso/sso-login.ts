@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
+import type { Logger } from 'pino';
 import type { AccountStore } from '../accounts/account-store.ts';
 import { normalizeEmail } from '../accounts/login-service.ts';
 import type { Session, SessionService } from '../accounts/session-service.ts';
@@ -45,6 +46,8 @@ export interface SsoLoginOptions {
   clock: Clock;
   /** The account SSO signs in to: its audit log gets the failures too, so its owners see them. */
   accountId: string;
+  /** Where the provider's own error codes go (`invalid_client` says the secret is wrong); unset: nowhere. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -95,7 +98,10 @@ export class SsoLogin {
     // Checked before anything goes to the provider: a callback this browser did not start is not exchanged.
     if (flow === undefined || !sameSecret(callback.get('state'), flow.state)) return refuse('state');
     const exchanged = await this.#o.client.exchange(callback, flow);
-    if (!exchanged.ok) return refuse(exchanged.reason);
+    if (!exchanged.ok) {
+      this.#o.logger?.warn({ reason: exchanged.reason, detail: exchanged.detail }, 'single sign-on refused');
+      return refuse(exchanged.reason);
+    }
     const { email, email_verified: verified } = exchanged.claims;
     if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) return refuse('no_email');
     const normalized = normalizeEmail(email);
