@@ -83,7 +83,7 @@ export class SsoLogin {
       accountId: result.ok ? result.accountId : this.#o.accountId,
       actor: (result.email ?? 'sso').slice(0, 254),
       action: result.ok ? 'login.sso' : 'login.sso.failed',
-      target: result.ok ? (result.created ? `new member (${this.#o.config.defaultRole})` : null) : result.reason,
+      target: result.ok ? (result.created ? `new member (${result.role})` : null) : result.reason,
       address,
       at: this.#o.clock.now(),
     });
@@ -116,6 +116,7 @@ export class SsoLogin {
       ok: true as const,
       user: member.user,
       created: member.created,
+      role: member.role,
       accountId: member.user.accountId,
       email: member.user.email,
     };
