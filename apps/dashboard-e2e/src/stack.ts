@@ -17,7 +17,12 @@ export interface DashboardStack extends AsyncDisposable {
  * on free loopback ports, the way `npm start` runs them. Same pattern as
  * apps/e2e/src/stack.ts, kept apart because apps do not import apps.
  */
-export async function startDashboardStack(): Promise<DashboardStack> {
+export async function startDashboardStack(
+  options: {
+    /** More keystore variables, given its URL (which is only known here). */
+    keystoreEnv?: (keystoreUrl: string) => Record<string, string>;
+  } = {},
+): Promise<DashboardStack> {
   const dir = mkdtempSync(join(tmpdir(), 'routemcp-dashboard-e2e-'));
   const [proxyPort, adminPort, apiPort, keystorePort] = await Promise.all([
     freePort(),
@@ -40,6 +45,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
       KEYSTORE_ADMIN_PASSWORD: login.password,
       // Invitation links must open here, on the loopback address listened on.
       KEYSTORE_PUBLIC_URL: keystoreUrl,
+      ...options.keystoreEnv?.(keystoreUrl),
     });
     const api = startApp('api', 'apps/api/src/main.ts', { API_PORT: String(apiPort), API_HOST: '127.0.0.1' });
     apps.push(keystore, api);

@@ -7,6 +7,7 @@ import { LoginService } from './accounts/login-service.ts';
 import { MemberService } from './accounts/member-service.ts';
 import { ScryptHasher, type PasswordHasher } from './accounts/password.ts';
 import { SessionService } from './accounts/session-service.ts';
+import { accountStoreSsoMembers } from './accounts/sso-members.ts';
 import type { Clock } from './clock.ts';
 import type { DashboardDeps } from './dashboard/dashboard-deps.ts';
 import { EventHub } from './events/event-hub.ts';
@@ -20,6 +21,10 @@ import { DEFAULT_LEAK_POLICY, GITHUB_KEYS_URL, type LeakPolicy } from './leaks/l
 import { LeakService } from './leaks/leak-service.ts';
 import { startMaintenance } from './maintenance.ts';
 import { KeystoreMetrics } from './metrics.ts';
+import { FlowCookie } from './sso/flow-cookie.ts';
+import type { OidcClient } from './sso/oidc-client.ts';
+import type { OidcConfig } from './sso/oidc-config.ts';
+import { SsoLogin } from './sso/sso-login.ts';
 import type { Storage } from './store/storage.ts';
 
 const MINUTE = 60_000;
@@ -59,6 +64,10 @@ export interface KeystoreAppOptions {
   githubKeysUrl?: string;
   /** The dashboard's external origin (KEYSTORE_PUBLIC_URL); unset: `http://localhost:<the port listened on>`. */
   publicUrl?: string;
+  /** Single sign-on through this provider; unset: none. */
+  sso?: { config: OidcConfig; client: OidcClient };
+  /** False: the dashboard takes SSO logins only. Default true. */
+  passwordLogin?: boolean;
 }
 
 export interface KeystoreApp {
@@ -169,6 +178,20 @@ function dashboardDeps(options: KeystoreAppOptions, server: () => Server): Dashb
     passwords,
     checks: new ConcurrencyGate(options.loginCheckConcurrency ?? LOGIN_CHECK_CONCURRENCY),
   });
+  const sso =
+    options.sso === undefined
+      ? undefined
+      : new SsoLogin({
+          config: options.sso.config,
+          client: options.sso.client,
+          flows: new FlowCookie(options.sso.config.clientSecret),
+          members: accountStoreSsoMembers(accounts, storage.keys.defaultAccountId),
+          sessions,
+          accounts,
+          clock,
+          accountId: storage.keys.defaultAccountId,
+          logger: options.logger,
+        });
   return {
     accounts,
     sessions,
@@ -178,6 +201,8 @@ function dashboardDeps(options: KeystoreAppOptions, server: () => Server): Dashb
     clock,
     origin: requestOrigin({ trustedProxies: options.trustedProxies ?? [] }),
     publicUrl: () => options.publicUrl ?? listeningOrigin(server()),
+    sso,
+    passwordLogin: options.passwordLogin ?? true,
   };
 }
 

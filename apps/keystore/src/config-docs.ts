@@ -96,7 +96,35 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
     type: 'URL',
     default: '`http://localhost:<KEYSTORE_PORT>`',
     description:
-      'The dashboard as its users reach it (e.g. `https://keys.example.com`): invitation links are `<KEYSTORE_PUBLIC_URL>/invite/<token>`. No mail is sent; the inviter passes the link on.',
+      'The dashboard as its users reach it (e.g. `https://keys.example.com`): invitation links are `<KEYSTORE_PUBLIC_URL>/invite/<token>`. No mail is sent; the inviter passes the link on. Set it on purpose with single sign-on: the redirect URI is `<it>/login/oidc/callback`.',
+  },
+  KEYSTORE_OIDC_ISSUER: {
+    type: 'URL',
+    default: 'unset: no single sign-on',
+    description:
+      "The OpenID Provider's issuer (discovery at `<it>/.well-known/openid-configuration`, lazily and retried: the keystore starts while the provider is down). `https://`; `http://` only on a loopback address. Set with the client id and secret.",
+  },
+  KEYSTORE_OIDC_CLIENT_ID: { type: 'string', default: 'unset', description: 'The client registered at the provider.' },
+  KEYSTORE_OIDC_CLIENT_SECRET: {
+    type: 'string',
+    default: 'unset',
+    description: "That client's secret (never logged); also keys the encrypted cookie that carries a login's state.",
+  },
+  KEYSTORE_OIDC_DEFAULT_ROLE: {
+    type: '`owner`, `admin`, `developer` or `viewer`',
+    default: '`viewer`',
+    description: "The role of a member created by their first SSO login (from the provider's verified `email`).",
+  },
+  KEYSTORE_OIDC_ALLOWED_DOMAINS: {
+    type: 'comma-separated domains',
+    default: 'unset: any verified email',
+    description: 'Only these email domains may log in through SSO (e.g. `example.com`).',
+  },
+  KEYSTORE_PASSWORD_LOGIN: {
+    type: '`on` or `off`',
+    default: '`on`',
+    description:
+      'Off: the dashboard takes only SSO logins (`POST /login` is refused), so a password cannot get around the provider. Requires SSO; `KEYSTORE_ADMIN_TOKEN` still reaches the API.',
   },
   LOG_LEVEL: { type: 'pino level', default: '`info`', description: 'JSON logs (ids and hints only, never a key).' },
 };

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       leakPolicy: { live: 'notify', test: 'revoke', graceSeconds: 3600 },
       githubKeysUrl: 'https://api.github.com/meta/public_keys/secret_scanning',
       publicUrl: 'http://localhost:5003',
+      oidc: undefined,
+      passwordLogin: true,
       logLevel: 'info',
     });
   });

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { toBlockList } from '@routemcp/internal-api';
 import { LEAK_ACTIONS } from './keys/key-record.ts';
 import { GITHUB_KEYS_URL, type LeakPolicy } from './leaks/leak-policy.ts';
+import { ROLES } from './accounts/roles.ts';
+import { readOidcConfig, type OidcConfig } from './sso/oidc-config.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_DB = './data/keystore.sqlite';
@@ -72,6 +74,25 @@ const schema = z.object({
       return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
     })
     .optional(),
+  KEYSTORE_OIDC_ISSUER: z
+    .string()
+    .regex(/^https?:\/\/\S+$/)
+    .refine((value) => URL.canParse(value))
+    .optional(),
+  KEYSTORE_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+  KEYSTORE_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  KEYSTORE_OIDC_DEFAULT_ROLE: z.enum(ROLES).default('viewer'),
+  KEYSTORE_OIDC_ALLOWED_DOMAINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((domains) => domains.every((domain) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain))),
+  KEYSTORE_PASSWORD_LOGIN: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -98,6 +119,12 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_LEAK_GRACE_SECONDS: 'an integer number of seconds, 0..604800',
   KEYSTORE_PUBLIC_URL:
     'an http:// or https:// URL without query or fragment (the dashboard as users reach it), or unset',
+  KEYSTORE_OIDC_ISSUER: 'an http(s):// issuer URL, or unset',
+  KEYSTORE_OIDC_CLIENT_ID: 'the client id registered at the identity provider, or unset',
+  KEYSTORE_OIDC_CLIENT_SECRET: 'the client secret registered at the identity provider, or unset',
+  KEYSTORE_OIDC_DEFAULT_ROLE: `one of ${ROLES.join(', ')}`,
+  KEYSTORE_OIDC_ALLOWED_DOMAINS: 'comma-separated email domains (e.g. example.com,example.org), or unset',
+  KEYSTORE_PASSWORD_LOGIN: 'on or off',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -125,6 +152,10 @@ export interface Config {
   githubKeysUrl: string;
   /** The dashboard's external origin, no trailing slash: invitation links start with it. */
   publicUrl: string;
+  /** Single sign-on; undefined: off. */
+  oidc: OidcConfig | undefined;
+  /** False: only SSO logs in to the dashboard (the admin token still reaches the API). */
+  passwordLogin: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -213,6 +244,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       `${missing}: expected it to be set together with the other of KEYSTORE_ADMIN_EMAIL/PASSWORD, it is unset`,
     );
   }
+  // SSO needs the origin set on purpose: a redirect URI guessed from the port would not match the provider's.
+  const publicUrl = c.KEYSTORE_PUBLIC_URL?.replace(/\/+$/, '');
+  const oidc = readOidcConfig({
+    issuer: c.KEYSTORE_OIDC_ISSUER,
+    clientId: c.KEYSTORE_OIDC_CLIENT_ID,
+    clientSecret: c.KEYSTORE_OIDC_CLIENT_SECRET,
+    defaultRole: c.KEYSTORE_OIDC_DEFAULT_ROLE,
+    allowedDomains: c.KEYSTORE_OIDC_ALLOWED_DOMAINS,
+    publicUrl,
+  });
+  if (oidc !== undefined && 'error' in oidc) throw new ConfigError(oidc.error);
+  if (c.KEYSTORE_PASSWORD_LOGIN === 'off' && oidc === undefined) {
+    throw new ConfigError(
+      'KEYSTORE_PASSWORD_LOGIN: expected on while single sign-on is not configured (KEYSTORE_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET), got "off": nobody could log in',
+    );
+  }
   return {
     port: c.KEYSTORE_PORT,
     host: c.KEYSTORE_HOST,
@@ -234,6 +281,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     githubKeysUrl: c.KEYSTORE_GITHUB_KEYS_URL,
     publicUrl: (c.KEYSTORE_PUBLIC_URL ?? `http://localhost:${c.KEYSTORE_PORT}`).replace(/\/+$/, ''),
+    oidc,
+    passwordLogin: c.KEYSTORE_PASSWORD_LOGIN === 'on',
     logLevel: c.LOG_LEVEL,
   };
 }
@@ -259,5 +308,5 @@ function blankToUndefined(value: string | undefined): string | undefined {
 
 function isSecret(name: string): boolean {
   // A database URL may carry a password.
-  return name.endsWith('_TOKEN') || name.endsWith('_PASSWORD') || name.endsWith('_URL');
+  return name.endsWith('_TOKEN') || name.endsWith('_PASSWORD') || name.endsWith('_URL') || name.endsWith('_SECRET');
 }

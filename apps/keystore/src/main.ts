@@ -2,6 +2,7 @@ import { systemClock } from './clock.ts';
 import { ConfigError, describeDatabase, loadConfig, weakSecrets } from './config.ts';
 import { createKeystoreApp } from './app.ts';
 import { createLogger } from './logger.ts';
+import { OpenIdClient } from './sso/oidc-client.ts';
 import { openStorage } from './store/open-storage.ts';
 import type { Storage } from './store/storage.ts';
 
@@ -28,7 +29,11 @@ try {
   process.exit(1);
 }
 logger.info({ engine: storage.engine, db, applied: storage.migrationsApplied }, 'database ready');
-const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock, processMetrics: true });
+const oidc = config.oidc && {
+  config: config.oidc,
+  client: new OpenIdClient({ config: config.oidc, clock: systemClock }),
+};
+const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock, processMetrics: true, sso: oidc });
 if (
   config.firstUser !== undefined &&
   (await app.login.ensureFirstUser(config.firstUser.email, config.firstUser.password, storage.keys.defaultAccountId))
@@ -43,6 +48,12 @@ app.server.listen({ port: config.port, host: config.host }, () => {
     { port, engine: storage.engine, db, epoch: storage.keys.epoch, adminApi: config.adminToken !== undefined },
     'keystore listening',
   );
+});
+// Not awaited: the keystore serves password logins while the provider is down; SSO retries at each login.
+void oidc?.client.warmUp().then((found) => {
+  if (found) logger.info({ issuer: oidc.config.issuer }, 'single sign-on provider discovered');
+  else
+    logger.warn({ issuer: oidc.config.issuer }, 'single sign-on provider not reachable yet; retried at each SSO login');
 });
 
 let stopping = false;

@@ -72,6 +72,8 @@ export type AuditAction =
   | 'login'
   | 'login.failed'
   | 'login.locked'
+  | 'login.sso'
+  | 'login.sso.failed'
   | 'logout'
   | 'invitation.created'
   | 'invitation.withdrawn'

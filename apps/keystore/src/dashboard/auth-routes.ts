@@ -7,7 +7,7 @@ import { readForm } from '../http/read-form.ts';
 import type { Route } from '../http/router.ts';
 import { SESSION_COOKIE, sessionPrincipal } from '../http/session-resolver.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
-import { loginPage } from './pages/login-page.ts';
+import { loginPage, type LoginPageOptions } from './pages/login-page.ts';
 import { readCheckedForm, redirect, requireUser, sendHtml } from './page-kit.ts';
 
 type LoginErrorCode = 'FORBIDDEN' | 'UNAUTHORIZED' | 'RATE_LIMITED';
@@ -27,6 +27,9 @@ export function authRoutes(deps: DashboardDeps): Route[] {
   const freshLoginToken = () => randomBytes(24).toString('base64url');
   const loginCookie = (req: IncomingMessage, token: string) =>
     serializeCookie(LOGIN_COOKIE, token, { secure: secure(req), maxAge: LOGIN_COOKIE_SECONDS });
+  const passwordLogin = deps.passwordLogin ?? true;
+  const loginForm = (options: LoginPageOptions) =>
+    loginPage({ ...options, sso: deps.sso !== undefined, passwordLogin });
 
   return [
     {
@@ -42,7 +45,7 @@ export function authRoutes(deps: DashboardDeps): Route[] {
       async handle({ req, res }) {
         if ((await sessionPrincipal(deps.sessions, req)) !== undefined) return redirect(res, '/keys');
         const token = readCookies(req).get(LOGIN_COOKIE) ?? freshLoginToken();
-        return sendHtml(res, 200, loginPage({ loginToken: token }), { 'set-cookie': loginCookie(req, token) });
+        return sendHtml(res, 200, loginForm({ loginToken: token }), { 'set-cookie': loginCookie(req, token) });
       },
     },
     {
@@ -61,7 +64,7 @@ export function authRoutes(deps: DashboardDeps): Route[] {
             return 'handled';
           }
           const token = freshLoginToken();
-          return sendHtml(res, errorCatalog[code].statusCode, loginPage({ loginToken: token, email, error }), {
+          return sendHtml(res, errorCatalog[code].statusCode, loginForm({ loginToken: token, email, error }), {
             ...headers,
             'set-cookie': loginCookie(req, token),
           });
@@ -73,6 +76,8 @@ export function authRoutes(deps: DashboardDeps): Route[] {
         ) {
           return retry('FORBIDDEN', 'This login form has expired. Please try again.');
         }
+        // SSO only: a password must not get around the provider (and its second factor).
+        if (!passwordLogin) return retry('FORBIDDEN', 'Password login is off here. Sign in with SSO.');
         const result = await deps.login.login(email, password, deps.origin.address(req));
         if (!result.ok) {
           if (result.reason === 'invalid') return retry('UNAUTHORIZED', 'Email or password is incorrect.');

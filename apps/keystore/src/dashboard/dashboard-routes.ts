@@ -11,11 +11,13 @@ import type { DashboardDeps } from './dashboard-deps.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
 import { teamRoutes } from './team-routes.ts';
+import { ssoRoutes } from '../sso/sso-routes.ts';
 
 /** The web UI at `/`: pages, forms and its two static files. */
 export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
   return [
     ...authRoutes(deps),
+    ...(deps.sso === undefined ? [] : ssoRoutes({ ...deps, sso: deps.sso })),
     ...keyPageRoutes(deps),
     ...auditPageRoutes(deps),
     ...teamRoutes(deps),

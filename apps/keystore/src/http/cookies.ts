@@ -16,11 +16,23 @@ export interface CookieOptions {
   secure: boolean;
   /** Seconds; 0 deletes the cookie; undefined: a browser-session cookie. */
   maxAge?: number;
+  /** Default `/`. */
+  path?: string;
+  /**
+   * Default `Strict`. `Lax` only for a cookie that must come back on a
+   * top-level navigation from another site (an SSO provider's redirect).
+   */
+  sameSite?: 'Strict' | 'Lax';
 }
 
-/** HttpOnly, SameSite=Strict, Path=/ always; Secure when the page came over TLS. */
+/** HttpOnly always; SameSite=Strict and Path=/ unless told; Secure when the page came over TLS. */
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
-  const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
+  const parts = [
+    `${name}=${value}`,
+    `Path=${options.path ?? '/'}`,
+    'HttpOnly',
+    `SameSite=${options.sameSite ?? 'Strict'}`,
+  ];
   if (options.maxAge !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAge))}`);
   if (options.secure) parts.push('Secure');
   return parts.join('; ');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createKeystoreApp, type KeystoreApp } from '../app.ts';
+import { createKeystoreApp, type KeystoreApp, type KeystoreAppOptions } from '../app.ts';
 import { ScryptHasher, type PasswordHasher, type ScryptCost } from '../accounts/password.ts';
 import type { LeakPolicy } from '../leaks/leak-policy.ts';
 import type { SqliteAccountStore } from '../store/sqlite/sqlite-account-store.ts';
@@ -42,6 +42,8 @@ export async function startKeystore(
     leakPolicy?: LeakPolicy;
     githubKeysUrl?: string;
     publicUrl?: string;
+    sso?: KeystoreAppOptions['sso'];
+    passwordLogin?: boolean;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));

@@ -13,6 +13,8 @@ const ACTIONS: Record<AuditAction, string> = {
   login: 'Logged in',
   'login.failed': 'Failed login',
   'login.locked': 'Login locked out',
+  'login.sso': 'Logged in with SSO',
+  'login.sso.failed': 'Failed SSO login',
   logout: 'Logged out',
   'invitation.created': 'Invited member',
   'invitation.withdrawn': 'Withdrew invitation',
