@@ -15,6 +15,10 @@ import { KeyService } from './keys/key-service.ts';
 import { startMaintenance } from './maintenance.ts';
 import { KeystoreMetrics } from './metrics.ts';
 import type { Storage } from './store/storage.ts';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
+import { SYSTEM_ACTOR } from './webhooks/webhook-record.ts';
+import { httpSender, type SendAttempt } from './webhooks/webhook-sender.ts';
+import { WebhookService, type ResolveHost } from './webhooks/webhook-service.ts';
 
 const MINUTE = 60_000;
 const LOCK_WINDOW_MS = 15 * MINUTE;
@@ -47,6 +51,18 @@ export interface KeystoreAppOptions {
   loginCheckConcurrency?: number;
   /** Node's process metrics on `/metrics` besides the keystore's own (main.ts turns them on). */
   processMetrics?: boolean;
+  /** KEYSTORE_WEBHOOK_ALLOW_PRIVATE: receivers on loopback and private ranges (local stacks, tests). */
+  webhookAllowPrivate?: boolean;
+  /** Tests: the outbox's dispatch, to drive it by hand (`dispatch: false`) or on a shorter schedule. */
+  webhookDelivery?: {
+    dispatch?: boolean;
+    send?: SendAttempt;
+    schedule?: readonly number[];
+    pollIntervalMs?: number;
+    leaseMs?: number;
+    timeoutMs?: number;
+    resolve?: ResolveHost;
+  };
 }
 
 export interface KeystoreApp {
@@ -55,6 +71,8 @@ export interface KeystoreApp {
   hub: EventHub;
   login: LoginService;
   metrics: KeystoreMetrics;
+  webhooks: WebhookService;
+  dispatcher: WebhookDispatcher;
   /** Stops accepting, ends event streams and timers. The store stays open: its owner closes it. */
   close(): Promise<void>;
 }
@@ -77,8 +95,42 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     pollIntervalMs: options.pollIntervalMs ?? (storage.eventSignal === undefined ? 250 : 1000),
     pingIntervalMs: options.pingIntervalMs,
   });
-  const keys = new KeyService({ store, clock, onChange: () => hub.notify() });
+  const delivery = options.webhookDelivery ?? {};
+  const sender = httpSender({ allowPrivate: options.webhookAllowPrivate ?? false, timeoutMs: delivery.timeoutMs });
   const dashboard = dashboardDeps(options);
+  const dispatcher: WebhookDispatcher = new WebhookDispatcher({
+    store: storage.webhooks,
+    send: delivery.send ?? sender.send,
+    clock,
+    logger,
+    schedule: delivery.schedule,
+    pollIntervalMs: delivery.pollIntervalMs,
+    leaseMs: delivery.leaseMs,
+    onDisabled: (webhook) =>
+      dashboard.accounts.appendAudit({
+        accountId: webhook.accountId,
+        actor: SYSTEM_ACTOR,
+        action: 'webhook.disabled',
+        target: webhook.id,
+        address: null,
+        at: clock.now(),
+      }),
+  });
+  const keys = new KeyService({
+    store,
+    clock,
+    onChange: () => {
+      hub.notify();
+      dispatcher.wake();
+    },
+  });
+  const webhooks = new WebhookService({
+    store: storage.webhooks,
+    clock,
+    allowPrivate: options.webhookAllowPrivate ?? false,
+    resolve: delivery.resolve,
+    onDue: () => dispatcher.wake(),
+  });
   const server = createKeystoreServer({
     keys,
     hub,
@@ -89,8 +141,10 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     dashboard,
     ready: () => storage.ping(),
     metrics,
+    webhooks,
   });
   hub.start();
+  if (delivery.dispatch !== false) dispatcher.start();
   const stopMaintenance = startMaintenance({
     keys,
     store,
@@ -106,13 +160,19 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     hub,
     login: dashboard.login,
     metrics,
-    close: () =>
-      new Promise<void>((resolve) => {
+    webhooks,
+    dispatcher,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         stopMaintenance();
         server.close(() => resolve());
         hub.stop();
         server.closeIdleConnections();
-      }),
+      });
+      // Attempts in flight end within the send timeout; what is left stays in the outbox for the next start.
+      await dispatcher.stop();
+      await sender.close();
+    },
   };
 }
 

@@ -16,8 +16,17 @@ describe('loadConfig', () => {
       trustedProxies: [],
       sessionTtlMs: 43_200_000,
       sessionIdleMs: 1_800_000,
+      webhookAllowPrivate: false,
       logLevel: 'info',
     });
+  });
+
+  it('allows private webhook receivers only when told to, and refuses anything but true/false', () => {
+    expect(loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+    expect(loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'false' }).webhookAllowPrivate).toBe(false);
+    expect(() => loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(
+      'KEYSTORE_WEBHOOK_ALLOW_PRIVATE: expected true or false, got "yes"',
+    );
   });
 
   it('reads the first dashboard user and session settings', () => {

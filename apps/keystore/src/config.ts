@@ -51,6 +51,10 @@ const schema = z.object({
     }),
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
+  KEYSTORE_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -71,6 +75,7 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_TRUSTED_PROXIES: 'comma-separated IP addresses or CIDRs of the proxies in front (e.g. 10.0.0.0/8), or unset',
   KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
   KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
+  KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'true or false',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -92,6 +97,8 @@ export interface Config {
   trustedProxies: string[];
   sessionTtlMs: number;
   sessionIdleMs: number;
+  /** Webhook receivers on loopback and private ranges allowed (local stacks and tests); off in production. */
+  webhookAllowPrivate: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -194,6 +201,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustedProxies: c.KEYSTORE_TRUSTED_PROXIES,
     sessionTtlMs: c.KEYSTORE_SESSION_TTL_SECONDS * 1000,
     sessionIdleMs: c.KEYSTORE_SESSION_IDLE_SECONDS * 1000,
+    webhookAllowPrivate: c.KEYSTORE_WEBHOOK_ALLOW_PRIVATE,
     logLevel: c.LOG_LEVEL,
   };
 }

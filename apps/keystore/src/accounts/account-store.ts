@@ -21,7 +21,21 @@ export interface SessionWithUser extends SessionRecord {
 }
 
 export type AuditAction =
-  'key.created' | 'key.updated' | 'key.revoked' | 'key.rolled' | 'login' | 'login.failed' | 'login.locked' | 'logout';
+  | 'key.created'
+  | 'key.updated'
+  | 'key.revoked'
+  | 'key.rolled'
+  | 'login'
+  | 'login.failed'
+  | 'login.locked'
+  | 'logout'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'webhook.delivery_retried'
+  /** By the dispatcher (actor `system`): the endpoint failed for days. */
+  | 'webhook.disabled';
 
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */

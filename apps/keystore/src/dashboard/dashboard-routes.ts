@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KeyAuditor } from '../http/key-audit.ts';
+import type { WebhookAuditor } from '../http/webhook-audit.ts';
+import type { WebhookService } from '../webhooks/webhook-service.ts';
 import type { Route } from '../http/router.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import { authRoutes } from './auth-routes.ts';
@@ -9,14 +11,24 @@ import type { DashboardDeps } from './dashboard-deps.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
 import { auditPage } from './pages/audit-page.ts';
 import { requireUser, sendHtml, viewerOf } from './page-kit.ts';
+import { webhookPageRoutes } from './webhook-page-routes.ts';
 
 const AUDIT_PAGE_SIZE = 200;
 
 /** The web UI at `/`: pages, forms and its two static files. */
-export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
+export function dashboardRoutes(
+  deps: DashboardDeps & {
+    keys: KeyService;
+    audit: KeyAuditor;
+    webhooks?: WebhookService | undefined;
+    webhookAudit: WebhookAuditor;
+  },
+): Route[] {
+  const { webhooks } = deps;
   return [
     ...authRoutes(deps),
     ...keyPageRoutes(deps),
+    ...(webhooks === undefined ? [] : webhookPageRoutes({ ...deps, webhooks })),
     {
       method: 'GET',
       pattern: '/audit',

@@ -9,6 +9,9 @@ import { CSRF_HEADER, isSafeMethod, sameOrigin, tokensMatch } from './csrf.ts';
 import { internalRoutes } from './internal-routes.ts';
 import { StorageUnavailableError } from '../store/storage-error.ts';
 import { keyAuditor, noAudit } from './key-audit.ts';
+import { noWebhookAudit, webhookAuditor } from './webhook-audit.ts';
+import { webhookRoutes } from './webhook-routes.ts';
+import type { WebhookService } from '../webhooks/webhook-service.ts';
 import { answersWithin, type KeystoreMetrics } from '../metrics.ts';
 import { managementRoutes } from './management-routes.ts';
 import { openApiRoute } from '../openapi/openapi-route.ts';
@@ -37,6 +40,8 @@ export interface KeystoreServerDeps {
   ready?: () => Promise<void>;
   /** Counts every answer and serves `GET /metrics`; unset: no `/metrics` route. */
   metrics?: KeystoreMetrics;
+  /** `/v1/webhooks*` (and the dashboard's Webhooks page); unset: no webhook routes. */
+  webhooks?: WebhookService;
 }
 
 const healthz: Route = {
@@ -81,14 +86,19 @@ function metricsRoute(metrics: KeystoreMetrics): Route {
 export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
   const { dashboard } = deps;
   const audit = dashboard === undefined ? noAudit : keyAuditor(dashboard);
+  const webhookAudit = dashboard === undefined ? noWebhookAudit : webhookAuditor(dashboard);
+  const { webhooks } = deps;
   return [
     healthz,
     readyz(deps.ready ?? (async () => {})),
     ...(deps.metrics === undefined ? [] : [metricsRoute(deps.metrics)]),
     openApiRoute(),
     ...managementRoutes(deps.keys, audit),
+    ...(webhooks === undefined ? [] : webhookRoutes({ webhooks, keys: deps.keys, audit: webhookAudit })),
     ...internalRoutes(deps),
-    ...(dashboard === undefined ? [] : dashboardRoutes({ ...dashboard, keys: deps.keys, audit })),
+    ...(dashboard === undefined
+      ? []
+      : dashboardRoutes({ ...dashboard, keys: deps.keys, audit, webhooks, webhookAudit })),
   ];
 }
 

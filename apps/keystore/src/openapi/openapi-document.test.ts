@@ -30,6 +30,7 @@ describe('the management API in OpenAPI 3.1', () => {
         hub: ks.app.hub,
         logger: pino({ level: 'silent' }),
         serviceToken: SERVICE_TOKEN,
+        webhooks: ks.app.webhooks,
       }),
     );
     const registered = router.routes

@@ -1,6 +1,7 @@
 import { createDocument } from 'zod-openapi';
 import { SESSION_COOKIE } from '../http/session-resolver.ts';
 import { managementPaths } from './management-paths.ts';
+import { webhookPaths } from './webhook-paths.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 
@@ -17,9 +18,13 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
       description:
         'Key lifecycle and policies. Every answer is an envelope: `{"success":true,"data":…}` or the error envelope.',
     },
-    tags: [{ name: 'keys', description: 'API keys' }],
+    tags: [
+      { name: 'keys', description: 'API keys' },
+      { name: 'webhooks', description: 'Signed lifecycle events (Standard Webhooks) to your receivers' },
+    ],
     paths: {
       ...managementPaths,
+      ...webhookPaths,
       [OPENAPI_PATH]: {
         get: {
           operationId: 'openApi',

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createKeystoreApp, type KeystoreApp } from '../app.ts';
+import { createKeystoreApp, type KeystoreApp, type KeystoreAppOptions } from '../app.ts';
 import { ScryptHasher, type PasswordHasher, type ScryptCost } from '../accounts/password.ts';
 import type { SqliteAccountStore } from '../store/sqlite/sqlite-account-store.ts';
 import type { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.ts';
@@ -38,11 +38,15 @@ export async function startKeystore(
     trustedProxies?: readonly string[];
     passwords?: PasswordHasher;
     loginCheckConcurrency?: number;
+    webhookAllowPrivate?: boolean;
+    webhookDelivery?: KeystoreAppOptions['webhookDelivery'];
+    /** Default: a fake clock at 2026-06-01. */
+    clock?: FakeClock;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
   const dbPath = join(dir, 'keystore.sqlite');
-  const clock = fakeClock();
+  const clock = options.clock ?? fakeClock();
   const storage = new SqliteStorage({ path: dbPath, now: clock.now() });
   const app = createKeystoreApp({
     storage,
@@ -54,6 +58,7 @@ export async function startKeystore(
     adminToken: ADMIN_TOKEN,
     eventRetention: 100_000,
     ...options,
+    clock,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;

@@ -6,6 +6,7 @@ import { NO_POLICIES, type KeyPolicies } from '../keys/key-record.ts';
 import type { NewKey, Successor } from '../store/key-store.ts';
 import type { Storage } from '../store/storage.ts';
 import { fakeClock } from './fake-clock.ts';
+import { runWebhookStoreContract } from './webhook-store-contract.ts';
 
 /** One database per test: `open()` its first connection, `openAnother()` a second one (the CLI, another replica). */
 export interface ContractDatabase extends AsyncDisposable {
@@ -56,6 +57,7 @@ const successor = (): Successor => {
 
 export function runStorageContract(engine: string, database: () => Promise<ContractDatabase>): void {
   const clock = fakeClock();
+  runWebhookStoreContract(engine, database);
 
   describe(`storage contract: ${engine}`, () => {
     it('migrates a new database once: an epoch, a default account; reopening keeps them and the data', async () => {

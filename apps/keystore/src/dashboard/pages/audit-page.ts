@@ -12,6 +12,12 @@ const ACTIONS: Record<AuditAction, string> = {
   'login.failed': 'Failed login',
   'login.locked': 'Login locked out',
   logout: 'Logged out',
+  'webhook.created': 'Added webhook',
+  'webhook.updated': 'Edited webhook',
+  'webhook.deleted': 'Deleted webhook',
+  'webhook.secret_rotated': 'Rotated webhook secret',
+  'webhook.delivery_retried': 'Retried webhook delivery',
+  'webhook.disabled': 'Webhook disabled after failing',
 };
 
 export function auditPage(options: {

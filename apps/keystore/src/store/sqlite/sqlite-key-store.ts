@@ -5,6 +5,8 @@ import type { StoredKey } from '../../keys/key-record.ts';
 import { patched, successorOf } from '../key-changes.ts';
 import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type EventRow, type KeyRow } from '../key-rows.ts';
 import { migrate } from './sqlite-migrations.ts';
+import { addToOutbox } from './sqlite-outbox.ts';
+import { keyWebhookEvent, SYSTEM_ACTOR, type WebhookEventType } from '../../webhooks/webhook-record.ts';
 import type {
   KeyEvent,
   KeyEventType,
@@ -13,6 +15,7 @@ import type {
   KeyStore,
   NewKey,
   PatchCheck,
+  QuotaCrossing,
   QuotaScope,
   RevokeResult,
   RollResult,
@@ -75,8 +78,8 @@ export class SqliteKeyStore implements KeyStore {
     return result.changes > 0;
   }
 
-  async createKey(key: NewKey, now: number): Promise<StoredKey> {
-    return this.#transaction(() => this.#insertKey(key, now));
+  async createKey(key: NewKey, now: number, actor = SYSTEM_ACTOR): Promise<StoredKey> {
+    return this.#transaction(() => this.#insertKey(key, now, actor));
   }
 
   async getKey(id: string): Promise<StoredKey | undefined> {
@@ -121,7 +124,13 @@ export class SqliteKeyStore implements KeyStore {
     return (this.#stmt(sql).all(...params) as unknown as KeyRow[]).map((row) => toRecord(row) as StoredKey);
   }
 
-  async updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck): Promise<UpdateResult> {
+  async updateKey(
+    id: string,
+    patch: KeyPatch,
+    now: number,
+    check?: PatchCheck,
+    actor = SYSTEM_ACTOR,
+  ): Promise<UpdateResult> {
     return this.#transaction((): UpdateResult => {
       const current = this.#get(id);
       if (current === undefined) return { ok: false, reason: 'not_found' };
@@ -138,22 +147,31 @@ export class SqliteKeyStore implements KeyStore {
         id,
       );
       this.#event('updated', current, now);
+      this.#outbox('key.updated', next, actor, now);
       return { ok: true, key: next };
     });
   }
 
-  async revokeKey(id: string, now: number): Promise<RevokeResult> {
+  async revokeKey(id: string, now: number, actor = SYSTEM_ACTOR): Promise<RevokeResult> {
     return this.#transaction(() => {
       const current = this.#get(id);
       if (current === undefined) return { ok: false, reason: 'not_found' };
       if (current.revokedAt !== null) return { ok: true, key: current };
       this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, id);
       this.#event('revoked', current, now);
-      return { ok: true, key: { ...current, revokedAt: now } };
+      const revoked = { ...current, revokedAt: now };
+      this.#outbox('key.revoked', revoked, actor, now);
+      return { ok: true, key: revoked };
     });
   }
 
-  async rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult> {
+  async rollKey(
+    oldId: string,
+    successor: Successor,
+    oldEndsAt: number,
+    now: number,
+    actor = SYSTEM_ACTOR,
+  ): Promise<RollResult> {
     return this.#transaction((): RollResult => {
       const old = this.#get(oldId);
       if (old === undefined) return { ok: false, reason: 'not_found' };
@@ -171,7 +189,8 @@ export class SqliteKeyStore implements KeyStore {
         ended = { ...old, expiresAt };
       }
       this.#event('rolled', old, now);
-      const created = this.#insertKey(successorOf(old, successor), now);
+      this.#outbox('key.rolled', ended, actor, now, { successorId: successor.id });
+      const created = this.#insertKey(successorOf(old, successor), now, actor);
       return { ok: true, old: ended, created };
     });
   }
@@ -185,7 +204,11 @@ export class SqliteKeyStore implements KeyStore {
       const mark = this.#stmt('UPDATE keys SET expiry_announced_at = ? WHERE id = ?');
       for (const row of due) {
         mark.run(now, row.id);
-        this.#event('expired', toRecord(row) as StoredKey, now);
+        const key = toRecord(row) as StoredKey;
+        this.#event('expired', key, now);
+        this.#outbox('key.expired', key, SYSTEM_ACTOR, now, {
+          expiresAt: new Date(key.expiresAt ?? now).toISOString(),
+        });
       }
       return due.length;
     });
@@ -272,6 +295,19 @@ export class SqliteKeyStore implements KeyStore {
     return (row as { used: number }).used;
   }
 
+  async markQuotaCrossing(crossing: QuotaCrossing, now: number): Promise<boolean> {
+    const column = crossing.level === 'warning' ? 'quota_warned_for' : 'quota_exceeded_for';
+    return this.#transaction(() => {
+      const { changes } = this.#stmt(
+        `UPDATE keys SET ${column} = ? WHERE id = ? AND (${column} IS NULL OR ${column} <> ?)`,
+      ).run(crossing.periodStart, crossing.keyId, crossing.periodStart);
+      if (changes === 0) return false;
+      const key = this.#get(crossing.keyId) as StoredKey;
+      this.#outbox(`quota.${crossing.level}`, key, SYSTEM_ACTOR, now, { quota: crossing.quota });
+      return true;
+    });
+  }
+
   /** Answers when the file can be read (readiness). */
   async ping(): Promise<void> {
     this.#stmt('SELECT 1').get();
@@ -285,7 +321,7 @@ export class SqliteKeyStore implements KeyStore {
     return toRecord(this.#stmt(`SELECT ${KEY_COLUMNS} FROM keys WHERE id = ?`).get(id) as KeyRow | undefined);
   }
 
-  #insertKey(key: NewKey, now: number): StoredKey {
+  #insertKey(key: NewKey, now: number, actor: string): StoredKey {
     this.#stmt(
       `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from, ${POLICY_COLUMNS.join(', ')})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -305,7 +341,13 @@ export class SqliteKeyStore implements KeyStore {
     );
     const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null };
     this.#event('created', record, now);
+    this.#outbox('key.created', record, actor, now);
     return record;
+  }
+
+  /** Inside the caller's transaction: the webhook outbox commits with the change it announces. */
+  #outbox(type: WebhookEventType, key: StoredKey, actor: string, now: number, extra?: Record<string, unknown>): void {
+    addToOutbox(this.#db, keyWebhookEvent(type, key, actor, now, extra), now);
   }
 
   #event(type: KeyEventType, key: StoredKey, now: number): void {
