@@ -39,6 +39,7 @@ export async function startKeystore(
     passwords?: PasswordHasher;
     loginCheckConcurrency?: number;
     webhookAllowPrivate?: boolean;
+    managementResolvers?: KeystoreAppOptions['managementResolvers'];
     webhookDelivery?: KeystoreAppOptions['webhookDelivery'];
     /** Default: a fake clock at 2026-06-01. */
     clock?: FakeClock;
