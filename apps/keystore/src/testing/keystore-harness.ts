@@ -53,7 +53,6 @@ export async function startKeystore(
     storage,
     // Cheap scrypt: the tests check behaviour, not the work factor (password.test.ts keeps the real one).
     passwords: new ScryptHasher(CHEAP_SCRYPT),
-    clock,
     logger: pino({ level: 'silent' }),
     serviceToken: SERVICE_TOKEN,
     adminToken: ADMIN_TOKEN,
