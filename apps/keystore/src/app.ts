@@ -16,7 +16,7 @@ import { startMaintenance } from './maintenance.ts';
 import { KeystoreMetrics } from './metrics.ts';
 import type { Storage } from './store/storage.ts';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
-import { SYSTEM_ACTOR } from './webhooks/webhook-record.ts';
+import { DELIVERY_RETENTION_MS, SYSTEM_ACTOR } from './webhooks/webhook-record.ts';
 import { httpSender, type SendAttempt } from './webhooks/webhook-sender.ts';
 import { WebhookService, type ResolveHost } from './webhooks/webhook-service.ts';
 
@@ -103,6 +103,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     send: delivery.send ?? sender.send,
     clock,
     logger,
+    observer: metrics,
     schedule: delivery.schedule,
     pollIntervalMs: delivery.pollIntervalMs,
     leaseMs: delivery.leaseMs,
@@ -152,6 +153,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     eventRetention: options.eventRetention,
     sessions: dashboard.sessions,
     failures: { store: storage.failures, clock, horizonMs: LOCK_WINDOW_MS },
+    webhooks: { store: storage.webhooks, clock, retentionMs: DELIVERY_RETENTION_MS },
   });
 
   return {

@@ -261,5 +261,22 @@ export function runWebhookStoreContract(engine: string, database: () => Promise<
       expect((await a.webhooks.claimDue(t + 3000, LEASE, 5)).map((c) => c.id)).toEqual([delivery!.id]);
       expect(await b.webhooks.retryDelivery('dlv_missing', t)).toBeUndefined();
     });
+
+    it('prunes deliveries that ended before a time, never a pending one', async () => {
+      await using db = await database();
+      const a = await db.open();
+      const b = await db.openAnother();
+      const account = a.keys.defaultAccountId;
+      const t = clock.now();
+      const hook = await a.webhooks.createWebhook(endpoint(account), t);
+      await a.webhooks.enqueue(event(account), t);
+      await a.webhooks.enqueue(event(account), t);
+      const [claim] = await a.webhooks.claimDue(t, LEASE, 1);
+      const ok = { ok: true as const, responseStatus: 204 };
+      await a.webhooks.finishAttempt(claim!, { ...afterAttempt(1, ok, t), outcome: ok, disableAfterMs: 1000 }, t);
+      expect(await b.webhooks.pruneDeliveries(t)).toBe(0);
+      expect(await b.webhooks.pruneDeliveries(t + 1)).toBe(1);
+      expect((await a.webhooks.listDeliveries(hook.id, 10)).map((d) => d.status)).toEqual(['pending']);
+    });
   });
 }

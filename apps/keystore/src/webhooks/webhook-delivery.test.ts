@@ -126,6 +126,10 @@ describe('webhook deliveries', () => {
     );
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastResponseStatus: 200, nextAttemptAt: null });
     expect(delivery?.eventId).toBe(attempts[0]?.headers['webhook-id']);
+    const metrics = await (await fetch(`${ks.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('routemcp_keystore_webhook_attempts_total{outcome="retrying"} 2');
+    expect(metrics).toContain('routemcp_keystore_webhook_attempts_total{outcome="delivered"} 1');
+    expect(metrics).toContain('routemcp_keystore_webhook_attempts_total{outcome="failed"} 0');
   });
 
   it('with the real dispatcher and a short first retry, a 500 is followed by a delivery that succeeds', async () => {

@@ -15,6 +15,8 @@ export interface WebhookDispatcherOptions {
   send: SendAttempt;
   clock: Clock;
   logger: Logger;
+  /** Counts each attempt's outcome (`/metrics`). */
+  observer?: { webhookAttempt(outcome: 'delivered' | 'retrying' | 'failed'): void };
   /** Told when a run of failures turned an endpoint off (the audit log). */
   onDisabled?: (webhook: WebhookRecord) => Promise<void>;
   /** Tests shorten it; production keeps the Standard Webhooks schedule. */
@@ -126,6 +128,9 @@ export class WebhookDispatcher {
     const attempts = claim.attempts + 1;
     const next = afterAttempt(attempts, outcome, now, this.#options.schedule ?? RETRY_SCHEDULE_MS);
     const fields = { webhookId: claim.webhookId, deliveryId: claim.id, attempt: attempts, status: next.status };
+    this.#options.observer?.webhookAttempt(
+      next.status === 'succeeded' ? 'delivered' : next.status === 'pending' ? 'retrying' : 'failed',
+    );
     if (outcome.ok) logger.debug(fields, 'webhook delivered');
     else
       logger.info(

@@ -93,6 +93,9 @@ export const RETRY_SCHEDULE_MS: readonly number[] = [
   10 * 3_600_000,
 ];
 
+/** Ended deliveries are kept this long for the deliveries list and retries, then pruned. */
+export const DELIVERY_RETENTION_MS = 30 * 86_400_000;
+
 /** An endpoint whose attempts have all failed for this long is disabled (and the audit log says so). */
 export const DISABLE_AFTER_MS = 5 * 86_400_000;
 

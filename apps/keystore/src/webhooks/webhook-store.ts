@@ -36,6 +36,8 @@ export interface WebhookStore {
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
   /** Makes a delivery due now again (one more attempt); undefined when there is no such delivery. */
   retryDelivery(id: string, now: number): Promise<DeliveryRecord | undefined>;
+  /** Deletes deliveries that ended (succeeded or failed) before `before`; returns how many. */
+  pruneDeliveries(before: number): Promise<number>;
   /** Adds an event outside any key change (tests; events that change no key row). Returns deliveries written. */
   enqueue(event: OutboxEvent, now: number): Promise<number>;
 

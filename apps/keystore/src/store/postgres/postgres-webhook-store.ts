@@ -135,6 +135,14 @@ export class PostgresWebhookStore implements WebhookStore {
     );
   }
 
+  pruneDeliveries(before: number): Promise<number> {
+    return this.#read(
+      async (db) =>
+        (await db.query("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1", [before]))
+          .rowCount ?? 0,
+    );
+  }
+
   enqueue(event: OutboxEvent, now: number): Promise<number> {
     return inTransaction(this.#pool, (db) => addToOutbox(db, event, now));
   }
