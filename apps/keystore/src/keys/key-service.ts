@@ -172,9 +172,8 @@ export class KeyService {
     const recorded = await this.#store.recordUsage(entries, this.#clock.now());
     const used = new Set(entries.filter((entry) => entry.admitted > 0).map((entry) => entry.keyId));
     let announced = false;
-    for (const id of used) {
-      const key = await this.#store.getKey(id);
-      if (key?.quota == null) continue;
+    for (const key of await this.#store.keysWithQuota([...used])) {
+      if (key.quota === null) continue;
       const usage = await this.quotaUsage(key);
       if (usage === null) continue;
       for (const level of quotaLevels(key.quota.limit, usage.used)) {

@@ -130,4 +130,6 @@ export interface KeyStore {
    * transaction: once per key, level and period, whichever replica sees it.
    */
   markQuotaCrossing(crossing: QuotaCrossing, now: number): Promise<boolean>;
+  /** Those of `ids` that have a quota, in one read (a usage batch names up to 10 000 keys, most without one). */
+  keysWithQuota(ids: readonly string[]): Promise<StoredKey[]>;
 }

@@ -147,6 +147,15 @@ export function runWebhookStoreContract(engine: string, database: () => Promise<
       const hook = await a.webhooks.createWebhook(endpoint(account), now);
       const key = await a.keys.createKey(newKey(account, { expiresAt: now + 1000 }), now);
       await Promise.all([a.keys.expireDue(now + 1000), b.keys.expireDue(now + 1000)]);
+      const plain = await a.keys.createKey(newKey(account), now);
+      const limited = await a.keys.createKey(
+        newKey(account, { quota: { limit: 5, period: 'day', shared: false } }),
+        now,
+      );
+      expect((await b.keys.keysWithQuota([key.id, plain.id, limited.id, 'key_missing'])).map((k) => k.id)).toEqual([
+        limited.id,
+      ]);
+      expect(await b.keys.keysWithQuota([])).toEqual([]);
       const quota = { limit: 10, period: 'day', used: 8 };
       const crossing = { keyId: key.id, level: 'warning' as const, periodStart: now, quota };
       const later = now + 1000;
@@ -158,6 +167,8 @@ export function runWebhookStoreContract(engine: string, database: () => Promise<
       expect(await a.keys.markQuotaCrossing({ ...crossing, level: 'exceeded' }, later)).toBe(true);
       expect(await b.keys.markQuotaCrossing({ ...crossing, periodStart: now + 86_400_000 }, later)).toBe(true);
       expect(await types(a, hook.id)).toEqual([
+        'key.created',
+        'key.created',
         'key.created',
         'key.expired',
         'quota.warning',

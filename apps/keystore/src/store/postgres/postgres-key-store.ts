@@ -290,6 +290,17 @@ export class PostgresKeyStore implements KeyStore {
     });
   }
 
+  keysWithQuota(ids: readonly string[]): Promise<StoredKey[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.#read(async (db) =>
+      (
+        await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM keys WHERE quota IS NOT NULL AND id = ANY($1::text[])`, [
+          [...ids],
+        ])
+      ).rows.map((row) => toRecord(row) as StoredKey),
+    );
+  }
+
   markQuotaCrossing(crossing: QuotaCrossing, now: number): Promise<boolean> {
     const column = crossing.level === 'warning' ? 'quota_warned_for' : 'quota_exceeded_for';
     return inTransaction(this.#pool, async (db) => {

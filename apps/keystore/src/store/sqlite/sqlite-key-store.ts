@@ -295,6 +295,14 @@ export class SqliteKeyStore implements KeyStore {
     return (row as { used: number }).used;
   }
 
+  async keysWithQuota(ids: readonly string[]): Promise<StoredKey[]> {
+    if (ids.length === 0) return [];
+    const rows = this.#stmt(
+      `SELECT ${KEY_COLUMNS} FROM keys WHERE quota IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as unknown as KeyRow[];
+    return rows.map((row) => toRecord(row) as StoredKey);
+  }
+
   async markQuotaCrossing(crossing: QuotaCrossing, now: number): Promise<boolean> {
     const column = crossing.level === 'warning' ? 'quota_warned_for' : 'quota_exceeded_for';
     return this.#transaction(() => {

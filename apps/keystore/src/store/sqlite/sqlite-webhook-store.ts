@@ -150,15 +150,14 @@ export class SqliteWebhookStore implements WebhookStore {
         );
         return undefined;
       }
-      this.#stmt('UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL').run(
-        now,
-        claim.webhookId,
-      );
       const endpoint = this.#get(claim.webhookId);
-      if (endpoint?.failingSince == null || endpoint.disabledAt !== null) return undefined;
-      if (!shouldDisable(endpoint.failingSince, now, record.disableAfterMs)) return undefined;
+      if (endpoint === undefined || endpoint.disabledAt !== null) return undefined;
+      const failingSince = endpoint.failingSince ?? now;
+      if (endpoint.failingSince === null)
+        this.#stmt('UPDATE webhooks SET failing_since = ? WHERE id = ?').run(now, endpoint.id);
+      if (!shouldDisable(failingSince, now, record.disableAfterMs)) return undefined;
       this.#stmt('UPDATE webhooks SET disabled_at = ?, updated_at = ? WHERE id = ?').run(now, now, endpoint.id);
-      return { ...endpoint, disabledAt: now, updatedAt: now };
+      return { ...endpoint, failingSince, disabledAt: now, updatedAt: now };
     });
   }
 
