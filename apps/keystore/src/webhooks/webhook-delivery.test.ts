@@ -132,6 +132,39 @@ describe('webhook deliveries', () => {
     expect(metrics).toContain('routemcp_keystore_webhook_attempts_total{outcome="failed"} 0');
   });
 
+  it('an endpoint failing for 5 days is disabled, with an audit entry, and gets nothing more until turned on again', async () => {
+    await using receiver = await startWebhookReceiver();
+    await using ks = await startKeystore({ webhookAllowPrivate: true, webhookDelivery: { dispatch: false } });
+    ks.clock.set(Date.now());
+    const hook = await addWebhook(ks, receiver, ['key.created']);
+    receiver.answers.push(...Array.from({ length: 20 }, () => 500));
+    await ks.admin('/v1/keys', { method: 'POST', json: { environment: 'test' } });
+    await ks.app.dispatcher.drain();
+    ks.clock.advance(5 * 86_400_000 - 1);
+    await ks.admin('/v1/keys', { method: 'POST', json: { environment: 'test' } });
+    await ks.app.dispatcher.drain();
+    expect((await json<{ status: string }>(ks.admin(`/v1/webhooks/${hook.id}`))).status).toBe('enabled');
+    ks.clock.advance(1);
+    await ks.admin('/v1/keys', { method: 'POST', json: { environment: 'test' } });
+    await ks.app.dispatcher.drain();
+    expect(await json<{ status: string }>(ks.admin(`/v1/webhooks/${hook.id}`))).toMatchObject({ status: 'disabled' });
+    const [entry] = await ks.accounts.listAudit({ limit: 1 });
+    expect(entry).toMatchObject({ action: 'webhook.disabled', actor: 'system', target: hook.id });
+    const sent = receiver.received.length;
+    await ks.admin('/v1/keys', { method: 'POST', json: { environment: 'test' } });
+    ks.clock.advance(86_400_000);
+    await ks.app.dispatcher.drain();
+    expect(receiver.received).toHaveLength(sent);
+
+    receiver.answers.length = 0;
+    await ks.admin(`/v1/webhooks/${hook.id}`, { method: 'PATCH', json: { disabled: false } });
+    await ks.app.dispatcher.drain();
+    // What was still pending goes out; what arrived while it was off was never queued for it.
+    expect(receiver.received.length).toBeGreaterThan(sent);
+    const deliveries = await json<{ status: string }[]>(ks.admin(`/v1/webhooks/${hook.id}/deliveries`));
+    expect(deliveries).toHaveLength(3);
+  });
+
   it('with the real dispatcher and a short first retry, a 500 is followed by a delivery that succeeds', async () => {
     await using receiver = await startWebhookReceiver();
     await using ks = await startKeystore({

@@ -43,6 +43,7 @@ export class WebhookDispatcher {
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #again = false;
+  #started = false;
   #stopped = false;
 
   constructor(options: WebhookDispatcherOptions) {
@@ -52,6 +53,7 @@ export class WebhookDispatcher {
   }
 
   start(): void {
+    this.#started = true;
     this.#timer = setInterval(() => this.wake(), this.#options.pollIntervalMs ?? 1000).unref();
     this.wake();
   }
@@ -62,7 +64,8 @@ export class WebhookDispatcher {
    * call that woke it answers before any claim or send starts.
    */
   wake(): void {
-    if (this.#stopped) return;
+    // Not started (tests that drive it with `drain`): nothing runs on its own.
+    if (!this.#started || this.#stopped) return;
     if (this.#ticking !== undefined) {
       this.#again = true;
       return;
