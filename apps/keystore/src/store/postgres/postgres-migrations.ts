@@ -177,7 +177,7 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
         ord bigint GENERATED ALWAYS AS IDENTITY
       );
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
-      CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, ord);
+      CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at);
       ALTER TABLE keys ADD COLUMN quota_warned_for bigint, ADD COLUMN quota_exceeded_for bigint;
     `);
   },

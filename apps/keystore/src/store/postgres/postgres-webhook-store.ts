@@ -106,7 +106,7 @@ export class PostgresWebhookStore implements WebhookStore {
   listDeliveries(webhookId: string, limit: number): Promise<DeliveryRecord[]> {
     return this.#read(async (db) => {
       const { rows } = await db.query<DeliveryRow>(
-        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY ord DESC LIMIT $2`,
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, ord DESC LIMIT $2`,
         [webhookId, limit],
       );
       return rows.map((row) => toDelivery(row)!);
