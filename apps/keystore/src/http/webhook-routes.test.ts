@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startKeystore, type Harness } from '../testing/keystore-harness.ts';
+import { deliveryViewSchema, webhookViewSchema, webhookWithSecretSchema } from '../webhooks/webhook-view.ts';
 import type { Principal } from './principal.ts';
 
 interface Body {
@@ -20,7 +21,9 @@ const refusal = (status: number, code: string, message: unknown) => ({
 
 describe('/v1/webhooks', () => {
   it('creates with a whsec_ secret shown only on create and rotate; reads, patches and deletes', async () => {
-    await using ks = await startKeystore({ webhookDelivery: { resolve: async () => ['93.184.215.14'] } });
+    await using ks = await startKeystore({
+      webhookDelivery: { dispatch: false, resolve: async () => ['93.184.215.14'] },
+    });
     const created = await call(ks, 'POST', '/v1/webhooks', {
       url: 'https://hooks.example.com/routemcp',
       events: ['key.revoked', 'key.revoked', 'quota.exceeded'],
@@ -41,6 +44,21 @@ describe('/v1/webhooks', () => {
 
     for (const answer of [await call(ks, 'GET', '/v1/webhooks'), await call(ks, 'GET', `/v1/webhooks/${id}`)])
       expect(JSON.stringify(answer.body)).not.toContain(secret);
+    // The answers have exactly the shapes the OpenAPI document gives them.
+    webhookWithSecretSchema.strict().parse(created.body.data);
+    webhookViewSchema.strict().parse((await call(ks, 'GET', `/v1/webhooks/${id}`)).body.data);
+    const key = (await call(ks, 'POST', '/v1/keys', { environment: 'test' })).body.data!;
+    await call(ks, 'POST', `/v1/keys/${key.id}/revoke`);
+    const listed = (await ks.admin(`/v1/webhooks/${id}/deliveries`).then((r) => r.json())) as { data: unknown[] };
+    expect(listed.data).toHaveLength(1);
+    const delivery = deliveryViewSchema.strict().parse(listed.data[0]);
+    expect(delivery).toMatchObject({ eventType: 'key.revoked', status: 'pending', attempts: 0 });
+    const retried = await call(ks, 'POST', `/v1/webhooks/${id}/deliveries/${delivery.id}/retry`);
+    expect(retried.status).toBe(202);
+    deliveryViewSchema.strict().parse(retried.body.data);
+    expect(await call(ks, 'POST', `/v1/webhooks/${id}/deliveries/dlv_missing/retry`)).toEqual(
+      refusal(404, 'NOT_FOUND', 'Delivery not found'),
+    );
     const patched = await call(ks, 'PATCH', `/v1/webhooks/${id}`, { events: null, disabled: true });
     expect(patched.body.data).toMatchObject({ events: null, status: 'disabled', description: 'billing' });
 
@@ -52,10 +70,11 @@ describe('/v1/webhooks', () => {
     expect((await call(ks, 'DELETE', `/v1/webhooks/${id}`)).status).toBe(200);
     expect(await call(ks, 'GET', `/v1/webhooks/${id}`)).toEqual(refusal(404, 'NOT_FOUND', 'Webhook not found'));
     const audit = await ks.accounts.listAudit({ limit: 10 });
-    expect(audit.map((e) => [e.action, e.actor, e.target])).toEqual([
+    expect(audit.filter((e) => e.action.startsWith('webhook.')).map((e) => [e.action, e.actor, e.target])).toEqual([
       ['webhook.deleted', 'operator', id],
       ['webhook.secret_rotated', 'operator', id],
       ['webhook.updated', 'operator', id],
+      ['webhook.delivery_retried', 'operator', id],
       ['webhook.created', 'operator', id],
     ]);
   });
