@@ -47,10 +47,11 @@ export function webhookDetailPage(options: WebhookDetailOptions): string {
   <p class="crumbs"><a href="/webhooks">Webhooks</a> <span aria-hidden="true">/</span> Endpoint</p>
   <div class="page-head"><div><h1><code>${w.url}</code></h1><p class="lede">${w.description ?? ''}</p></div>${webhookStatus(w)}</div>
   ${options.notice ?? ''}
-  <section class="card stack"><dl class="facts">
-    <dt>Events</dt><dd>${eventsLabel(w.events)}</dd>
-    <dt>Added</dt><dd>${timeTag(w.createdAt, now)}</dd>
-    <dt>Failing since</dt><dd>${timeTag(w.failingSince, now, 'Not failing')}</dd>
+  <section class="card facts" aria-label="Endpoint details"><dl>
+    <div class="wide"><dt>Events</dt><dd>${eventsLabel(w.events)}</dd></div>
+    <div><dt>Added</dt><dd>${timeTag(w.createdAt, now)}</dd></div>
+    <div><dt>Failing since</dt><dd>${timeTag(w.failingSince, now, 'Not failing')}</dd></div>
+    ${w.disabledAt === null ? '' : html`<div><dt>Disabled</dt><dd>${timeTag(w.disabledAt, now)}</dd></div>`}
   </dl></section>
   ${manage}
   <h2>Deliveries</h2>
