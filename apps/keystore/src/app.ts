@@ -26,6 +26,10 @@ import type { OidcClient } from './sso/oidc-client.ts';
 import type { OidcConfig } from './sso/oidc-config.ts';
 import { SsoLogin } from './sso/sso-login.ts';
 import type { Storage } from './store/storage.ts';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
+import { DELIVERY_RETENTION_MS, SYSTEM_ACTOR } from './webhooks/webhook-record.ts';
+import { httpSender, type SendAttempt } from './webhooks/webhook-sender.ts';
+import { WebhookService, type ResolveHost } from './webhooks/webhook-service.ts';
 
 const MINUTE = 60_000;
 const LOCK_WINDOW_MS = 15 * MINUTE;
@@ -68,6 +72,18 @@ export interface KeystoreAppOptions {
   sso?: { config: OidcConfig; client: OidcClient };
   /** False: the dashboard takes SSO logins only. Default true. */
   passwordLogin?: boolean;
+  /** KEYSTORE_WEBHOOK_ALLOW_PRIVATE: receivers on loopback and private ranges (local stacks, tests). */
+  webhookAllowPrivate?: boolean;
+  /** Tests: the outbox's dispatch, to drive it by hand (`dispatch: false`) or on a shorter schedule. */
+  webhookDelivery?: {
+    dispatch?: boolean;
+    send?: SendAttempt;
+    schedule?: readonly number[];
+    pollIntervalMs?: number;
+    leaseMs?: number;
+    timeoutMs?: number;
+    resolve?: ResolveHost;
+  };
 }
 
 export interface KeystoreApp {
@@ -80,6 +96,8 @@ export interface KeystoreApp {
   metrics: KeystoreMetrics;
   /** Every route the server answers, in match order (the role × route matrix test walks them). */
   routes: readonly Route[];
+  webhooks: WebhookService;
+  dispatcher: WebhookDispatcher;
   /** Stops accepting, ends event streams and timers. The store stays open: its owner closes it. */
   close(): Promise<void>;
 }
@@ -102,15 +120,53 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     pollIntervalMs: options.pollIntervalMs ?? (storage.eventSignal === undefined ? 250 : 1000),
     pingIntervalMs: options.pingIntervalMs,
   });
-  const keys = new KeyService({ store, clock, onChange: () => hub.notify() });
+  const delivery = options.webhookDelivery ?? {};
+  const sender = httpSender({ allowPrivate: options.webhookAllowPrivate ?? false, timeoutMs: delivery.timeoutMs });
+  const dashboard = dashboardDeps(options, () => server);
+  const dispatcher: WebhookDispatcher = new WebhookDispatcher({
+    store: storage.webhooks,
+    send: delivery.send ?? sender.send,
+    clock,
+    logger,
+    observer: metrics,
+    schedule: delivery.schedule,
+    pollIntervalMs: delivery.pollIntervalMs,
+    leaseMs: delivery.leaseMs,
+    onDisabled: (webhook) =>
+      dashboard.accounts.appendAudit({
+        accountId: webhook.accountId,
+        actor: SYSTEM_ACTOR,
+        action: 'webhook.disabled',
+        target: webhook.id,
+        address: null,
+        at: clock.now(),
+      }),
+  });
+  const keys = new KeyService({
+    store,
+    clock,
+    onChange: () => {
+      hub.notify();
+      dispatcher.wake();
+    },
+  });
+  const webhooks = new WebhookService({
+    store: storage.webhooks,
+    clock,
+    allowPrivate: options.webhookAllowPrivate ?? false,
+    resolve: delivery.resolve,
+    onDue: () => dispatcher.wake(),
+  });
   const leaks = new LeakService({
     store,
     clock,
     policy: options.leakPolicy ?? DEFAULT_LEAK_POLICY,
-    onChange: () => hub.notify(),
+    onChange: () => {
+      hub.notify();
+      dispatcher.wake();
+    },
   });
   const githubKeys = new GithubPublicKeys({ url: options.githubKeysUrl ?? GITHUB_KEYS_URL, clock, logger });
-  const dashboard = dashboardDeps(options, () => server);
   const serverDeps: KeystoreServerDeps = {
     keys,
     hub,
@@ -122,10 +178,12 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     ready: () => storage.ping(),
     metrics,
     leaks: { service: leaks, githubKeys },
+    webhooks,
   };
   const routes = keystoreRoutes(serverDeps);
   const server: Server = createKeystoreServer(serverDeps, routes);
   hub.start();
+  if (delivery.dispatch !== false) dispatcher.start();
   const stopMaintenance = startMaintenance({
     keys,
     store,
@@ -133,6 +191,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     eventRetention: options.eventRetention,
     sessions: dashboard.sessions,
     failures: { store: storage.failures, clock, horizonMs: LOCK_WINDOW_MS },
+    webhooks: { store: storage.webhooks, clock, retentionMs: DELIVERY_RETENTION_MS },
   });
 
   return {
@@ -144,13 +203,19 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     login: dashboard.login,
     metrics,
     routes,
-    close: () =>
-      new Promise<void>((resolve) => {
+    webhooks,
+    dispatcher,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         stopMaintenance();
         server.close(() => resolve());
         hub.stop();
         server.closeIdleConnections();
-      }),
+      });
+      // Attempts in flight end within the send timeout; what is left stays in the outbox for the next start.
+      await dispatcher.stop();
+      await sender.close();
+    },
   };
 }
 

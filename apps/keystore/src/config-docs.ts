@@ -126,5 +126,11 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
     description:
       'Off: the dashboard takes only SSO logins (`POST /login` is refused), so a password cannot get around the provider. Requires SSO; `KEYSTORE_ADMIN_TOKEN` still reaches the API.',
   },
+  KEYSTORE_WEBHOOK_ALLOW_PRIVATE: {
+    type: '`true` / `false`',
+    default: '`false`: such URLs are refused',
+    description:
+      'Lets webhook endpoints be on loopback, private (RFC 1918), link-local or unique-local addresses, by literal or by a name resolving there; checked when an endpoint is saved and on every delivery. For local stacks and tests.',
+  },
   LOG_LEVEL: { type: 'pino level', default: '`info`', description: 'JSON logs (ids and hints only, never a key).' },
 };

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:5003',
       oidc: undefined,
       passwordLogin: true,
+      webhookAllowPrivate: false,
       logLevel: 'info',
     });
   });
@@ -50,6 +51,14 @@ describe('loadConfig', () => {
     for (const bad of ['keys.example.com', 'ftp://keys.example.com', 'https://keys.example.com/?a=1']) {
       expect(() => loadConfig({ ...base, KEYSTORE_PUBLIC_URL: bad })).toThrow(/^KEYSTORE_PUBLIC_URL: expected an http/);
     }
+  });
+
+  it('allows private webhook receivers only when told to, and refuses anything but true/false', () => {
+    expect(loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+    expect(loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'false' }).webhookAllowPrivate).toBe(false);
+    expect(() => loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(
+      'KEYSTORE_WEBHOOK_ALLOW_PRIVATE: expected true or false, got "yes"',
+    );
   });
 
   it('reads the first dashboard user and session settings', () => {

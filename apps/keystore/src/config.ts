@@ -93,6 +93,10 @@ const schema = z.object({
     )
     .refine((domains) => domains.every((domain) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain))),
   KEYSTORE_PASSWORD_LOGIN: z.enum(['on', 'off']).default('on'),
+  KEYSTORE_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -125,6 +129,7 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_OIDC_DEFAULT_ROLE: `one of ${ROLES.join(', ')}`,
   KEYSTORE_OIDC_ALLOWED_DOMAINS: 'comma-separated email domains (e.g. example.com,example.org), or unset',
   KEYSTORE_PASSWORD_LOGIN: 'on or off',
+  KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'true or false',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
 };
 
@@ -156,6 +161,8 @@ export interface Config {
   oidc: OidcConfig | undefined;
   /** False: only SSO logs in to the dashboard (the admin token still reaches the API). */
   passwordLogin: boolean;
+  /** Webhook receivers on loopback and private ranges allowed (local stacks and tests); off in production. */
+  webhookAllowPrivate: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -283,6 +290,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicUrl: (c.KEYSTORE_PUBLIC_URL ?? `http://localhost:${c.KEYSTORE_PORT}`).replace(/\/+$/, ''),
     oidc,
     passwordLogin: c.KEYSTORE_PASSWORD_LOGIN === 'on',
+    webhookAllowPrivate: c.KEYSTORE_WEBHOOK_ALLOW_PRIVATE,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -24,3 +24,8 @@ export const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const KEY_ID = /^key_[0-9A-Za-z]{24}$/;
 export const newUserId = (): string => `user_${randomBase62(16)}`;
 export const newInvitationId = (): string => `inv_${randomBase62(16)}`;
+export const newWebhookId = (): string => `wh_${randomBase62(24)}`;
+/** A webhook event's id, the `webhook-id` header of every attempt of it. */
+export const newEventId = (): string => `msg_${randomBase62(24)}`;
+export const newDeliveryId = (): string => `dlv_${randomBase62(24)}`;
+export const WEBHOOK_ID = /^wh_[0-9A-Za-z]{24}$/;

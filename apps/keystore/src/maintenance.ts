@@ -4,6 +4,7 @@ import type { SessionService } from './accounts/session-service.ts';
 import type { Clock } from './clock.ts';
 import type { KeyService } from './keys/key-service.ts';
 import type { KeyStore } from './store/key-store.ts';
+import type { WebhookStore } from './webhooks/webhook-store.ts';
 
 export interface MaintenanceOptions {
   keys: KeyService;
@@ -14,6 +15,8 @@ export interface MaintenanceOptions {
   sessions?: SessionService | undefined;
   /** Lock-out entries idle longer than `horizonMs` are forgotten. */
   failures?: { store: FailureStore; clock: Clock; horizonMs: number } | undefined;
+  /** Webhook deliveries that ended longer than `retentionMs` ago are deleted. */
+  webhooks?: { store: WebhookStore; clock: Clock; retentionMs: number } | undefined;
   intervalMs?: number;
 }
 
@@ -29,12 +32,14 @@ export async function runMaintenance({
   eventRetention,
   sessions,
   failures,
+  webhooks,
 }: MaintenanceOptions): Promise<void> {
   try {
     await keys.expireDue();
     await store.pruneEvents(eventRetention);
     await sessions?.deleteExpired();
     await failures?.store.prune(failures.clock.now() - failures.horizonMs);
+    await webhooks?.store.pruneDeliveries(webhooks.clock.now() - webhooks.retentionMs);
   } catch (error) {
     // SQLITE_BUSY while the operator CLI writes, or the database away: the next tick retries.
     logger.warn({ err: error }, 'maintenance pass failed');

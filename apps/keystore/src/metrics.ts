@@ -4,6 +4,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 const UNTIMED_ROUTES: ReadonlySet<string> = new Set(['/internal/v1/events']);
 const DATABASE_PROBE_MS = 1000;
 
+export const WEBHOOK_OUTCOMES = ['delivered', 'retrying', 'failed'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
 export interface KeystoreMetricsOptions {
   /** Connected change-event streams right now (proxies listening). */
   eventStreams: () => number;
@@ -29,6 +32,7 @@ export class KeystoreMetrics {
   readonly #duration: Histogram<'route'>;
   readonly #events: Counter;
   readonly #eventReadFailures: Counter;
+  readonly #webhookAttempts: Counter<'outcome'>;
 
   constructor(options: KeystoreMetricsOptions) {
     const registers = [this.registry];
@@ -50,6 +54,13 @@ export class KeystoreMetrics {
       help: 'Key change events read from the event log and sent to the connected streams.',
       registers,
     });
+    this.#webhookAttempts = new Counter({
+      name: 'routemcp_keystore_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome: delivered (2xx), retrying (failed, another attempt due), failed (out of retries).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of WEBHOOK_OUTCOMES) this.#webhookAttempts.labels(outcome).inc(0);
     this.#eventReadFailures = new Counter({
       name: 'routemcp_keystore_event_reads_failed_total',
       help: 'Reads of the event log that failed (retried by the next wake-up or poll).',
@@ -86,6 +97,10 @@ export class KeystoreMetrics {
 
   eventReadFailed(): void {
     this.#eventReadFailures.inc();
+  }
+
+  webhookAttempt(outcome: WebhookOutcome): void {
+    this.#webhookAttempts.labels(outcome).inc();
   }
 }
 

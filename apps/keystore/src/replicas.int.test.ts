@@ -9,6 +9,7 @@ import { dashboardClient } from './testing/dashboard-client.ts';
 import { SERVICE_TOKEN } from './testing/keystore-harness.ts';
 import { FIRST_USER, startReplica, type Replica } from './testing/replica.ts';
 import { connectSse, type SseClient, type SseMessage } from './testing/sse-client.ts';
+import { startWebhookReceiver } from './testing/webhook-receiver.ts';
 
 // Real keystore processes on one real PostgreSQL: what each replica shares is observed from outside.
 const AUTH = { authorization: `Bearer ${SERVICE_TOKEN}` };
@@ -155,6 +156,30 @@ describe('two keystore replicas on one PostgreSQL', () => {
       expect(res.status).toBe(429);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(800);
     }
+  });
+
+  it('deliver each webhook event once: 20 keys made on A and B, each arrives at the receiver exactly once', async () => {
+    await using receiver = await startWebhookReceiver();
+    const res = await a.admin('/v1/webhooks', { method: 'POST', json: { url: receiver.url, events: ['key.created'] } });
+    expect(res.status).toBe(201);
+    const hook = ((await res.json()) as { data: { id: string; secret: string } }).data;
+    // Both replicas dispatch: each wakes on its own changes and polls for the other's.
+    const made = await Promise.all(Array.from({ length: 20 }, (_, i) => createKey(i % 2 === 0 ? a : b)));
+    await receiver.waitFor(20, 60_000);
+    type Delivery = { status: string; attempts: number; eventId: string };
+    let deliveries: Delivery[] = [];
+    for (let i = 0; i < 200; i++) {
+      deliveries = ((await (await b.admin(`/v1/webhooks/${hook.id}/deliveries`)).json()) as { data: Delivery[] }).data;
+      if (deliveries.length === 20 && deliveries.every((d) => d.status === 'succeeded')) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual(Array.from({ length: 20 }, () => ['succeeded', 1]));
+    expect(receiver.received).toHaveLength(20);
+    const ids = receiver.received.map((d) => d.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(20);
+    expect(new Set(deliveries.map((d) => d.eventId))).toEqual(new Set(ids));
+    const keyIds = receiver.received.map((d) => receiver.verify(d, hook.secret).data.id);
+    expect(new Set(keyIds)).toEqual(new Set(made.map((k) => k.id)));
   });
 
   it('adds usage batches sent to either replica into one hourly row', async () => {

@@ -87,3 +87,12 @@ export {
   type UsageEntry,
 } from './usage.ts';
 export { ClientAddresses, toBlockList } from './client-address.ts';
+export {
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_HEADERS,
+  webhookEventTypeSchema,
+  webhookKeyDataSchema,
+  webhookPayloadSchema,
+  type WebhookEventType,
+  type WebhookPayload,
+} from './webhook-events.ts';

@@ -81,7 +81,14 @@ export type AuditAction =
   | 'member.role_changed'
   | 'member.removed'
   | 'password.changed'
-  | 'sessions.ended';
+  | 'sessions.ended'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'webhook.delivery_retried'
+  /** By the dispatcher (actor `system`): the endpoint failed for days. */
+  | 'webhook.disabled';
 
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */

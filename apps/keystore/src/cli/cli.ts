@@ -99,7 +99,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     listen: false,
   });
   try {
-    const keys = new KeyService({ store: storage.keys, clock: io.clock });
+    const keys = new KeyService({ store: storage.keys, clock: io.clock, actor: 'cli' });
     const { accounts } = storage;
     // Changes made from the shell show in the dashboard's audit log like any other.
     const audit: Audit = (action, key) =>

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KeyAuditor } from '../http/key-audit.ts';
+import type { WebhookAuditor } from '../http/webhook-audit.ts';
+import type { WebhookService } from '../webhooks/webhook-service.ts';
 import type { Route } from '../http/router.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import { auditPageRoutes } from './audit-page-routes.ts';
@@ -12,13 +14,23 @@ import { inviteRoutes } from './invite-routes.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
 import { teamRoutes } from './team-routes.ts';
 import { ssoRoutes } from '../sso/sso-routes.ts';
+import { webhookPageRoutes } from './webhook-page-routes.ts';
 
 /** The web UI at `/`: pages, forms and its two static files. */
-export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
+export function dashboardRoutes(
+  deps: DashboardDeps & {
+    keys: KeyService;
+    audit: KeyAuditor;
+    webhooks?: WebhookService | undefined;
+    webhookAudit: WebhookAuditor;
+  },
+): Route[] {
+  const { webhooks } = deps;
   return [
     ...authRoutes(deps),
     ...(deps.sso === undefined ? [] : ssoRoutes({ ...deps, sso: deps.sso })),
     ...keyPageRoutes(deps),
+    ...(webhooks === undefined ? [] : webhookPageRoutes({ ...deps, webhooks })),
     ...auditPageRoutes(deps),
     ...teamRoutes(deps),
     ...accountRoutes(deps),

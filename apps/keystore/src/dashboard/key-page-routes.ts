@@ -119,7 +119,7 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       const { environment, settings, lines } = input.value;
       const result = await keys.create(
         { environment, ...settings, accountId: user.accountId },
-        { createAccount: false },
+        { createAccount: false, actor: user.email },
       );
       if (!result.ok)
         return result.reason === 'invalid' ? refuse(labelled(result.message, lines)) : notFound(res, user);
@@ -152,7 +152,7 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         return detail(res, 400, user, key, { editError, values });
       };
       if (!input.ok) return refuse(input.error);
-      const updated = await keys.update(key.id, input.value.settings);
+      const updated = await keys.update(key.id, input.value.settings, user.email);
       if (!updated.ok) {
         return updated.reason === 'invalid'
           ? refuse(labelled(updated.message, input.value.lines))
@@ -172,7 +172,7 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
       if (form === undefined) return 'handled';
       const key = await ownKey(user, params.id);
       if (key === undefined) return notFound(res, user);
-      const revoked = await keys.revoke(key.id);
+      const revoked = await keys.revoke(key.id, user.email);
       if (revoked === undefined) return notFound(res, user);
       if (key.revokedAt === null) await deps.audit(req, user, 'key.revoked', revoked);
       return redirect(res, `/keys?revoked=${key.id}`);
@@ -187,7 +187,7 @@ export function keyPageRoutes(deps: KeyPageDeps): Route[] {
         const values = { grace: form.get('grace') ?? '', customHours: form.get('customHours') ?? '' };
         return detail(res, 400, user, key, { rollError: grace.error, values });
       }
-      const result = await keys.roll(key.id, grace.value);
+      const result = await keys.roll(key.id, grace.value, user.email);
       if (!result.ok) {
         if (result.reason !== 'not_found') {
           const rollError =

@@ -10,7 +10,7 @@ import {
   rollKeySchema,
 } from '../keys/key-input.ts';
 import type { IssuedKey, KeyService } from '../keys/key-service.ts';
-import { noAudit, type KeyAuditor } from './key-audit.ts';
+import { actorName, noAudit, type KeyAuditor } from './key-audit.ts';
 import type { Principal } from './principal.ts';
 import { readJson } from './read-json.ts';
 import type { Route, RouteContext } from './router.ts';
@@ -64,7 +64,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
             accountId: scope ?? accountId,
             expiresAt: futureTime(expiresAt, keys.now(), 'expiresAt'),
           },
-          { createAccount: principal?.kind === 'operator' },
+          { createAccount: principal?.kind === 'operator', actor: actorName(principal) },
         );
         if (!result.ok) {
           throw new HttpError(
@@ -107,7 +107,11 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       permission: 'keys.write',
       async handle({ req, params, principal }) {
         const patch = parseInput(patchKeySchema, (await readJson(req)) ?? {});
-        const result = await keys.update((await visibleKey(keys, params.id, principal)).id, patch);
+        const result = await keys.update(
+          (await visibleKey(keys, params.id, principal)).id,
+          patch,
+          actorName(principal),
+        );
         if (!result.ok) {
           if (result.reason === 'invalid') throw new HttpError('BAD_REQUEST', result.message);
           throw new HttpError('NOT_FOUND', 'Key not found');
@@ -123,7 +127,7 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       permission: 'keys.write',
       async handle({ req, params, principal }) {
         const key = await visibleKey(keys, params.id, principal);
-        const revoked = await keys.revoke(key.id);
+        const revoked = await keys.revoke(key.id, actorName(principal));
         if (revoked === undefined) throw new HttpError('NOT_FOUND', 'Key not found');
         if (key.revokedAt === null) await audit(req, principal, 'key.revoked', revoked);
         return { status: 200, data: view(revoked) };
@@ -136,7 +140,11 @@ export function managementRoutes(keys: KeyService, audit: KeyAuditor = noAudit):
       permission: 'keys.write',
       async handle({ req, params, principal }) {
         const body = parseInput(rollKeySchema, (await readJson(req)) ?? {});
-        const result = await keys.roll((await visibleKey(keys, params.id, principal)).id, body.gracePeriodSeconds ?? 0);
+        const result = await keys.roll(
+          (await visibleKey(keys, params.id, principal)).id,
+          body.gracePeriodSeconds ?? 0,
+          actorName(principal),
+        );
         if (!result.ok) {
           if (result.reason === 'revoked') throw new HttpError('CONFLICT', 'A revoked key cannot be rolled');
           if (result.reason === 'expired') throw new HttpError('CONFLICT', 'An expired key cannot be rolled');

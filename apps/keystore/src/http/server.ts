@@ -13,6 +13,9 @@ import { CSRF_HEADER, isSafeMethod, sameOrigin, tokensMatch } from './csrf.ts';
 import { internalRoutes } from './internal-routes.ts';
 import { StorageUnavailableError } from '../store/storage-error.ts';
 import { keyAuditor, noAudit } from './key-audit.ts';
+import { noWebhookAudit, webhookAuditor } from './webhook-audit.ts';
+import { webhookRoutes } from './webhook-routes.ts';
+import type { WebhookService } from '../webhooks/webhook-service.ts';
 import { answersWithin, type KeystoreMetrics } from '../metrics.ts';
 import { managementRoutes } from './management-routes.ts';
 import { openApiRoute } from '../openapi/openapi-route.ts';
@@ -43,6 +46,8 @@ export interface KeystoreServerDeps {
   metrics?: KeystoreMetrics;
   /** Leak reports (`POST /v1/leaks`, `POST /v1/leaks/github`); unset: no such routes. */
   leaks?: { service: LeakService; githubKeys: GithubPublicKeys };
+  /** `/v1/webhooks*` (and the dashboard's Webhooks page); unset: no webhook routes. */
+  webhooks?: WebhookService;
 }
 
 const healthz: Route = {
@@ -87,6 +92,8 @@ function metricsRoute(metrics: KeystoreMetrics): Route {
 export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
   const { dashboard } = deps;
   const audit = dashboard === undefined ? noAudit : keyAuditor(dashboard);
+  const webhookAudit = dashboard === undefined ? noWebhookAudit : webhookAuditor(dashboard);
+  const { webhooks } = deps;
   return [
     healthz,
     readyz(deps.ready ?? (async () => {})),
@@ -97,8 +104,11 @@ export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
     ...(deps.leaks === undefined
       ? []
       : leakRoutes({ leaks: deps.leaks.service, githubKeys: deps.leaks.githubKeys, audit })),
+    ...(webhooks === undefined ? [] : webhookRoutes({ webhooks, keys: deps.keys, audit: webhookAudit })),
     ...internalRoutes(deps),
-    ...(dashboard === undefined ? [] : dashboardRoutes({ ...dashboard, keys: deps.keys, audit })),
+    ...(dashboard === undefined
+      ? []
+      : dashboardRoutes({ ...dashboard, keys: deps.keys, audit, webhooks, webhookAudit })),
   ];
 }
 

@@ -2,7 +2,9 @@ import { generate, hash, hint, type Environment } from '@routemcp/api-key';
 import { quotaPeriodEnd, quotaPeriodStart } from '@routemcp/internal-api';
 import type { Clock } from '../clock.ts';
 import { newKeyId } from '../ids.ts';
+import { SYSTEM_ACTOR } from '../webhooks/webhook-record.ts';
 import type { KeyFilter, KeyPatch, KeyStore, UpdateResult, UsageCount } from '../store/key-store.ts';
+import { quotaLevels } from './quota-crossing.ts';
 import { NO_POLICIES, policyConflict, type KeyPolicies, type RateLimit, type StoredKey } from './key-record.ts';
 
 export interface CreateKeyInput extends Partial<KeyPolicies> {
@@ -41,6 +43,8 @@ export interface KeyServiceOptions {
   clock: Clock;
   /** Called after every committed change, so in-process event streams push at once. */
   onChange?: () => void;
+  /** Who changes keys when a call names no one (webhook events' `actor`): `cli` for the operator CLI. */
+  actor?: string;
 }
 
 /** Key lifecycle shared by the HTTP API and the operator CLI. */
@@ -48,19 +52,29 @@ export class KeyService {
   readonly #store: KeyStore;
   readonly #clock: Clock;
   readonly #onChange: () => void;
+  readonly #actor: string;
 
   constructor(options: KeyServiceOptions) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#onChange = options.onChange ?? (() => {});
+    this.#actor = options.actor ?? SYSTEM_ACTOR;
   }
 
   now(): number {
     return this.#clock.now();
   }
 
+  get defaultAccountId(): string {
+    return this.#store.defaultAccountId;
+  }
+
+  hasAccount(id: string): Promise<boolean> {
+    return this.#store.hasAccount(id);
+  }
+
   /** `createAccount`: the caller is trusted to name new accounts (the operator). */
-  async create(input: CreateKeyInput, options: { createAccount: boolean }): Promise<CreateResult> {
+  async create(input: CreateKeyInput, options: { createAccount: boolean; actor?: string }): Promise<CreateResult> {
     const now = this.#clock.now();
     const policies: KeyPolicies = { ...NO_POLICIES };
     for (const field of Object.keys(NO_POLICIES) as (keyof KeyPolicies)[]) {
@@ -88,6 +102,7 @@ export class KeyService {
         ...policies,
       },
       now,
+      options.actor ?? this.#actor,
     );
     this.#onChange();
     return { ok: true, issued: { key, record } };
@@ -106,14 +121,14 @@ export class KeyService {
   }
 
   /** Refused, with nothing written, when the key would end up with settings that conflict (`policyConflict`). */
-  async update(id: string, patch: KeyPatch): Promise<UpdateResult> {
-    const result = await this.#store.updateKey(id, patch, this.#clock.now(), policyConflict);
+  async update(id: string, patch: KeyPatch, actor = this.#actor): Promise<UpdateResult> {
+    const result = await this.#store.updateKey(id, patch, this.#clock.now(), policyConflict, actor);
     if (result.ok) this.#onChange();
     return result;
   }
 
-  async revoke(id: string): Promise<StoredKey | undefined> {
-    const result = await this.#store.revokeKey(id, this.#clock.now());
+  async revoke(id: string, actor = this.#actor): Promise<StoredKey | undefined> {
+    const result = await this.#store.revokeKey(id, this.#clock.now(), actor);
     if (!result.ok) return undefined;
     this.#onChange();
     return result.key;
@@ -124,7 +139,7 @@ export class KeyService {
    * policies, expiry); the old one works for `graceSeconds` more (0: revoked
    * at once).
    */
-  async roll(id: string, graceSeconds: number): Promise<RollKeyResult> {
+  async roll(id: string, graceSeconds: number, actor = this.#actor): Promise<RollKeyResult> {
     const now = this.#clock.now();
     const old = await this.#store.getKey(id);
     if (old === undefined) return { ok: false, reason: 'not_found' };
@@ -134,6 +149,7 @@ export class KeyService {
       { id: newKeyId(), hash: hash(key), hint: hint(key) },
       now + graceSeconds * 1000,
       now,
+      actor,
     );
     if (!result.ok) return result;
     this.#onChange();
@@ -147,9 +163,27 @@ export class KeyService {
     return count;
   }
 
-  /** Adds a proxy's batch to the hourly counters; returns how many entries named a known key. */
-  recordUsage(entries: readonly UsageCount[]): Promise<number> {
-    return this.#store.recordUsage(entries, this.#clock.now());
+  /**
+   * Adds a proxy's batch to the hourly counters, then announces the quotas
+   * it took past 80 % or 100 % (quota.warning, quota.exceeded: once per key
+   * and period, marked in the database). Returns how many entries named a known key.
+   */
+  async recordUsage(entries: readonly UsageCount[]): Promise<number> {
+    const recorded = await this.#store.recordUsage(entries, this.#clock.now());
+    const used = new Set(entries.filter((entry) => entry.admitted > 0).map((entry) => entry.keyId));
+    let announced = false;
+    for (const key of await this.#store.keysWithQuota([...used])) {
+      if (key.quota === null) continue;
+      const usage = await this.quotaUsage(key);
+      if (usage === null) continue;
+      for (const level of quotaLevels(key.quota.limit, usage.used)) {
+        const quota = { limit: key.quota.limit, period: key.quota.period, used: usage.used };
+        const crossing = { keyId: key.id, level, periodStart: usage.periodStart, quota };
+        if (await this.#store.markQuotaCrossing(crossing, this.#clock.now())) announced = true;
+      }
+    }
+    if (announced) this.#onChange();
+    return recorded;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '@routemcp/errors';
 import { parseInput } from '../keys/key-input.ts';
-import type { KeyAuditor } from '../http/key-audit.ts';
+import { actorName, type KeyAuditor } from '../http/key-audit.ts';
 import { accountScope } from '../http/management-routes.ts';
 import type { Principal } from '../http/principal.ts';
 import { readBody } from '../http/read-body.ts';
@@ -71,6 +71,8 @@ export function leakRoutes(deps: LeakRouteDeps): Route[] {
             token: match.token,
             where: { url: match.url, source: `${GITHUB_SOURCE_PREFIX}${match.source}` },
           })),
+          undefined,
+          'github',
         );
         await auditFirst(req, undefined, verdicts, 'github');
         const answer = verdicts.map((verdict, i): GithubVerdict => ({
@@ -96,7 +98,7 @@ export function leakRoutes(deps: LeakRouteDeps): Route[] {
           ...(report.keys ?? []).map((token) => ({ token, where })),
           ...(report.keyHashes ?? []).map((keyHash) => ({ keyHash, where })),
         ];
-        const verdicts = await deps.leaks.report(items, accountScope(principal));
+        const verdicts = await deps.leaks.report(items, accountScope(principal), actorName(principal));
         await auditFirst(req, principal, verdicts);
         return {
           status: 200,

@@ -56,12 +56,13 @@ export class LeakService {
   /**
    * One verdict per item, in order. `accountId`: the reporter sees only that
    * account's keys; any other key is a false positive, as an unknown one is.
+   * `reporter` is the `key.leaked` webhook's actor (`github`, an email, `operator`).
    */
-  async report(items: readonly LeakItem[], accountId?: string): Promise<LeakVerdict[]> {
+  async report(items: readonly LeakItem[], accountId?: string, reporter?: string): Promise<LeakVerdict[]> {
     const verdicts: LeakVerdict[] = [];
     let changed = false;
     for (const item of items) {
-      const verdict = await this.#judge(item, accountId);
+      const verdict = await this.#judge(item, accountId, reporter);
       changed ||= verdict.recorded;
       verdicts.push(verdict);
     }
@@ -69,7 +70,7 @@ export class LeakService {
     return verdicts;
   }
 
-  async #judge(item: LeakItem, accountId: string | undefined): Promise<LeakVerdict> {
+  async #judge(item: LeakItem, accountId: string | undefined, reporter: string | undefined): Promise<LeakVerdict> {
     let keyHash: string;
     if ('token' in item) {
       keyHash = hash(item.token);
@@ -87,6 +88,7 @@ export class LeakService {
       { at: now, ...item.where },
       leakAction(this.#policy, found.environment, now),
       now,
+      reporter,
     );
     // Deleted between the two reads: keys are never deleted today, but a key that is gone is not ours.
     if (!result.ok) return { keyHash, ...FALSE_POSITIVE };

@@ -23,7 +23,7 @@ describe('the management API in OpenAPI 3.1', () => {
 
   it('describes exactly the management routes the server registers, and itself', async () => {
     await using ks = await startKeystore();
-    // The routes the app serves, with every optional part on (the dashboard, leak reports).
+    // The routes the app serves, with every optional part on (the dashboard, leak reports, webhooks).
     const router = new Router(ks.app.routes);
     const registered = router.routes
       .filter((route) => route.access === 'management' || route.pattern === OPENAPI_PATH)

@@ -2,6 +2,7 @@ import { createDocument } from 'zod-openapi';
 import { SESSION_COOKIE } from '../http/session-resolver.ts';
 import { leakPaths } from './leak-paths.ts';
 import { managementPaths } from './management-paths.ts';
+import { webhookPaths } from './webhook-paths.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 
@@ -22,10 +23,12 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
       { name: 'keys', description: 'API keys' },
       { name: 'audit', description: 'The audit log' },
       { name: 'leaks', description: 'Keys found in public' },
+      { name: 'webhooks', description: 'Signed lifecycle events (Standard Webhooks) to your receivers' },
     ],
     paths: {
       ...managementPaths,
       ...leakPaths,
+      ...webhookPaths,
       [OPENAPI_PATH]: {
         get: {
           operationId: 'openApi',

@@ -60,6 +60,15 @@ export type LeakResult = { ok: true; key: StoredKey; recorded: boolean } | { ok:
  */
 export type QuotaScope = { keyId: string } | { ownerId: string };
 
+/** A key's quota use passed a level in the period that began at `periodStart` (see `quotaCrossings`). */
+export interface QuotaCrossing {
+  keyId: string;
+  level: 'warning' | 'exceeded';
+  periodStart: number;
+  /** What the webhook event says about it. */
+  quota: { limit: number; period: string; used: number };
+}
+
 /** One key's counts from one proxy batch, its time parsed (the wire form is `UsageEntry` of @routemcp/internal-api). */
 export interface UsageCount {
   keyId: string;
@@ -76,7 +85,9 @@ export interface UsageCount {
  * and never announces one that did not commit. Event seqs are per database:
  * every process on it (replicas, the CLI) sees one log in one order, and a
  * seq is visible only once every lower seq that will ever exist is. `now` is
- * passed in: the store has no clock of its own.
+ * passed in: the store has no clock of its own. The same transactions put the
+ * change's webhook event in the outbox (`key.*`, with `actor`: who made it;
+ * default `system`).
  */
 export interface KeyStore {
   /** Random id created with the database; part of every event id. */
@@ -87,28 +98,29 @@ export interface KeyStore {
   /** Creates the account when missing; true when it was created. */
   ensureAccount(id: string, name: string, now: number): Promise<boolean>;
 
-  createKey(key: NewKey, now: number): Promise<StoredKey>;
+  createKey(key: NewKey, now: number, actor?: string): Promise<StoredKey>;
   getKey(id: string): Promise<StoredKey | undefined>;
   findByHash(hash: string): Promise<StoredKey | undefined>;
   /** Newest first. */
   listKeys(filter: KeyFilter, now: number): Promise<StoredKey[]>;
   /** Writes an `updated` event with the change; `check` may refuse the resulting key (nothing written). */
-  updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck): Promise<UpdateResult>;
+  updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck, actor?: string): Promise<UpdateResult>;
   /** Idempotent: revoking a revoked key returns it unchanged and writes no event. */
-  revokeKey(id: string, now: number): Promise<RevokeResult>;
+  revokeKey(id: string, now: number, actor?: string): Promise<RevokeResult>;
   /**
    * Issues the successor with everything of `oldId` (name, limits, policies,
    * expiry; rolledFrom = oldId) and ends `oldId` at `oldEndsAt` (now: revoked
    * at once). A revoked or expired key cannot be rolled.
    */
-  rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult>;
+  rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number, actor?: string): Promise<RollResult>;
   /**
    * Records the key's first leak report and applies `action`, in one
    * transaction; the event proxies get is `revoked` or `updated` when the
    * action changed what they cache, none for `notify`. Idempotent: a key
-   * already reported is returned unchanged (first report wins).
+   * already reported is returned unchanged (first report wins). A first
+   * report also queues `key.leaked` for the account's webhooks.
    */
-  recordLeak(id: string, leak: KeyLeak, action: LeakAction, now: number): Promise<LeakResult>;
+  recordLeak(id: string, leak: KeyLeak, action: LeakAction, now: number, actor?: string): Promise<LeakResult>;
   /** Writes one `expired` event per key whose expiresAt has passed; returns how many. */
   expireDue(now: number): Promise<number>;
 
@@ -125,4 +137,12 @@ export interface KeyStore {
   recordUsage(entries: readonly UsageCount[], now: number): Promise<number>;
   /** Sum of `admitted` in the hourly rows from `since` (an hour boundary) on, over the scope's keys. */
   admittedSince(scope: QuotaScope, since: number): Promise<number>;
+  /**
+   * Marks that the key crossed this level in this period and, only when it
+   * was not marked yet, puts the `quota.<level>` event in the outbox, in one
+   * transaction: once per key, level and period, whichever replica sees it.
+   */
+  markQuotaCrossing(crossing: QuotaCrossing, now: number): Promise<boolean>;
+  /** Those of `ids` that have a quota, in one read (a usage batch names up to 10 000 keys, most without one). */
+  keysWithQuota(ids: readonly string[]): Promise<StoredKey[]>;
 }

@@ -1,5 +1,6 @@
 import type { AccountStore } from '../accounts/account-store.ts';
 import type { FailureStore } from '../accounts/failure-store.ts';
+import type { WebhookStore } from '../webhooks/webhook-store.ts';
 import type { KeyStore } from './key-store.ts';
 
 /** Tells the event hub that new events may be in the log (another replica or process wrote them). */
@@ -18,6 +19,7 @@ export interface Storage {
   readonly keys: KeyStore;
   readonly accounts: AccountStore;
   readonly failures: FailureStore;
+  readonly webhooks: WebhookStore;
   /** Undefined: no push from other processes; the hub's poll is the only way it learns of them. */
   readonly eventSignal: EventSignal | undefined;
   /** Migration steps this process applied when it opened the database (0: another did, or none were due). */

@@ -17,3 +17,17 @@ export function fakeClock(start = Date.parse('2026-06-01T00:00:00.000Z')): FakeC
     },
   };
 }
+
+/** Real time plus whatever `advance`/`set` added: for tests where real timers (the dispatcher's poll) must see time move. */
+export function followingClock(): FakeClock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+    set: (ms) => {
+      offset = ms - Date.now();
+    },
+  };
+}

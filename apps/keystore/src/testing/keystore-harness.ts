@@ -44,22 +44,27 @@ export async function startKeystore(
     publicUrl?: string;
     sso?: KeystoreAppOptions['sso'];
     passwordLogin?: boolean;
+    webhookAllowPrivate?: boolean;
+    managementResolvers?: KeystoreAppOptions['managementResolvers'];
+    webhookDelivery?: KeystoreAppOptions['webhookDelivery'];
+    /** Default: a fake clock at 2026-06-01. */
+    clock?: FakeClock;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));
   const dbPath = join(dir, 'keystore.sqlite');
-  const clock = fakeClock();
+  const clock = options.clock ?? fakeClock();
   const storage = new SqliteStorage({ path: dbPath, now: clock.now() });
   const app = createKeystoreApp({
     storage,
     // Cheap scrypt: the tests check behaviour, not the work factor (password.test.ts keeps the real one).
     passwords: new ScryptHasher(CHEAP_SCRYPT),
-    clock,
     logger: pino({ level: 'silent' }),
     serviceToken: SERVICE_TOKEN,
     adminToken: ADMIN_TOKEN,
     eventRetention: 100_000,
     ...options,
+    clock,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;

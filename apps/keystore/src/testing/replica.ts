@@ -27,6 +27,8 @@ export async function startReplica(group: ProcessGroup, name: string, databaseUr
       KEYSTORE_ADMIN_TOKEN: ADMIN_TOKEN,
       KEYSTORE_ADMIN_EMAIL: FIRST_USER.email,
       KEYSTORE_ADMIN_PASSWORD: FIRST_USER.password,
+      // Webhook receivers in these tests listen on loopback.
+      KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'true',
     },
   });
   const deadline = Date.now() + 30_000;

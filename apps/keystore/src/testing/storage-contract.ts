@@ -8,6 +8,7 @@ import type { NewKey, Successor } from '../store/key-store.ts';
 import type { Storage } from '../store/storage.ts';
 import { runAuditContract } from './audit-contract.ts';
 import { fakeClock } from './fake-clock.ts';
+import { runWebhookStoreContract } from './webhook-store-contract.ts';
 
 /** One database per test: `open()` its first connection, `openAnother()` a second one (the CLI, another replica). */
 export interface ContractDatabase extends AsyncDisposable {
@@ -59,6 +60,7 @@ const successor = (): Successor => {
 export function runStorageContract(engine: string, database: () => Promise<ContractDatabase>): void {
   const clock = fakeClock();
   runAuditContract(engine, database);
+  runWebhookStoreContract(engine, database);
 
   describe(`storage contract: ${engine}`, () => {
     it('migrates a new database once: an epoch, a default account; reopening keeps them and the data', async () => {

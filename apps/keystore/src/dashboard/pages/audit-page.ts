@@ -23,6 +23,12 @@ const ACTIONS: Record<AuditAction, string> = {
   'member.removed': 'Removed member',
   'password.changed': 'Changed password',
   'sessions.ended': 'Logged out everywhere',
+  'webhook.created': 'Added webhook',
+  'webhook.updated': 'Edited webhook',
+  'webhook.deleted': 'Deleted webhook',
+  'webhook.secret_rotated': 'Rotated webhook secret',
+  'webhook.delivery_retried': 'Retried webhook delivery',
+  'webhook.disabled': 'Webhook disabled after failing',
 };
 
 const labelOf = (action: string): string => (ACTIONS as Record<string, string | undefined>)[action] ?? action;

@@ -12,6 +12,7 @@ import type {
   LeakResult,
   NewKey,
   PatchCheck,
+  QuotaCrossing,
   QuotaScope,
   RevokeResult,
   RollResult,
@@ -21,6 +22,8 @@ import type {
 } from '../key-store.ts';
 import { translated } from './postgres-errors.ts';
 import { EVENT_LOCK } from './postgres-migrations.ts';
+import { addToOutbox } from './postgres-outbox.ts';
+import { keyWebhookEvent, leakEventData, SYSTEM_ACTOR, type WebhookEventType } from '../../webhooks/webhook-record.ts';
 import { inTransaction, withTimeout, type Queryable } from './postgres-pool.ts';
 
 const HOUR_MS = 3_600_000;
@@ -60,8 +63,8 @@ export class PostgresKeyStore implements KeyStore {
     });
   }
 
-  createKey(key: NewKey, now: number): Promise<StoredKey> {
-    return this.#write((db) => insertKey(db, key, now));
+  createKey(key: NewKey, now: number, actor = SYSTEM_ACTOR): Promise<StoredKey> {
+    return this.#write((db) => insertKey(db, key, now, actor));
   }
 
   getKey(id: string): Promise<StoredKey | undefined> {
@@ -103,7 +106,7 @@ export class PostgresKeyStore implements KeyStore {
     );
   }
 
-  updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck): Promise<UpdateResult> {
+  updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck, actor = SYSTEM_ACTOR): Promise<UpdateResult> {
     return this.#write(async (db): Promise<UpdateResult> => {
       const current = await getKey(db, id, true);
       if (current === undefined) return { ok: false, reason: 'not_found' };
@@ -122,22 +125,31 @@ export class PostgresKeyStore implements KeyStore {
         ],
       );
       await insertEvent(db, 'updated', current, now);
+      await outbox(db, 'key.updated', next, actor, now);
       return { ok: true, key: next };
     });
   }
 
-  revokeKey(id: string, now: number): Promise<RevokeResult> {
+  revokeKey(id: string, now: number, actor = SYSTEM_ACTOR): Promise<RevokeResult> {
     return this.#write(async (db): Promise<RevokeResult> => {
       const current = await getKey(db, id, true);
       if (current === undefined) return { ok: false, reason: 'not_found' };
       if (current.revokedAt !== null) return { ok: true, key: current };
       await db.query('UPDATE keys SET revoked_at = $1 WHERE id = $2', [now, id]);
       await insertEvent(db, 'revoked', current, now);
-      return { ok: true, key: { ...current, revokedAt: now } };
+      const revoked = { ...current, revokedAt: now };
+      await outbox(db, 'key.revoked', revoked, actor, now);
+      return { ok: true, key: revoked };
     });
   }
 
-  rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult> {
+  rollKey(
+    oldId: string,
+    successor: Successor,
+    oldEndsAt: number,
+    now: number,
+    actor = SYSTEM_ACTOR,
+  ): Promise<RollResult> {
     return this.#write(async (db): Promise<RollResult> => {
       const old = await getKey(db, oldId, true);
       if (old === undefined) return { ok: false, reason: 'not_found' };
@@ -155,12 +167,19 @@ export class PostgresKeyStore implements KeyStore {
         ended = { ...old, expiresAt };
       }
       await insertEvent(db, 'rolled', old, now);
-      const created = await insertKey(db, successorOf(old, successor), now);
+      await outbox(db, 'key.rolled', ended, actor, now, { successorId: successor.id });
+      const created = await insertKey(db, successorOf(old, successor), now, actor);
       return { ok: true, old: ended, created };
     });
   }
 
-  recordLeak(id: string, leak: KeyLeak, action: LeakAction, now: number): Promise<LeakResult> {
+  recordLeak(
+    id: string,
+    leak: KeyLeak,
+    action: LeakAction,
+    now: number,
+    actor: string = SYSTEM_ACTOR,
+  ): Promise<LeakResult> {
     return this.#write(async (db): Promise<LeakResult> => {
       const current = await getKey(db, id, true);
       if (current === undefined) return { ok: false, reason: 'not_found' };
@@ -171,6 +190,7 @@ export class PostgresKeyStore implements KeyStore {
         [leak.at, leak.url, leak.source, key.revokedAt, key.expiresAt, id],
       );
       if (event !== undefined) await insertEvent(db, event, current, now);
+      await outbox(db, 'key.leaked', key, actor, now, leakEventData(leak, action.kind));
       return { ok: true, key, recorded: true };
     });
   }
@@ -184,7 +204,11 @@ export class PostgresKeyStore implements KeyStore {
       const due = (await db.query<KeyRow>(`${DUE} ORDER BY id LIMIT 500`, [now])).rows;
       for (const row of due) {
         await db.query('UPDATE keys SET expiry_announced_at = $1 WHERE id = $2', [now, row.id]);
-        await insertEvent(db, 'expired', toRecord(row) as StoredKey, now);
+        const key = toRecord(row) as StoredKey;
+        await insertEvent(db, 'expired', key, now);
+        await outbox(db, 'key.expired', key, SYSTEM_ACTOR, now, {
+          expiresAt: new Date(key.expiresAt ?? now).toISOString(),
+        });
       }
       return due.length;
     });
@@ -290,6 +314,32 @@ export class PostgresKeyStore implements KeyStore {
     });
   }
 
+  keysWithQuota(ids: readonly string[]): Promise<StoredKey[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.#read(async (db) =>
+      (
+        await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM keys WHERE quota IS NOT NULL AND id = ANY($1::text[])`, [
+          [...ids],
+        ])
+      ).rows.map((row) => toRecord(row) as StoredKey),
+    );
+  }
+
+  markQuotaCrossing(crossing: QuotaCrossing, now: number): Promise<boolean> {
+    const column = crossing.level === 'warning' ? 'quota_warned_for' : 'quota_exceeded_for';
+    return inTransaction(this.#pool, async (db) => {
+      // One conditional UPDATE: of two replicas seeing the same crossing, one changes the row.
+      const { rows } = await db.query<KeyRow>(
+        `UPDATE keys SET ${column} = $1 WHERE id = $2 AND ${column} IS DISTINCT FROM $1 RETURNING ${KEY_COLUMNS}`,
+        [crossing.periodStart, crossing.keyId],
+      );
+      const key = toRecord(rows[0]);
+      if (key === undefined) return false;
+      await outbox(db, `quota.${crossing.level}`, key, SYSTEM_ACTOR, now, { quota: crossing.quota });
+      return true;
+    });
+  }
+
   /** Answers when the server runs a query (readiness). */
   async ping(): Promise<void> {
     await this.#read((db) => db.query(withTimeout('SELECT 1', 1500)));
@@ -309,7 +359,7 @@ async function getKey(db: Queryable, id: string, forUpdate = false): Promise<Sto
   return toRecord((await db.query<KeyRow>(sql, [id])).rows[0]);
 }
 
-async function insertKey(db: Queryable, key: NewKey, now: number): Promise<StoredKey> {
+async function insertKey(db: Queryable, key: NewKey, now: number, actor: string): Promise<StoredKey> {
   await db.query(
     `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from, ${POLICY_COLUMNS.join(', ')})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
@@ -330,7 +380,20 @@ async function insertKey(db: Queryable, key: NewKey, now: number): Promise<Store
   );
   const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null, leak: null };
   await insertEvent(db, 'created', record, now);
+  await outbox(db, 'key.created', record, actor, now);
   return record;
+}
+
+/** Inside the caller's transaction: the webhook outbox commits with the change it announces. */
+function outbox(
+  db: Queryable,
+  type: WebhookEventType,
+  key: StoredKey,
+  actor: string,
+  now: number,
+  extra?: Record<string, unknown>,
+): Promise<number> {
+  return addToOutbox(db, keyWebhookEvent(type, key, actor, now, extra), now);
 }
 
 function insertEvent(db: Queryable, type: KeyEventType, key: StoredKey, now: number): Promise<unknown> {

@@ -179,6 +179,46 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
         withdrawn_at bigint
       );
       CREATE INDEX invitations_account ON invitations (account_id, created_at);
+      `);
+  },
+  async (db) => {
+    // Webhooks (issue 24). webhook_deliveries is the outbox: key changes write their rows in the same
+    // transaction. A delivery is pending until it succeeds or runs out of retries; lease_until keeps two
+    // replicas off one row. The quota marks hold the period start a quota event was sent for (once each).
+    await db.query(`
+      CREATE TABLE webhooks (
+        id text PRIMARY KEY,
+        account_id text NOT NULL REFERENCES accounts(id),
+        url text NOT NULL,
+        events text,
+        description text,
+        secret text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        disabled_at bigint,
+        failing_since bigint,
+        ord bigint GENERATED ALWAYS AS IDENTITY
+      );
+      CREATE INDEX webhooks_account ON webhooks (account_id);
+      CREATE TABLE webhook_deliveries (
+        id text PRIMARY KEY,
+        webhook_id text NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        event_id text NOT NULL,
+        event_type text NOT NULL,
+        body text NOT NULL,
+        status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at bigint,
+        lease_until bigint,
+        last_attempt_at bigint,
+        last_response_status integer,
+        last_error text,
+        created_at bigint NOT NULL,
+        ord bigint GENERATED ALWAYS AS IDENTITY
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at);
+      ALTER TABLE keys ADD COLUMN quota_warned_for bigint, ADD COLUMN quota_exceeded_for bigint;
     `);
   },
 ];

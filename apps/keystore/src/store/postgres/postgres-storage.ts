@@ -7,6 +7,7 @@ import { translated } from './postgres-errors.ts';
 import { PostgresEventSignal } from './postgres-event-signal.ts';
 import { PostgresFailureStore } from './postgres-failure-store.ts';
 import { PostgresKeyStore } from './postgres-key-store.ts';
+import { PostgresWebhookStore } from './postgres-webhook-store.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { createPool } from './postgres-pool.ts';
 
@@ -27,6 +28,7 @@ export class PostgresStorage implements Storage {
   readonly keys: PostgresKeyStore;
   readonly accounts: PostgresAccountStore;
   readonly failures: PostgresFailureStore;
+  readonly webhooks: PostgresWebhookStore;
   readonly eventSignal: PostgresEventSignal | undefined;
   readonly migrationsApplied: number;
   readonly #pool: pg.Pool;
@@ -36,6 +38,7 @@ export class PostgresStorage implements Storage {
     this.keys = keys;
     this.accounts = new PostgresAccountStore({ pool });
     this.failures = new PostgresFailureStore({ pool });
+    this.webhooks = new PostgresWebhookStore({ pool });
     this.eventSignal = signal;
     this.migrationsApplied = applied;
   }

@@ -5,6 +5,8 @@ import type { KeyLeak, StoredKey } from '../../keys/key-record.ts';
 import { leaked, patched, successorOf } from '../key-changes.ts';
 import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type EventRow, type KeyRow } from '../key-rows.ts';
 import { migrate } from './sqlite-migrations.ts';
+import { addToOutbox } from './sqlite-outbox.ts';
+import { keyWebhookEvent, leakEventData, SYSTEM_ACTOR, type WebhookEventType } from '../../webhooks/webhook-record.ts';
 import type {
   KeyEvent,
   KeyEventType,
@@ -15,6 +17,7 @@ import type {
   LeakResult,
   NewKey,
   PatchCheck,
+  QuotaCrossing,
   QuotaScope,
   RevokeResult,
   RollResult,
@@ -77,8 +80,8 @@ export class SqliteKeyStore implements KeyStore {
     return result.changes > 0;
   }
 
-  async createKey(key: NewKey, now: number): Promise<StoredKey> {
-    return this.#transaction(() => this.#insertKey(key, now));
+  async createKey(key: NewKey, now: number, actor = SYSTEM_ACTOR): Promise<StoredKey> {
+    return this.#transaction(() => this.#insertKey(key, now, actor));
   }
 
   async getKey(id: string): Promise<StoredKey | undefined> {
@@ -123,7 +126,13 @@ export class SqliteKeyStore implements KeyStore {
     return (this.#stmt(sql).all(...params) as unknown as KeyRow[]).map((row) => toRecord(row) as StoredKey);
   }
 
-  async updateKey(id: string, patch: KeyPatch, now: number, check?: PatchCheck): Promise<UpdateResult> {
+  async updateKey(
+    id: string,
+    patch: KeyPatch,
+    now: number,
+    check?: PatchCheck,
+    actor = SYSTEM_ACTOR,
+  ): Promise<UpdateResult> {
     return this.#transaction((): UpdateResult => {
       const current = this.#get(id);
       if (current === undefined) return { ok: false, reason: 'not_found' };
@@ -140,22 +149,31 @@ export class SqliteKeyStore implements KeyStore {
         id,
       );
       this.#event('updated', current, now);
+      this.#outbox('key.updated', next, actor, now);
       return { ok: true, key: next };
     });
   }
 
-  async revokeKey(id: string, now: number): Promise<RevokeResult> {
+  async revokeKey(id: string, now: number, actor = SYSTEM_ACTOR): Promise<RevokeResult> {
     return this.#transaction(() => {
       const current = this.#get(id);
       if (current === undefined) return { ok: false, reason: 'not_found' };
       if (current.revokedAt !== null) return { ok: true, key: current };
       this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, id);
       this.#event('revoked', current, now);
-      return { ok: true, key: { ...current, revokedAt: now } };
+      const revoked = { ...current, revokedAt: now };
+      this.#outbox('key.revoked', revoked, actor, now);
+      return { ok: true, key: revoked };
     });
   }
 
-  async rollKey(oldId: string, successor: Successor, oldEndsAt: number, now: number): Promise<RollResult> {
+  async rollKey(
+    oldId: string,
+    successor: Successor,
+    oldEndsAt: number,
+    now: number,
+    actor = SYSTEM_ACTOR,
+  ): Promise<RollResult> {
     return this.#transaction((): RollResult => {
       const old = this.#get(oldId);
       if (old === undefined) return { ok: false, reason: 'not_found' };
@@ -173,12 +191,19 @@ export class SqliteKeyStore implements KeyStore {
         ended = { ...old, expiresAt };
       }
       this.#event('rolled', old, now);
-      const created = this.#insertKey(successorOf(old, successor), now);
+      this.#outbox('key.rolled', ended, actor, now, { successorId: successor.id });
+      const created = this.#insertKey(successorOf(old, successor), now, actor);
       return { ok: true, old: ended, created };
     });
   }
 
-  async recordLeak(id: string, leak: KeyLeak, action: LeakAction, now: number): Promise<LeakResult> {
+  async recordLeak(
+    id: string,
+    leak: KeyLeak,
+    action: LeakAction,
+    now: number,
+    actor: string = SYSTEM_ACTOR,
+  ): Promise<LeakResult> {
     return this.#transaction((): LeakResult => {
       const current = this.#get(id);
       if (current === undefined) return { ok: false, reason: 'not_found' };
@@ -188,6 +213,7 @@ export class SqliteKeyStore implements KeyStore {
         'UPDATE keys SET leaked_at = ?, leak_url = ?, leak_source = ?, revoked_at = ?, expires_at = ? WHERE id = ?',
       ).run(leak.at, leak.url, leak.source, key.revokedAt, key.expiresAt, id);
       if (event !== undefined) this.#event(event, current, now);
+      this.#outbox('key.leaked', key, actor, now, leakEventData(leak, action.kind));
       return { ok: true, key, recorded: true };
     });
   }
@@ -201,7 +227,11 @@ export class SqliteKeyStore implements KeyStore {
       const mark = this.#stmt('UPDATE keys SET expiry_announced_at = ? WHERE id = ?');
       for (const row of due) {
         mark.run(now, row.id);
-        this.#event('expired', toRecord(row) as StoredKey, now);
+        const key = toRecord(row) as StoredKey;
+        this.#event('expired', key, now);
+        this.#outbox('key.expired', key, SYSTEM_ACTOR, now, {
+          expiresAt: new Date(key.expiresAt ?? now).toISOString(),
+        });
       }
       return due.length;
     });
@@ -288,6 +318,27 @@ export class SqliteKeyStore implements KeyStore {
     return (row as { used: number }).used;
   }
 
+  async keysWithQuota(ids: readonly string[]): Promise<StoredKey[]> {
+    if (ids.length === 0) return [];
+    const rows = this.#stmt(
+      `SELECT ${KEY_COLUMNS} FROM keys WHERE quota IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as unknown as KeyRow[];
+    return rows.map((row) => toRecord(row) as StoredKey);
+  }
+
+  async markQuotaCrossing(crossing: QuotaCrossing, now: number): Promise<boolean> {
+    const column = crossing.level === 'warning' ? 'quota_warned_for' : 'quota_exceeded_for';
+    return this.#transaction(() => {
+      const { changes } = this.#stmt(
+        `UPDATE keys SET ${column} = ? WHERE id = ? AND (${column} IS NULL OR ${column} <> ?)`,
+      ).run(crossing.periodStart, crossing.keyId, crossing.periodStart);
+      if (changes === 0) return false;
+      const key = this.#get(crossing.keyId) as StoredKey;
+      this.#outbox(`quota.${crossing.level}`, key, SYSTEM_ACTOR, now, { quota: crossing.quota });
+      return true;
+    });
+  }
+
   /** Answers when the file can be read (readiness). */
   async ping(): Promise<void> {
     this.#stmt('SELECT 1').get();
@@ -301,7 +352,7 @@ export class SqliteKeyStore implements KeyStore {
     return toRecord(this.#stmt(`SELECT ${KEY_COLUMNS} FROM keys WHERE id = ?`).get(id) as KeyRow | undefined);
   }
 
-  #insertKey(key: NewKey, now: number): StoredKey {
+  #insertKey(key: NewKey, now: number, actor: string): StoredKey {
     this.#stmt(
       `INSERT INTO keys (id, account_id, environment, hash, hint, name, capacity, refill_per_second, created_at, expires_at, rolled_from, ${POLICY_COLUMNS.join(', ')})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -321,7 +372,13 @@ export class SqliteKeyStore implements KeyStore {
     );
     const record: StoredKey = { ...key, createdAt: now, revokedAt: null, lastUsedAt: null, leak: null };
     this.#event('created', record, now);
+    this.#outbox('key.created', record, actor, now);
     return record;
+  }
+
+  /** Inside the caller's transaction: the webhook outbox commits with the change it announces. */
+  #outbox(type: WebhookEventType, key: StoredKey, actor: string, now: number, extra?: Record<string, unknown>): void {
+    addToOutbox(this.#db, keyWebhookEvent(type, key, actor, now, extra), now);
   }
 
   #event(type: KeyEventType, key: StoredKey, now: number): void {

@@ -153,6 +153,45 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
         withdrawn_at INTEGER
       ) STRICT;
       CREATE INDEX invitations_account ON invitations (account_id, created_at);
+      `);
+  },
+  (db) => {
+    // Webhooks (issue 24). webhook_deliveries is the outbox: key changes write their rows in the same
+    // transaction. A delivery is pending until it succeeds or runs out of retries; lease_until keeps two
+    // dispatchers off one row. The quota marks hold the period start a quota event was sent for (once each).
+    db.exec(`
+      CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        url TEXT NOT NULL,
+        events TEXT,
+        description TEXT,
+        secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        disabled_at INTEGER,
+        failing_since INTEGER
+      ) STRICT;
+      CREATE INDEX webhooks_account ON webhooks (account_id);
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        lease_until INTEGER,
+        last_attempt_at INTEGER,
+        last_response_status INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at);
+      ALTER TABLE keys ADD COLUMN quota_warned_for INTEGER;
+      ALTER TABLE keys ADD COLUMN quota_exceeded_for INTEGER;
     `);
   },
 ];

@@ -1,6 +1,7 @@
 import { SqliteAccountStore } from './sqlite-account-store.ts';
 import { SqliteFailureStore } from './sqlite-failure-store.ts';
 import { SqliteKeyStore, type SqliteKeyStoreOptions } from './sqlite-key-store.ts';
+import { SqliteWebhookStore } from './sqlite-webhook-store.ts';
 import type { Storage } from '../storage.ts';
 
 /** The embedded default: one SQLite file, one connection shared by every store. `:memory:` is the in-memory adapter. */
@@ -9,6 +10,7 @@ export class SqliteStorage implements Storage {
   readonly keys: SqliteKeyStore;
   readonly accounts: SqliteAccountStore;
   readonly failures: SqliteFailureStore;
+  readonly webhooks: SqliteWebhookStore;
   readonly eventSignal = undefined;
   readonly migrationsApplied: number;
 
@@ -16,6 +18,7 @@ export class SqliteStorage implements Storage {
     this.keys = new SqliteKeyStore(options);
     this.accounts = new SqliteAccountStore({ db: this.keys.database });
     this.failures = new SqliteFailureStore({ db: this.keys.database });
+    this.webhooks = new SqliteWebhookStore({ db: this.keys.database });
     this.migrationsApplied = this.keys.migrationsApplied;
   }
 
