@@ -1,3 +1,5 @@
+import type { ManagementTokenStore } from '../tokens/token-store.ts';
+
 /** A dashboard user. Times are epoch milliseconds. */
 export interface UserRecord {
   id: string;
@@ -29,15 +31,17 @@ export type AuditAction =
   | 'login'
   | 'login.failed'
   | 'login.locked'
-  | 'logout';
+  | 'logout'
+  | 'token.created'
+  | 'token.revoked';
 
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */
   accountId: string | null;
-  /** A user's email, `operator` (admin token), `cli`, or `github` (a secret-scanning report). */
+  /** A user's email, `operator` (admin token), `token:<name>` (a management token), `cli`, or `github` (a secret-scanning report). */
   actor: string;
   action: AuditAction;
-  /** A key id, or what the action was about; never a key. */
+  /** A key id, a token id, or what the action was about; never a key or a token. */
   target: string | null;
   address: string | null;
   at: number;
@@ -81,7 +85,7 @@ export interface HourlyUsage {
  * in the same database, so every replica sees the same sessions; `now` is
  * always passed in.
  */
-export interface AccountStore {
+export interface AccountStore extends ManagementTokenStore {
   userCount(): Promise<number>;
   /** Undefined when the email is taken. */
   createUser(user: Omit<UserRecord, 'createdAt'>, now: number): Promise<UserRecord | undefined>;

@@ -25,6 +25,8 @@ import {
 } from './principal.ts';
 import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
 import { sessionResolver } from './session-resolver.ts';
+import { managementTokenResolver } from './token-resolver.ts';
+import { tokenRoutes } from './token-routes.ts';
 
 export interface KeystoreServerDeps {
   keys: KeyService;
@@ -94,6 +96,7 @@ export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
     openApiRoute(),
     ...managementRoutes(deps.keys, audit),
     ...(dashboard === undefined ? [] : auditRoutes(dashboard.accounts)),
+    ...(dashboard === undefined ? [] : tokenRoutes({ ...dashboard, keys: deps.keys })),
     ...(deps.leaks === undefined
       ? []
       : leakRoutes({ leaks: deps.leaks.service, githubKeys: deps.leaks.githubKeys, audit })),
@@ -109,6 +112,9 @@ export function createKeystoreServer(deps: KeystoreServerDeps): Server {
     management: [
       ...(deps.adminToken === undefined ? [] : [bearerTokenResolver(deps.adminToken, { kind: 'operator' })]),
       ...(dashboard === undefined ? [] : [sessionResolver(dashboard.sessions)]),
+      ...(dashboard === undefined
+        ? []
+        : [managementTokenResolver({ tokens: dashboard.accounts, clock: dashboard.clock })]),
       ...(deps.managementResolvers ?? []),
     ],
     service: [bearerTokenResolver(deps.serviceToken, { kind: 'service' })],

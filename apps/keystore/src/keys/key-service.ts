@@ -171,4 +171,13 @@ export class KeyService {
       resetsAt: quotaPeriodEnd(key.quota.period, now),
     };
   }
+
+  /** The account that is used when the operator names none. */
+  get defaultAccountId(): string {
+    return this.#store.defaultAccountId;
+  }
+
+  hasAccount(id: string): Promise<boolean> {
+    return this.#store.hasAccount(id);
+  }
 }

@@ -6,6 +6,7 @@ import { NO_POLICIES, type KeyPolicies } from '../keys/key-record.ts';
 import type { NewKey, Successor } from '../store/key-store.ts';
 import type { Storage } from '../store/storage.ts';
 import { runAuditContract } from './audit-contract.ts';
+import { runTokenStorageContract } from './storage-contract-tokens.ts';
 import { fakeClock } from './fake-clock.ts';
 
 /** One database per test: `open()` its first connection, `openAnother()` a second one (the CLI, another replica). */
@@ -58,6 +59,7 @@ const successor = (): Successor => {
 export function runStorageContract(engine: string, database: () => Promise<ContractDatabase>): void {
   const clock = fakeClock();
   runAuditContract(engine, database);
+  runTokenStorageContract(engine, database);
 
   describe(`storage contract: ${engine}`, () => {
     it('migrates a new database once: an epoch, a default account; reopening keeps them and the data', async () => {

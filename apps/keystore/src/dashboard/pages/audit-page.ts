@@ -14,6 +14,8 @@ const ACTIONS: Record<AuditAction, string> = {
   'login.failed': 'Failed login',
   'login.locked': 'Login locked out',
   logout: 'Logged out',
+  'token.created': 'Created API token',
+  'token.revoked': 'Revoked API token',
 };
 
 const labelOf = (action: string): string => (ACTIONS as Record<string, string | undefined>)[action] ?? action;
