@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { addUser, dashboardClient, PASSWORD } from '../testing/dashboard-client.ts';
 import { startKeystore, type Harness } from '../testing/keystore-harness.ts';
+import { issuedTokenSchema, tokenViewSchema } from '../tokens/token-view.ts';
 
 type Body = { success: boolean; code?: string; message?: string; data?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- shapes differ per call; each test asserts its own
 
@@ -66,6 +67,16 @@ describe('management tokens: minting and listing', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id, token_hash: sha, role: 'developer', name: 'ci-deploy' });
     expect(JSON.stringify(rows)).not.toContain(token.slice(4));
+  });
+
+  it("answers in the OpenAPI document's exact shapes", async () => {
+    await using ks = await startKeystore();
+    const { id, data } = await mint(ks, { name: 'shape', role: 'viewer' });
+    issuedTokenSchema.strict().parse(data);
+    expect(Object.keys(data)).toEqual(['id', 'token', ...Object.keys(tokenViewSchema.shape).slice(1)]);
+    for (const item of (await read(await ks.admin('/v1/tokens'))).data as unknown[])
+      tokenViewSchema.strict().parse(item);
+    tokenViewSchema.strict().parse((await read(await ks.admin(`/v1/tokens/${id}/revoke`, { method: 'POST' }))).data);
   });
 
   it.each([

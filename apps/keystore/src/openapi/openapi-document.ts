@@ -2,6 +2,7 @@ import { createDocument } from 'zod-openapi';
 import { SESSION_COOKIE } from '../http/session-resolver.ts';
 import { leakPaths } from './leak-paths.ts';
 import { managementPaths } from './management-paths.ts';
+import { tokenPaths } from './token-paths.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 
@@ -22,10 +23,12 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
       { name: 'keys', description: 'API keys' },
       { name: 'audit', description: 'The audit log' },
       { name: 'leaks', description: 'Keys found in public' },
+      { name: 'tokens', description: 'Named management tokens for automation' },
     ],
     paths: {
       ...managementPaths,
       ...leakPaths,
+      ...tokenPaths,
       [OPENAPI_PATH]: {
         get: {
           operationId: 'openApi',
@@ -42,6 +45,12 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
           type: 'http',
           scheme: 'bearer',
           description: '`KEYSTORE_ADMIN_TOKEN`: every account (the operator).',
+        },
+        managementToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "A named management token (`rmk_…`, from `POST /v1/tokens`): its account only, its role's permissions; no CSRF token (a header is not sent by a browser on its own).",
         },
         session: {
           type: 'apiKey',
