@@ -8,6 +8,7 @@ import { auditPageRoutes } from './audit-page-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { keyPageRoutes } from './key-page-routes.ts';
+import { tokenPageRoutes } from './token-page-routes.ts';
 
 /** The web UI at `/`: pages, forms and its two static files. */
 export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit: KeyAuditor }): Route[] {
@@ -15,6 +16,7 @@ export function dashboardRoutes(deps: DashboardDeps & { keys: KeyService; audit:
     ...authRoutes(deps),
     ...keyPageRoutes(deps),
     ...auditPageRoutes(deps),
+    ...tokenPageRoutes(deps),
     asset('/assets/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'),
     asset('/assets/dashboard.js', 'dashboard.js', 'text/javascript; charset=utf-8'),
   ];

@@ -1,11 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '@routemcp/errors';
-import type { AccountStore, AuditAction } from '../accounts/account-store.ts';
-import type { Clock } from '../clock.ts';
 import { parseInput } from '../keys/key-input.ts';
-import type { KeyService } from '../keys/key-service.ts';
-import { mayMint, mintManagementToken, newTokenId, type ManagementTokenRecord } from '../tokens/management-token.ts';
 import { createTokenSchema, listTokensQuerySchema } from '../tokens/token-input.ts';
+import { TokenService, type ChangeOrigin, type TokenServiceDeps } from '../tokens/token-service.ts';
 import { toTokenView } from '../tokens/token-view.ts';
 import { actorName } from './key-audit.ts';
 import { accountScope } from './management-routes.ts';
@@ -14,11 +11,19 @@ import { readJson } from './read-json.ts';
 import type { RequestOrigin } from './request-origin.ts';
 import type { Route } from './router.ts';
 
-export interface TokenRouteDeps {
-  accounts: AccountStore;
-  keys: Pick<KeyService, 'defaultAccountId' | 'hasAccount'>;
-  clock: Clock;
-  origin: RequestOrigin;
+/** The minter behind a management call: the operator, or a session or token of one account. */
+export function changeOrigin(
+  req: IncomingMessage,
+  principal: Principal | undefined,
+  origin: RequestOrigin,
+): ChangeOrigin {
+  const actor = actorName(principal);
+  const address = origin.address(req);
+  if (principal?.kind === 'user' || principal?.kind === 'token') {
+    return { minter: { kind: 'member', actor, accountId: principal.accountId, role: principal.role }, address };
+  }
+  // Only the operator reaches a management route without an account (the server refuses everything else first).
+  return { minter: { kind: 'operator', actor }, address };
 }
 
 /**
@@ -27,22 +32,8 @@ export interface TokenRouteDeps {
  * (owners); the list needs `members.read`, as a token is automation's seat in
  * the team and every member may see who holds one (never the token itself).
  */
-export function tokenRoutes(deps: TokenRouteDeps): Route[] {
-  const audit = (
-    req: IncomingMessage,
-    principal: Principal | undefined,
-    action: AuditAction,
-    t: ManagementTokenRecord,
-  ) =>
-    deps.accounts.appendAudit({
-      accountId: t.accountId,
-      actor: actorName(principal),
-      action,
-      target: t.id,
-      address: deps.origin.address(req),
-      at: deps.clock.now(),
-    });
-
+export function tokenRoutes(deps: TokenServiceDeps & { origin: RequestOrigin }): Route[] {
+  const tokens = new TokenService(deps);
   return [
     {
       method: 'POST',
@@ -51,34 +42,14 @@ export function tokenRoutes(deps: TokenRouteDeps): Route[] {
       permission: 'tokens.write',
       async handle({ req, principal }) {
         const body = parseInput(createTokenSchema, (await readJson(req)) ?? {});
-        const scope = accountScope(principal);
-        // As POST /v1/keys: another account reads as one that does not exist.
-        if (scope !== undefined && body.accountId !== undefined && body.accountId !== scope) {
+        const result = await tokens.mint(body, changeOrigin(req, principal, deps.origin));
+        if (!result.ok) {
+          if (result.reason === 'role_too_high')
+            throw new HttpError('FORBIDDEN', 'A token cannot have a role above your own');
           throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
         }
-        const accountId = scope ?? body.accountId ?? deps.keys.defaultAccountId;
-        if (scope === undefined && !(await deps.keys.hasAccount(accountId))) {
-          throw new HttpError('BAD_REQUEST', 'accountId: unknown account');
-        }
-        if ((principal?.kind === 'user' || principal?.kind === 'token') && !mayMint(principal.role, body.role)) {
-          throw new HttpError('FORBIDDEN', 'A token cannot have a role above your own');
-        }
-        const { token, hash } = mintManagementToken();
-        const record: ManagementTokenRecord = {
-          id: newTokenId(),
-          accountId,
-          name: body.name,
-          role: body.role,
-          hash,
-          createdBy: actorName(principal),
-          createdAt: deps.clock.now(),
-          lastUsedAt: null,
-          revokedAt: null,
-        };
-        await deps.accounts.createManagementToken(record);
-        await audit(req, principal, 'token.created', record);
-        const { id, ...rest } = toTokenView(record);
-        return { status: 201, data: { id, token, ...rest } };
+        const { id, ...rest } = toTokenView(result.record);
+        return { status: 201, data: { id, token: result.token, ...rest } };
       },
     },
     {
@@ -92,8 +63,7 @@ export function tokenRoutes(deps: TokenRouteDeps): Route[] {
         if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) {
           return { status: 200, data: [] };
         }
-        const tokens = await deps.accounts.listManagementTokens(scope ?? query.accountId);
-        return { status: 200, data: tokens.map(toTokenView) };
+        return { status: 200, data: (await tokens.list(scope ?? query.accountId)).map(toTokenView) };
       },
     },
     {
@@ -102,17 +72,9 @@ export function tokenRoutes(deps: TokenRouteDeps): Route[] {
       access: 'management',
       permission: 'tokens.write',
       async handle({ req, params, principal }) {
-        const found = params.id === undefined ? undefined : await deps.accounts.getManagementToken(params.id);
-        const scope = accountScope(principal);
-        if (found === undefined || (scope !== undefined && found.accountId !== scope)) {
-          throw new HttpError('NOT_FOUND', 'Token not found');
-        }
-        // Revoking twice answers the same; only the first is an event.
-        if (await deps.accounts.revokeManagementToken(found.id, deps.clock.now())) {
-          await audit(req, principal, 'token.revoked', found);
-        }
-        const revoked = await deps.accounts.getManagementToken(found.id);
-        return { status: 200, data: toTokenView(revoked ?? found) };
+        const result = await tokens.revoke(params.id ?? '', changeOrigin(req, principal, deps.origin));
+        if (!result.ok) throw new HttpError('NOT_FOUND', 'Token not found');
+        return { status: 200, data: toTokenView(result.record) };
       },
     },
   ];
