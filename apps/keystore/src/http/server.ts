@@ -111,10 +111,11 @@ export function createKeystoreServer(deps: KeystoreServerDeps): Server {
   const resolvers: Record<Exclude<Access, 'public'>, readonly PrincipalResolver[]> = {
     management: [
       ...(deps.adminToken === undefined ? [] : [bearerTokenResolver(deps.adminToken, { kind: 'operator' })]),
-      ...(dashboard === undefined ? [] : [sessionResolver(dashboard.sessions)]),
+      // A credential sent on purpose (a header) before the one a browser attaches on its own (the cookie).
       ...(dashboard === undefined
         ? []
         : [managementTokenResolver({ tokens: dashboard.accounts, clock: dashboard.clock })]),
+      ...(dashboard === undefined ? [] : [sessionResolver(dashboard.sessions)]),
       ...(deps.managementResolvers ?? []),
     ],
     service: [bearerTokenResolver(deps.serviceToken, { kind: 'service' })],

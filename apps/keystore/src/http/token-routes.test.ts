@@ -174,6 +174,25 @@ describe('management tokens: calling with one', () => {
     expect(mine.data.accountId).toBe('acct_other');
   });
 
+  it("wins over a session cookie sent with it: the call is the token's, not the session's", async () => {
+    await using ks = await startKeystore();
+    await addUser(ks, 'owner@example.com');
+    const browser = dashboardClient(ks);
+    await browser.login('owner@example.com', PASSWORD);
+    const { token } = await mint(ks, { name: 'viewer-bot', role: 'viewer' });
+    const res = await browser.fetch('/v1/keys', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-csrf-token': browser.csrfToken(),
+      },
+      body: JSON.stringify({ environment: 'test' }),
+    });
+    expect(res.status).toBe(403);
+    expect(await ks.store.latestSeq()).toBe(0);
+  });
+
   it.each([
     ['an unknown rmk_ token', `rmk_${'A'.repeat(43)}`],
     ['a malformed one', 'rmk_short'],
