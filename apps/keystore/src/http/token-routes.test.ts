@@ -172,6 +172,11 @@ describe('management tokens: calling with one', () => {
     expect((await bearer(ks, theirToken.token)('/v1/keys')).status).toBe(200);
     const mine = await read(await ours('/v1/keys', { method: 'POST', json: { environment: 'test' } }));
     expect(mine.data.accountId).toBe('acct_other');
+    const audit = (await read(await ours('/v1/audit-log'))).data.entries as { accountId: string; target: string }[];
+    expect(audit.map((e) => [e.accountId, e.target])).toEqual([
+      ['acct_other', mine.data.id],
+      ['acct_other', expect.stringMatching(/^tok_/)],
+    ]);
   });
 
   it("wins over a session cookie sent with it: the call is the token's, not the session's", async () => {
