@@ -38,7 +38,10 @@ export type AuditAction =
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */
   accountId: string | null;
-  /** A user's email, `operator` (admin token), `token:<name>` (a management token), `cli`, or `github` (a secret-scanning report). */
+  /**
+   * A user's email, `operator` (admin token), `token:<name>` (a management
+   * token), `cli`, or `github` (a secret-scanning report).
+   */
   actor: string;
   action: AuditAction;
   /** A key id, a token id, or what the action was about; never a key or a token. */
