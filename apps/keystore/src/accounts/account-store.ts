@@ -1,3 +1,4 @@
+import type { ManagementTokenStore } from '../tokens/token-store.ts';
 import type { Role } from './roles.ts';
 
 /** A member of an account (a dashboard user). Times are epoch milliseconds. */
@@ -88,15 +89,20 @@ export type AuditAction =
   | 'webhook.secret_rotated'
   | 'webhook.delivery_retried'
   /** By the dispatcher (actor `system`): the endpoint failed for days. */
-  | 'webhook.disabled';
+  | 'webhook.disabled'
+  | 'token.created'
+  | 'token.revoked';
 
 export interface NewAuditEntry {
   /** Null when the event belongs to no account (a failed login for an unknown email). */
   accountId: string | null;
-  /** A user's email, `operator` (admin token), `cli`, or `github` (a secret-scanning report). */
+  /**
+   * A user's email, `operator` (admin token), `token:<name>` (a management
+   * token), `cli`, or `github` (a secret-scanning report).
+   */
   actor: string;
   action: AuditAction;
-  /** A key id, or what the action was about; never a key. */
+  /** A key id, a token id, or what the action was about; never a key or a token. */
   target: string | null;
   address: string | null;
   at: number;
@@ -140,7 +146,7 @@ export interface HourlyUsage {
  * in the same database, so every replica sees the same sessions; `now` is
  * always passed in.
  */
-export interface AccountStore {
+export interface AccountStore extends ManagementTokenStore {
   userCount(): Promise<number>;
   /** Undefined when the email is taken. */
   createUser(user: NewUser, now: number): Promise<UserRecord | undefined>;

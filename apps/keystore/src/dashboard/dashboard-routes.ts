@@ -15,6 +15,7 @@ import { keyPageRoutes } from './key-page-routes.ts';
 import { teamRoutes } from './team-routes.ts';
 import { ssoRoutes } from '../sso/sso-routes.ts';
 import { webhookPageRoutes } from './webhook-page-routes.ts';
+import { tokenPageRoutes } from './token-page-routes.ts';
 
 /** The web UI at `/`: pages, forms and its two static files. */
 export function dashboardRoutes(
@@ -35,6 +36,7 @@ export function dashboardRoutes(
     ...teamRoutes(deps),
     ...accountRoutes(deps),
     ...inviteRoutes(deps),
+    ...tokenPageRoutes(deps),
     asset('/assets/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'),
     asset('/assets/dashboard.js', 'dashboard.js', 'text/javascript; charset=utf-8'),
   ];

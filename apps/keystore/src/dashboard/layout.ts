@@ -14,7 +14,7 @@ export interface LayoutOptions {
   /** Undefined on the login page: no navigation, no logout. */
   viewer?: Viewer;
   /** Which nav entry is current. */
-  section?: 'keys' | 'webhooks' | 'audit' | 'team' | 'account';
+  section?: 'keys' | 'webhooks' | 'audit' | 'tokens' | 'team' | 'account';
   body: SafeHtml;
 }
 
@@ -33,7 +33,7 @@ export function layout({ title, viewer, section, body }: LayoutOptions): SafeHtm
       : html`<header class="topbar">
   <div class="topbar-inner">
     <a class="brand" href="/keys"><span class="brand-mark" aria-hidden="true">R</span>RouteMCP</a>
-    <nav aria-label="Main">${navLink('/keys', 'API Keys', section === 'keys')}${navLink('/webhooks', 'Webhooks', section === 'webhooks')}${navLink('/audit', 'Audit log', section === 'audit')}${navLink('/team', 'Team', section === 'team')}${navLink('/account', 'Account', section === 'account')}</nav>
+    <nav aria-label="Main">${navLink('/keys', 'API Keys', section === 'keys')}${navLink('/webhooks', 'Webhooks', section === 'webhooks')}${navLink('/audit', 'Audit log', section === 'audit')}${navLink('/tokens', 'API tokens', section === 'tokens')}${navLink('/team', 'Team', section === 'team')}${navLink('/account', 'Account', section === 'account')}</nav>
     <div class="account">
       <span class="account-email">${viewer.email}</span>
       <form method="post" action="/logout">${csrfField(viewer)}<button type="submit" class="btn btn-quiet btn-small">Log out</button></form>

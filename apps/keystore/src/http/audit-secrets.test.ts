@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { addUser, dashboardClient, PASSWORD, type DashboardClient } from '../testing/dashboard-client.ts';
@@ -38,7 +39,7 @@ function sessionSecrets(ks: Harness, clients: readonly DashboardClient[]): strin
 }
 
 describe('the audit log holds no secret', () => {
-  it('after every management route (token and session), logins, a failed login and logouts', async () => {
+  it('after every management route (admin token, session, management token), logins, a failed login and logouts', async () => {
     await using ks = await startKeystore();
     await addUser(ks, 'a@example.com');
     const browser = dashboardClient(ks);
@@ -47,21 +48,44 @@ describe('the audit log holds no secret', () => {
     expect((await stranger.login('nobody@example.com', PASSWORD)).status).toBe(401);
     expect((await browser.login('a@example.com', PASSWORD)).status).toBe(303);
 
+    const minted = await browser.api('POST', '/v1/tokens', { name: 'scanner', role: 'owner' });
+    const { token, id: tokenId } = ((await minted.json()) as { data: { token: string; id: string } }).data;
+    const withToken = (method: string, path: string, json?: unknown) =>
+      fetch(`${ks.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: json === undefined ? undefined : JSON.stringify(json),
+      });
     const keys = [
       ...(await everyManagementRoute((method, path, json) => ks.admin(path, { method, json }))),
       ...(await everyManagementRoute((method, path, body) => browser.api(method, path, body))),
+      ...(await everyManagementRoute(withToken)),
     ];
+    await withToken('GET', '/v1/tokens');
+    await withToken('POST', `/v1/tokens/${tokenId}/revoke`);
     const secrets = [ADMIN_TOKEN, SERVICE_TOKEN, PASSWORD, WRONG_PASSWORD, ...sessionSecrets(ks, [browser, stranger])];
+    // A management token, with and without its prefix, and the hash it is stored as.
+    secrets.push(token, token.slice(4), createHash('sha256').update(token).digest('hex'));
     expect((await browser.post('/logout', {})).status).toBe(303);
 
     // A key's secret part alone is a secret too: `sk_test_` + body, the body without its prefix.
     for (const key of keys) secrets.push(key, key.replace(/^sk_(live|test)_/, ''));
-    expect(keys).toHaveLength(4);
+    expect(keys).toHaveLength(6);
     expect(secrets.filter((s) => s.length < 16)).toEqual([]);
 
     const rows = await ks.accounts.listAudit({ limit: 1000 });
     expect(new Set(rows.map((r) => r.action))).toEqual(
-      new Set(['login', 'login.failed', 'logout', 'key.created', 'key.updated', 'key.rolled', 'key.revoked']),
+      new Set([
+        'login',
+        'login.failed',
+        'logout',
+        'key.created',
+        'key.updated',
+        'key.rolled',
+        'key.revoked',
+        'token.created',
+        'token.revoked',
+      ]),
     );
     const written = JSON.stringify(rows);
     // Which ones leaked, by position in `secrets`: a failure must not print the secret itself.

@@ -18,7 +18,10 @@ export const noAudit: KeyAuditor = async () => {};
 
 export function actorName(principal: Principal | undefined): string {
   if (principal === undefined) return 'anonymous';
-  return principal.kind === 'user' ? principal.email : principal.kind;
+  if (principal.kind === 'user') return principal.email;
+  // Prefixed: a token's name is chosen by its owner and must not pass for an email, `operator` or `cli`.
+  if (principal.kind === 'token') return `token:${principal.name}`;
+  return principal.kind;
 }
 
 export function keyAuditor(deps: { accounts: AccountStore; clock: Clock; origin: RequestOrigin }): KeyAuditor {

@@ -17,7 +17,7 @@ import type { Route, RouteContext } from './router.ts';
 
 /** The account a principal is confined to; undefined: every account (the operator). */
 export function accountScope(principal: Principal | undefined): string | undefined {
-  return principal?.kind === 'user' ? principal.accountId : undefined;
+  return principal?.kind === 'user' || principal?.kind === 'token' ? principal.accountId : undefined;
 }
 
 /** The key, when it exists and the principal may see it; another account's key is "not found", not "forbidden". */

@@ -6,7 +6,8 @@ import { can, type Permission, type Role } from '../accounts/roles.ts';
  * Who is calling. `operator` holds the admin token and is trusted with every
  * account; `service` is a proxy; `user` is a dashboard session, confined to
  * its own account, limited by its role and bound to a CSRF token for state
- * changes.
+ * changes. `token` is automation's named management token, confined like a
+ * user.
  */
 export type Principal =
   | { kind: 'operator' }
@@ -19,12 +20,14 @@ export type Principal =
       role: Role;
       sessionIdHash: string;
       csrfToken: string;
-    };
+    }
+  /** A named management token (`rmk_…`): confined to its account and role like a session, but no CSRF (a header, not a cookie). */
+  | { kind: 'token'; tokenId: string; name: string; accountId: string; role: Role };
 
 /** Recognises one kind of credential; undefined means "not mine / not valid". */
 export type PrincipalResolver = (req: IncomingMessage) => Principal | undefined | Promise<Principal | undefined>;
 
-const BEARER = /^Bearer +(\S+) *$/i;
+export const BEARER = /^Bearer +(\S+) *$/i;
 
 /** Accepts `Authorization: Bearer <token>`, compared in constant time. */
 export function bearerTokenResolver(token: string, principal: Principal): PrincipalResolver {

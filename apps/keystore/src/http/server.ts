@@ -28,6 +28,8 @@ import {
 } from './principal.ts';
 import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
 import { sessionResolver } from './session-resolver.ts';
+import { managementTokenResolver } from './token-resolver.ts';
+import { tokenRoutes } from './token-routes.ts';
 
 export interface KeystoreServerDeps {
   keys: KeyService;
@@ -101,6 +103,7 @@ export function keystoreRoutes(deps: KeystoreServerDeps): Route[] {
     openApiRoute(),
     ...managementRoutes(deps.keys, audit),
     ...(dashboard === undefined ? [] : auditRoutes(dashboard.accounts)),
+    ...(dashboard === undefined ? [] : tokenRoutes({ ...dashboard, keys: deps.keys })),
     ...(deps.leaks === undefined
       ? []
       : leakRoutes({ leaks: deps.leaks.service, githubKeys: deps.leaks.githubKeys, audit })),
@@ -121,6 +124,10 @@ export function createKeystoreServer(
   const resolvers: Record<Exclude<Access, 'public'>, readonly PrincipalResolver[]> = {
     management: [
       ...(deps.adminToken === undefined ? [] : [bearerTokenResolver(deps.adminToken, { kind: 'operator' })]),
+      // A credential sent on purpose (a header) before the one a browser attaches on its own (the cookie).
+      ...(dashboard === undefined
+        ? []
+        : [managementTokenResolver({ tokens: dashboard.accounts, clock: dashboard.clock })]),
       ...(dashboard === undefined ? [] : [sessionResolver(dashboard.sessions)]),
       ...(deps.managementResolvers ?? []),
     ],

@@ -65,6 +65,7 @@ export class KeyService {
     return this.#clock.now();
   }
 
+  /** The account that is used when the operator names none. */
   get defaultAccountId(): string {
     return this.#store.defaultAccountId;
   }

@@ -24,8 +24,9 @@ export const json = <T extends z.ZodType>(description: string, schema: T): ZodOp
 
 const WHEN: Partial<Record<ErrorCode, string>> = {
   BAD_REQUEST: 'A field is wrong; the message names it',
-  UNAUTHORIZED: 'No admin token and no dashboard session',
-  FORBIDDEN: 'A session call that changes something without a valid X-CSRF-Token (or from another origin)',
+  UNAUTHORIZED: 'No admin token, no valid management token and no dashboard session',
+  FORBIDDEN:
+    "The caller's role does not allow it, or a session call that changes something without a valid X-CSRF-Token (or from another origin)",
   NOT_FOUND: "No such key, or another account's key (a session sees its own account only)",
   CONFLICT: 'The key cannot be rolled (revoked or expired)',
   PAYLOAD_TOO_LARGE: 'The body is larger than 64 KiB',

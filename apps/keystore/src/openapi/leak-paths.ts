@@ -8,7 +8,7 @@ export const leakPaths: ZodOpenApiPathsObject = {
   '/v1/leaks': {
     post: {
       tags: ['leaks'],
-      security: [{ adminToken: [] }, { session: [], csrfToken: [] }],
+      security: [{ adminToken: [] }, { managementToken: [] }, { session: [], csrfToken: [] }],
       operationId: 'reportLeaks',
       summary: 'Report keys found in public',
       description:

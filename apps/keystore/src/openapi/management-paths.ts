@@ -6,10 +6,14 @@ import { auditPageSchema } from '../audit/audit-view.ts';
 import { issuedKeySchema, keyDetailSchema, keyViewSchema } from '../keys/key-view.ts';
 import { errors, json, success } from './envelopes.ts';
 
-/** Read calls: the admin token, or a session alone. */
-export const READ_SECURITY: Record<string, string[]>[] = [{ adminToken: [] }, { session: [] }];
-/** Calls that change something: the admin token, or a session with its CSRF token. */
-export const WRITE_SECURITY: Record<string, string[]>[] = [{ adminToken: [] }, { session: [], csrfToken: [] }];
+/** Read calls: the admin token, a management token, or a session alone. */
+export const READ_SECURITY: Record<string, string[]>[] = [{ adminToken: [] }, { managementToken: [] }, { session: [] }];
+/** Calls that change something: the admin token, a management token, or a session with its CSRF token. */
+export const WRITE_SECURITY: Record<string, string[]>[] = [
+  { adminToken: [] },
+  { managementToken: [] },
+  { session: [], csrfToken: [] },
+];
 
 const keyId = z.object({
   id: z.string().meta({ description: 'The key id (`key_…`)', example: 'key_3hV9cM0XzRk2aQpL7sWbYt1E' }),

@@ -38,12 +38,17 @@ describe('the management API in OpenAPI 3.1', () => {
     expect(documented).toEqual(registered);
   });
 
-  it('documents both credentials: the admin token, or a session (with its CSRF token on writes)', () => {
+  it('documents the credentials: the admin token, a management token, or a session (with its CSRF token on writes)', () => {
     const document = managementOpenApi();
-    expect(Object.keys(document.components?.securitySchemes ?? {})).toEqual(['adminToken', 'session', 'csrfToken']);
+    expect(Object.keys(document.components?.securitySchemes ?? {})).toEqual([
+      'adminToken',
+      'managementToken',
+      'session',
+      'csrfToken',
+    ]);
     const keys = document.paths?.['/v1/keys'];
-    expect(keys?.get?.security).toEqual([{ adminToken: [] }, { session: [] }]);
-    expect(keys?.post?.security).toEqual([{ adminToken: [] }, { session: [], csrfToken: [] }]);
+    expect(keys?.get?.security).toEqual([{ adminToken: [] }, { managementToken: [] }, { session: [] }]);
+    expect(keys?.post?.security).toEqual([{ adminToken: [] }, { managementToken: [] }, { session: [], csrfToken: [] }]);
     expect(document.paths?.[OPENAPI_PATH]?.get?.security).toEqual([]);
   });
 

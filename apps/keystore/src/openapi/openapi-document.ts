@@ -3,6 +3,7 @@ import { SESSION_COOKIE } from '../http/session-resolver.ts';
 import { leakPaths } from './leak-paths.ts';
 import { managementPaths } from './management-paths.ts';
 import { webhookPaths } from './webhook-paths.ts';
+import { tokenPaths } from './token-paths.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 
@@ -24,11 +25,13 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
       { name: 'audit', description: 'The audit log' },
       { name: 'leaks', description: 'Keys found in public' },
       { name: 'webhooks', description: 'Signed lifecycle events (Standard Webhooks) to your receivers' },
+      { name: 'tokens', description: 'Named management tokens for automation' },
     ],
     paths: {
       ...managementPaths,
       ...leakPaths,
       ...webhookPaths,
+      ...tokenPaths,
       [OPENAPI_PATH]: {
         get: {
           operationId: 'openApi',
@@ -45,6 +48,12 @@ export function managementOpenApi(): ReturnType<typeof createDocument> {
           type: 'http',
           scheme: 'bearer',
           description: '`KEYSTORE_ADMIN_TOKEN`: every account (the operator).',
+        },
+        managementToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "A named management token (`rmk_…`, from `POST /v1/tokens`): its account only, its role's permissions; no CSRF token (a header is not sent by a browser on its own).",
         },
         session: {
           type: 'apiKey',

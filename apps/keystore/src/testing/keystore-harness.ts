@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createKeystoreApp, type KeystoreApp, type KeystoreAppOptions } from '../app.ts';
 import { ScryptHasher, type PasswordHasher, type ScryptCost } from '../accounts/password.ts';
 import type { LeakPolicy } from '../leaks/leak-policy.ts';
@@ -49,6 +49,8 @@ export async function startKeystore(
     webhookDelivery?: KeystoreAppOptions['webhookDelivery'];
     /** Default: a fake clock at 2026-06-01. */
     clock?: FakeClock;
+    /** Unset: silent. A test that reads the log passes its own. */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));

@@ -7,6 +7,7 @@ import { NO_POLICIES, type KeyPolicies } from '../keys/key-record.ts';
 import type { NewKey, Successor } from '../store/key-store.ts';
 import type { Storage } from '../store/storage.ts';
 import { runAuditContract } from './audit-contract.ts';
+import { runTokenStorageContract } from './storage-contract-tokens.ts';
 import { fakeClock } from './fake-clock.ts';
 import { runWebhookStoreContract } from './webhook-store-contract.ts';
 
@@ -61,6 +62,7 @@ export function runStorageContract(engine: string, database: () => Promise<Contr
   const clock = fakeClock();
   runAuditContract(engine, database);
   runWebhookStoreContract(engine, database);
+  runTokenStorageContract(engine, database);
 
   describe(`storage contract: ${engine}`, () => {
     it('migrates a new database once: an epoch, a default account; reopening keeps them and the data', async () => {

@@ -29,6 +29,8 @@ const ACTIONS: Record<AuditAction, string> = {
   'webhook.secret_rotated': 'Rotated webhook secret',
   'webhook.delivery_retried': 'Retried webhook delivery',
   'webhook.disabled': 'Webhook disabled after failing',
+  'token.created': 'Created API token',
+  'token.revoked': 'Revoked API token',
 };
 
 const labelOf = (action: string): string => (ACTIONS as Record<string, string | undefined>)[action] ?? action;

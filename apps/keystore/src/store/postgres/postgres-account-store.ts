@@ -34,6 +34,8 @@ import {
   type UsageRow,
   type UserRow,
 } from '../account-rows.ts';
+import { PostgresTokenStore } from './postgres-token-store.ts';
+import type { ManagementTokenRecord } from '../../tokens/management-token.ts';
 import { translated } from './postgres-errors.ts';
 import { inTransaction, type Queryable } from './postgres-pool.ts';
 
@@ -242,6 +244,38 @@ export class PostgresAccountStore implements AccountStore {
   async #user(where: string, value: string): Promise<UserRecord | undefined> {
     const [row] = await this.#query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE ${where}`, [value]);
     return row === undefined ? undefined : toUser(row);
+  }
+
+  // Management tokens (issue 23) live in their own adapter; these only forward to it.
+  get #tokens(): PostgresTokenStore {
+    this.#tokenStore ??= new PostgresTokenStore({ pool: this.#pool });
+    return this.#tokenStore;
+  }
+
+  #tokenStore: PostgresTokenStore | undefined;
+
+  createManagementToken(record: ManagementTokenRecord): Promise<void> {
+    return this.#tokens.createManagementToken(record);
+  }
+
+  getManagementToken(id: string): Promise<ManagementTokenRecord | undefined> {
+    return this.#tokens.getManagementToken(id);
+  }
+
+  findManagementTokenByHash(hash: string): Promise<ManagementTokenRecord | undefined> {
+    return this.#tokens.findManagementTokenByHash(hash);
+  }
+
+  listManagementTokens(accountId: string | undefined): Promise<ManagementTokenRecord[]> {
+    return this.#tokens.listManagementTokens(accountId);
+  }
+
+  revokeManagementToken(id: string, now: number): Promise<boolean> {
+    return this.#tokens.revokeManagementToken(id, now);
+  }
+
+  touchManagementToken(id: string, now: number, resolutionMs: number): Promise<void> {
+    return this.#tokens.touchManagementToken(id, now, resolutionMs);
   }
 
   #query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<Row[]> {

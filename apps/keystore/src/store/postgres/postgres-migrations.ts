@@ -219,6 +219,23 @@ export const postgresMigrations: readonly ((db: Queryable, ctx: MigrationContext
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
       CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at);
       ALTER TABLE keys ADD COLUMN quota_warned_for bigint, ADD COLUMN quota_exceeded_for bigint;
+      `);
+  },
+  async (db) => {
+    // Named management tokens (issue 23): automation's own credentials, a role each; only the token's SHA-256 is kept.
+    await db.query(`
+      CREATE TABLE management_tokens (
+        id text PRIMARY KEY,
+        account_id text NOT NULL REFERENCES accounts(id),
+        name text NOT NULL,
+        role text NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        created_by text NOT NULL,
+        created_at bigint NOT NULL,
+        last_used_at bigint,
+        revoked_at bigint
+      );
+      CREATE INDEX management_tokens_account ON management_tokens (account_id, created_at);
     `);
   },
 ];

@@ -34,6 +34,8 @@ import {
   type UsageRow,
   type UserRow,
 } from '../account-rows.ts';
+import { SqliteTokenStore } from './sqlite-token-store.ts';
+import type { ManagementTokenRecord } from '../../tokens/management-token.ts';
 
 /**
  * The account store over the keystore's SQLite connection (opened and
@@ -264,6 +266,38 @@ export class SqliteAccountStore implements AccountStore {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  // Management tokens (issue 23) live in their own adapter; these only forward to it.
+  get #tokens(): SqliteTokenStore {
+    this.#tokenStore ??= new SqliteTokenStore({ db: this.#db });
+    return this.#tokenStore;
+  }
+
+  #tokenStore: SqliteTokenStore | undefined;
+
+  createManagementToken(record: ManagementTokenRecord): Promise<void> {
+    return this.#tokens.createManagementToken(record);
+  }
+
+  getManagementToken(id: string): Promise<ManagementTokenRecord | undefined> {
+    return this.#tokens.getManagementToken(id);
+  }
+
+  findManagementTokenByHash(hash: string): Promise<ManagementTokenRecord | undefined> {
+    return this.#tokens.findManagementTokenByHash(hash);
+  }
+
+  listManagementTokens(accountId: string | undefined): Promise<ManagementTokenRecord[]> {
+    return this.#tokens.listManagementTokens(accountId);
+  }
+
+  revokeManagementToken(id: string, now: number): Promise<boolean> {
+    return this.#tokens.revokeManagementToken(id, now);
+  }
+
+  touchManagementToken(id: string, now: number, resolutionMs: number): Promise<void> {
+    return this.#tokens.touchManagementToken(id, now, resolutionMs);
   }
 
   #stmt(sql: string): StatementSync {

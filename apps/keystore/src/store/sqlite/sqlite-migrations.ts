@@ -192,6 +192,23 @@ export const migrations: readonly ((db: DatabaseSync, ctx: MigrationContext) => 
       CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at);
       ALTER TABLE keys ADD COLUMN quota_warned_for INTEGER;
       ALTER TABLE keys ADD COLUMN quota_exceeded_for INTEGER;
+      `);
+  },
+  (db) => {
+    // Named management tokens (issue 23): automation's own credentials, a role each; only the token's SHA-256 is kept.
+    db.exec(`
+      CREATE TABLE management_tokens (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX management_tokens_account ON management_tokens (account_id, created_at);
     `);
   },
 ];
