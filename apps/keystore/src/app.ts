@@ -1,3 +1,4 @@
+import type { Tracing } from '@routemcp/tracing';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConcurrencyGate } from './accounts/concurrency-gate.ts';
@@ -47,6 +48,8 @@ export interface KeystoreAppOptions {
   loginCheckConcurrency?: number;
   /** Node's process metrics on `/metrics` besides the keystore's own (main.ts turns them on). */
   processMetrics?: boolean;
+  /** OpenTelemetry (main.ts starts it when an endpoint is set); absent: nothing traced. */
+  tracing?: Tracing | undefined;
 }
 
 export interface KeystoreApp {
@@ -89,6 +92,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     dashboard,
     ready: () => storage.ping(),
     metrics,
+    tracing: options.tracing,
   });
   hub.start();
   const stopMaintenance = startMaintenance({

@@ -1,4 +1,5 @@
 import type { VariableDoc } from '@routemcp/config-docs';
+import { tracingVariables } from '@routemcp/tracing';
 import type { KeystoreEnvironment } from './config.ts';
 
 /**
@@ -71,4 +72,5 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
     description: 'A session unused this long ends.',
   },
   LOG_LEVEL: { type: 'pino level', default: '`info`', description: 'JSON logs (ids and hints only, never a key).' },
+  ...tracingVariables,
 };

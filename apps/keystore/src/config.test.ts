@@ -17,7 +17,22 @@ describe('loadConfig', () => {
       sessionTtlMs: 43_200_000,
       sessionIdleMs: 1_800_000,
       logLevel: 'info',
+      tracing: null,
     });
+  });
+
+  it('traces to the OTLP endpoint when one is set, as routemcp-keystore unless named', () => {
+    const config = loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, '/srv/app');
+    expect(config.tracing).toMatchObject({ url: 'http://collector:4318/v1/traces', serviceName: 'routemcp-keystore' });
+  });
+
+  it('refuses a tracing setting it cannot honour, naming the variable', () => {
+    expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /^OTEL_EXPORTER_OTLP_PROTOCOL: expected one of http\/protobuf, http\/json \(grpc is not supported/,
+    );
+    expect(() => loadConfig({ ...base, OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(
+      /^OTEL_TRACES_SAMPLER: expected one of always_on, .*, got "sometimes"$/,
+    );
   });
 
   it('reads the first dashboard user and session settings', () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { toBlockList } from '@routemcp/internal-api';
+import { tracingEnvironment, tracingExpectations, tracingSettings, type TracingSettings } from '@routemcp/tracing';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_DB = './data/keystore.sqlite';
@@ -52,6 +53,7 @@ const schema = z.object({
   KEYSTORE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   KEYSTORE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(1800),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  ...tracingEnvironment,
 });
 
 /** The environment variables the keystore reads (the schema's input). */
@@ -72,6 +74,7 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_SESSION_TTL_SECONDS: 'an integer number of seconds, 60..2592000',
   KEYSTORE_SESSION_IDLE_SECONDS: 'an integer number of seconds, 60..2592000',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+  ...tracingExpectations,
 };
 
 export interface Config {
@@ -93,6 +96,8 @@ export interface Config {
   sessionTtlMs: number;
   sessionIdleMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Where spans go (OTEL_*); null: tracing off. */
+  tracing: TracingSettings | null;
 }
 
 /** Which engine holds the keystore's data: one SQLite file, or a PostgreSQL database any number of replicas share. */
@@ -195,6 +200,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sessionTtlMs: c.KEYSTORE_SESSION_TTL_SECONDS * 1000,
     sessionIdleMs: c.KEYSTORE_SESSION_IDLE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
+    tracing: tracingSettings(c, 'routemcp-keystore'),
   };
 }
 

@@ -1,3 +1,4 @@
+import { startTracing } from '@routemcp/tracing';
 import { systemClock } from './clock.ts';
 import { ConfigError, describeDatabase, loadConfig, weakSecrets } from './config.ts';
 import { createKeystoreApp } from './app.ts';
@@ -28,7 +29,9 @@ try {
   process.exit(1);
 }
 logger.info({ engine: storage.engine, db, applied: storage.migrationsApplied }, 'database ready');
-const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock, processMetrics: true });
+// Off (and the SDK never loaded) unless an OTLP endpoint is set.
+const tracing = config.tracing === null ? undefined : await startTracing(config.tracing);
+const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock, processMetrics: true, tracing });
 if (
   config.firstUser !== undefined &&
   (await app.login.ensureFirstUser(config.firstUser.email, config.firstUser.password, storage.keys.defaultAccountId))
@@ -58,6 +61,7 @@ function shutdown(signal: string): void {
   void app
     .close()
     .then(() => storage.close())
+    .then(() => tracing?.shutdown())
     .then(() => process.exit(0));
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { tracingSettings } from '@routemcp/tracing';
 import { describeConfig, loadConfig, redisTarget } from './config.ts';
 
 const TOKEN = { KEYSTORE_SERVICE_TOKEN: 'service-token-for-tests' };
@@ -125,6 +126,26 @@ describe('loadConfig', () => {
     [{ ...TOKEN, TRUSTED_PROXIES: '10.0.0.0/33' }, /TRUSTED_PROXIES/],
   ])('names the bad variable and what it expected (%o)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('tracing', () => {
+  it('is off without an OTLP endpoint, on with one, as routemcp-proxy unless named', () => {
+    expect(tracingSettings(loadConfig(TOKEN), 'routemcp-proxy')).toBeNull();
+    const on = loadConfig({ ...TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+    expect(tracingSettings(on, 'routemcp-proxy')).toMatchObject({
+      url: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      serviceName: 'routemcp-proxy',
+    });
+  });
+
+  it('refuses grpc and an unknown sampler, naming each variable', () => {
+    expect(() =>
+      loadConfig({ ...TOKEN, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_SAMPLER: 'sometimes' }),
+    ).toThrow(
+      /OTEL_EXPORTER_OTLP_PROTOCOL: expected one of http\/protobuf, http\/json \(grpc is not supported.*\n\s+OTEL_TRACES_SAMPLER: expected one of/,
+    );
   });
 });
 

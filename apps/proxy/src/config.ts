@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { tracingEnvironment } from '@routemcp/tracing';
 import { z } from 'zod';
 import { toBlockList } from './pipeline/index.ts';
 import type { RedisTarget } from './rate-limit/index.ts';
@@ -145,6 +146,7 @@ const schema = z
     SHUTDOWN_GRACE_MS: positiveInt(10_000),
     USAGE_FLUSH_INTERVAL_MS: positiveInt(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...tracingEnvironment,
   })
   .refine(
     (config) =>

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Tracing } from '@routemcp/tracing';
 import type { Logger } from 'pino';
 import { HttpError, writeError, writeSuccess } from '@routemcp/errors';
 import type { DashboardDeps } from '../dashboard/dashboard-deps.ts';
@@ -19,6 +20,7 @@ import {
   type Principal,
   type PrincipalResolver,
 } from './principal.ts';
+import { traceRequest } from './request-span.ts';
 import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
 import { sessionResolver } from './session-resolver.ts';
 
@@ -37,6 +39,8 @@ export interface KeystoreServerDeps {
   ready?: () => Promise<void>;
   /** Counts every answer and serves `GET /metrics`; unset: no `/metrics` route. */
   metrics?: KeystoreMetrics;
+  /** OpenTelemetry, when an endpoint is set: a SERVER span per request. */
+  tracing?: Tracing | undefined;
 }
 
 const healthz: Route = {
@@ -152,7 +156,17 @@ export function createKeystoreServer(deps: KeystoreServerDeps): Server {
       deps.logger.info({ method: req.method, route, status: res.statusCode, ms }, 'request');
       deps.metrics?.request(route, req.method ?? 'GET', res.statusCode, elapsed / 1000);
     });
-    dispatch(req, res, url, match).catch((error: unknown) => answerError(deps.logger, req, res, error));
+    const run = () =>
+      void dispatch(req, res, url, match).catch((error: unknown) => answerError(deps.logger, req, res, error));
+    if (deps.tracing === undefined) run();
+    else
+      traceRequest(
+        deps.tracing,
+        req,
+        res,
+        { pattern: route, pathname: match.kind === 'found' ? url.pathname : route },
+        run,
+      );
   });
 }
 
