@@ -9,6 +9,8 @@ export interface StackOptions {
   redisUrl?: string;
   /** Extra proxy environment (cache TTLs, public paths, …). */
   proxyEnv?: Record<string, string>;
+  /** Extra keystore environment (tracing, …). */
+  keystoreEnv?: Record<string, string>;
 }
 
 export interface Stack extends AsyncDisposable {
@@ -70,6 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       KEYSTORE_DB: keystoreDb,
       KEYSTORE_SERVICE_TOKEN: serviceToken,
       KEYSTORE_ADMIN_TOKEN: adminToken,
+      ...options.keystoreEnv,
     });
   const keystore = launchKeystore();
   const pastKeystores: AppProcess[] = [];
