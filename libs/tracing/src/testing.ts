@@ -149,3 +149,4 @@ function attributesOf(
   }
   return out;
 }
+export { installRecordingTracing, type RecordingTracing } from './recording-tracing.ts';
