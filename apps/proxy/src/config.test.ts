@@ -199,6 +199,20 @@ describe('describeConfig', () => {
     expect(text).toContain('"KEYSTORE_SERVICE_TOKEN":"***"');
   });
 
+  it('masks credentials in the OTLP endpoints', () => {
+    const text = JSON.stringify(
+      describeConfig(
+        loadConfig({
+          ...TOKEN,
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'https://ops:hunter2@collector:4318',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://ops:hunter3@collector/v1/traces',
+        }),
+      ),
+    );
+    expect(text).not.toMatch(/hunter[23]/);
+    expect(text).toContain('"OTEL_EXPORTER_OTLP_ENDPOINT":"https://ops:***@collector:4318/"');
+  });
+
   it('masks credentials in keystore URLs, valid or not', () => {
     const text = JSON.stringify(
       describeConfig(loadConfig({ ...TOKEN, KEYSTORE_URL: 'http://a:5003,http://ops:hunter2@b:5003' })),

@@ -216,12 +216,18 @@ export function describeConfig(config: ProxyConfig): Record<string, unknown> {
     REDIS_CLUSTER_URLS: config.REDIS_CLUSTER_URLS?.map(maskUrlCredentials),
     REDIS_SENTINEL_URLS: config.REDIS_SENTINEL_URLS?.map(maskUrlCredentials),
     KEYSTORE_URL: config.KEYSTORE_URL.map(maskUrlCredentials),
+    OTEL_EXPORTER_OTLP_ENDPOINT: maskOptional(config.OTEL_EXPORTER_OTLP_ENDPOINT),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: maskOptional(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
   };
 }
 
 /** For text that may not even parse as a URL: whatever comes before an `@` in the authority. */
 function maskUserInfo(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1***@');
+}
+
+function maskOptional(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : maskUrlCredentials(text);
 }
 
 function maskUrlCredentials(text: string): string {
