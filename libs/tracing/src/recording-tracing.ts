@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -18,6 +19,8 @@ export interface RecordingTracing extends AsyncDisposable {
   started(): number;
   /** Ended spans, in order. */
   finished(): ReadableSpan[];
+  /** Emits `change` each time a span ends, for a test to await instead of polling. */
+  readonly changes: EventEmitter;
   reset(): void;
 }
 
@@ -30,9 +33,11 @@ export interface RecordingTracing extends AsyncDisposable {
 export function installRecordingTracing(): RecordingTracing {
   const exporter = new InMemorySpanExporter();
   let started = 0;
+  const changes = new EventEmitter();
   const counter: SpanProcessor = {
     onStart: () => void started++,
-    onEnd: () => undefined,
+    // After the exporter's processor (registered after this one) has the span: queueMicrotask.
+    onEnd: () => queueMicrotask(() => changes.emit('change')),
     forceFlush: async () => undefined,
     shutdown: async () => undefined,
   };
@@ -47,6 +52,7 @@ export function installRecordingTracing(): RecordingTracing {
       shutdown: () => provider.forceFlush(),
     },
     started: () => started,
+    changes,
     finished: () => exporter.getFinishedSpans(),
     reset() {
       started = 0;
