@@ -1,4 +1,4 @@
-import { context, defaultTextMapGetter, trace, type Span } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { endServerSpan, rawHeadersGetter, startServerSpan, type Tracing } from '@routemcp/tracing';
 import { loggablePath, type Exchange } from '../observability/index.ts';
 
@@ -31,7 +31,11 @@ export class ExchangeSpans {
   readonly #tracing: Tracing;
   /** HTTP entrances: the response is the exchange, known when the span starts. */
   readonly #byExchange = new WeakMap<object, Span>();
-  /** Every span started here and not ended yet (an upgrade's or a Check's is found in the active context). */
+  /**
+   * Every recording span started here and not ended yet (an upgrade's or a
+   * Check's is found in the active context). An unsampled span is neither
+   * kept nor ended: its end() does nothing, and most spans are unsampled.
+   */
   readonly #open = new WeakSet<Span>();
 
   constructor(tracing: Tracing) {
@@ -51,7 +55,7 @@ export class ExchangeSpans {
         rawHeadersGetter,
         hostOf(req.rawHeaders),
       );
-      this.#byExchange.set(res, active.span);
+      if (active.span.isRecording()) this.#byExchange.set(res, active.span);
       context.with(active.context, handle, undefined, req, res);
     };
   }
@@ -94,13 +98,11 @@ export class ExchangeSpans {
       if (span === undefined || !this.#open.has(span)) return;
     }
     this.#open.delete(span);
-    if (span.isRecording()) {
-      if (exchange.method !== undefined) span.setAttribute('http.request.method', exchange.method);
-      span.setAttribute('url.path', loggablePath(exchange.target));
-      if (exchange.statusCode > 0) span.setAttribute('http.response.status_code', exchange.statusCode);
-      if (exchange.outcome !== 'ok') span.setAttribute(REFUSAL_CODE, exchange.outcome);
-      if (exchange.keyId !== null) span.setAttribute(KEY_ID, exchange.keyId);
-    }
+    if (exchange.method !== undefined) span.setAttribute('http.request.method', exchange.method);
+    span.setAttribute('url.path', loggablePath(exchange.target));
+    if (exchange.statusCode > 0) span.setAttribute('http.response.status_code', exchange.statusCode);
+    if (exchange.outcome !== 'ok') span.setAttribute(REFUSAL_CODE, exchange.outcome);
+    if (exchange.keyId !== null) span.setAttribute(KEY_ID, exchange.keyId);
     endServerSpan(span, exchange.statusCode);
   }
 
@@ -111,11 +113,10 @@ export class ExchangeSpans {
     getter: typeof defaultTextMapGetter,
     host: string | undefined,
   ) {
-    const active = startServerSpan(this.#tracing, name, carrier, getter, {
-      [ENTRANCE]: entrance,
-      ...(host === undefined ? {} : { 'server.address': host }),
-    });
-    this.#open.add(active.span);
+    const attributes: Attributes = { [ENTRANCE]: entrance };
+    if (host !== undefined) attributes['server.address'] = host;
+    const active = startServerSpan(this.#tracing, name, carrier, getter, attributes);
+    if (active.span.isRecording()) this.#open.add(active.span);
     return active;
   }
 }
