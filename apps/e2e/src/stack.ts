@@ -9,7 +9,7 @@ export interface StackOptions {
   redisUrl?: string;
   /** Extra proxy environment (cache TTLs, public paths, …). */
   proxyEnv?: Record<string, string>;
-  /** Extra keystore environment (leak actions, GitHub's keys URL, …). */
+  /** Extra keystore environment (leak actions, GitHub's keys URL, tracing, …). */
   keystoreEnv?: Record<string, string>;
 }
 

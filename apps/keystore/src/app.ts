@@ -1,3 +1,4 @@
+import type { Tracing } from '@routemcp/tracing';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConcurrencyGate } from './accounts/concurrency-gate.ts';
@@ -84,6 +85,8 @@ export interface KeystoreAppOptions {
     timeoutMs?: number;
     resolve?: ResolveHost;
   };
+  /** OpenTelemetry (main.ts starts it when an endpoint is set); absent: nothing traced. */
+  tracing?: Tracing | undefined;
 }
 
 export interface KeystoreApp {
@@ -179,6 +182,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
     metrics,
     leaks: { service: leaks, githubKeys },
     webhooks,
+    tracing: options.tracing,
   };
   const routes = keystoreRoutes(serverDeps);
   const server: Server = createKeystoreServer(serverDeps, routes);

@@ -1,4 +1,5 @@
 import type { VariableDoc } from '@routemcp/config-docs';
+import { tracingVariables } from '@routemcp/tracing';
 import type { KeystoreEnvironment } from './config.ts';
 
 /**
@@ -133,4 +134,5 @@ export const keystoreVariables: Record<keyof KeystoreEnvironment, VariableDoc> =
       'Lets webhook endpoints be on loopback, private (RFC 1918), link-local or unique-local addresses, by literal or by a name resolving there; checked when an endpoint is saved and on every delivery. For local stacks and tests.',
   },
   LOG_LEVEL: { type: 'pino level', default: '`info`', description: 'JSON logs (ids and hints only, never a key).' },
+  ...tracingVariables,
 };

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       passwordLogin: true,
       webhookAllowPrivate: false,
       logLevel: 'info',
+      tracing: null,
     });
   });
 
@@ -58,6 +59,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'false' }).webhookAllowPrivate).toBe(false);
     expect(() => loadConfig({ ...base, KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(
       'KEYSTORE_WEBHOOK_ALLOW_PRIVATE: expected true or false, got "yes"',
+    );
+  });
+
+  it('traces to the OTLP endpoint when one is set, as routemcp-keystore unless named', () => {
+    const config = loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, '/srv/app');
+    expect(config.tracing).toMatchObject({ url: 'http://collector:4318/v1/traces', serviceName: 'routemcp-keystore' });
+  });
+
+  it('refuses a tracing setting it cannot honour, naming the variable', () => {
+    expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /^OTEL_EXPORTER_OTLP_PROTOCOL: expected one of http\/protobuf, http\/json \(grpc is not supported/,
+    );
+    expect(() => loadConfig({ ...base, OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(
+      /^OTEL_TRACES_SAMPLER: expected one of always_on, .*, got "sometimes"$/,
     );
   });
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { toBlockList } from '@routemcp/internal-api';
+import { tracingEnvironment, tracingExpectations, tracingSettings, type TracingSettings } from '@routemcp/tracing';
 import { LEAK_ACTIONS } from './keys/key-record.ts';
 import { GITHUB_KEYS_URL, type LeakPolicy } from './leaks/leak-policy.ts';
 import { ROLES } from './accounts/roles.ts';
@@ -98,6 +99,7 @@ const schema = z.object({
     .default('false')
     .transform((value) => value === 'true'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  ...tracingEnvironment,
 });
 
 /** The environment variables the keystore reads (the schema's input). */
@@ -131,6 +133,7 @@ const expectations: Record<keyof z.infer<typeof schema>, string> = {
   KEYSTORE_PASSWORD_LOGIN: 'on or off',
   KEYSTORE_WEBHOOK_ALLOW_PRIVATE: 'true or false',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+  ...tracingExpectations,
 };
 
 export interface Config {
@@ -164,6 +167,8 @@ export interface Config {
   /** Webhook receivers on loopback and private ranges allowed (local stacks and tests); off in production. */
   webhookAllowPrivate: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Where spans go (OTEL_*); null: tracing off. */
+  tracing: TracingSettings | null;
 }
 
 /** Which engine holds the keystore's data: one SQLite file, or a PostgreSQL database any number of replicas share. */
@@ -292,6 +297,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     passwordLogin: c.KEYSTORE_PASSWORD_LOGIN === 'on',
     webhookAllowPrivate: c.KEYSTORE_WEBHOOK_ALLOW_PRIVATE,
     logLevel: c.LOG_LEVEL,
+    tracing: tracingSettings(c, 'routemcp-keystore'),
   };
 }
 

@@ -1,3 +1,4 @@
+import { startTracing } from '@routemcp/tracing';
 import { systemClock } from './clock.ts';
 import { ConfigError, describeDatabase, loadConfig, weakSecrets } from './config.ts';
 import { createKeystoreApp } from './app.ts';
@@ -29,11 +30,21 @@ try {
   process.exit(1);
 }
 logger.info({ engine: storage.engine, db, applied: storage.migrationsApplied }, 'database ready');
+// Off (and the SDK never loaded) unless an OTLP endpoint is set.
+const tracing = config.tracing === null ? undefined : await startTracing(config.tracing);
 const oidc = config.oidc && {
   config: config.oidc,
   client: new OpenIdClient({ config: config.oidc, clock: systemClock }),
 };
-const app = createKeystoreApp({ ...config, storage, logger, clock: systemClock, processMetrics: true, sso: oidc });
+const app = createKeystoreApp({
+  ...config,
+  storage,
+  logger,
+  clock: systemClock,
+  processMetrics: true,
+  sso: oidc,
+  tracing,
+});
 if (
   config.firstUser !== undefined &&
   (await app.login.ensureFirstUser(config.firstUser.email, config.firstUser.password, storage.keys.defaultAccountId))
@@ -69,6 +80,7 @@ function shutdown(signal: string): void {
   void app
     .close()
     .then(() => storage.close())
+    .then(() => tracing?.shutdown())
     .then(() => process.exit(0));
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,4 +1,5 @@
 import type { VariableDoc } from '@routemcp/config-docs';
+import { tracingVariables } from '@routemcp/tracing';
 import type { ProxyEnvironment } from './config.ts';
 
 /**
@@ -176,4 +177,5 @@ export const proxyVariables: Record<keyof ProxyEnvironment, VariableDoc> = {
     default: '`info`',
     description: 'JSON logs; at `info` one access-log line per request (request id, key id — never the key).',
   },
+  ...tracingVariables,
 };

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { tracingSettings } from '@routemcp/tracing';
 import { describeConfig, loadConfig, redisTarget } from './config.ts';
 
 const TOKEN = { KEYSTORE_SERVICE_TOKEN: 'service-token-for-tests' };
@@ -128,6 +129,26 @@ describe('loadConfig', () => {
   });
 });
 
+describe('tracing', () => {
+  it('is off without an OTLP endpoint, on with one, as routemcp-proxy unless named', () => {
+    expect(tracingSettings(loadConfig(TOKEN), 'routemcp-proxy')).toBeNull();
+    const on = loadConfig({ ...TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+    expect(tracingSettings(on, 'routemcp-proxy')).toMatchObject({
+      url: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      serviceName: 'routemcp-proxy',
+    });
+  });
+
+  it('refuses grpc and an unknown sampler, naming each variable', () => {
+    expect(() =>
+      loadConfig({ ...TOKEN, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_SAMPLER: 'sometimes' }),
+    ).toThrow(
+      /OTEL_EXPORTER_OTLP_PROTOCOL: expected one of http\/protobuf, http\/json \(grpc is not supported.*\n\s+OTEL_TRACES_SAMPLER: expected one of/,
+    );
+  });
+});
+
 describe('Redis targets', () => {
   it('takes exactly one of a node, a cluster or sentinels', () => {
     expect(redisTarget(loadConfig(TOKEN))).toBeUndefined();
@@ -176,6 +197,20 @@ describe('describeConfig', () => {
     expect(text).not.toContain('service-token-for-tests');
     expect(text).not.toContain('hunter2');
     expect(text).toContain('"KEYSTORE_SERVICE_TOKEN":"***"');
+  });
+
+  it('masks credentials in the OTLP endpoints', () => {
+    const text = JSON.stringify(
+      describeConfig(
+        loadConfig({
+          ...TOKEN,
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'https://ops:hunter2@collector:4318',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://ops:hunter3@collector/v1/traces',
+        }),
+      ),
+    );
+    expect(text).not.toMatch(/hunter[23]/);
+    expect(text).toContain('"OTEL_EXPORTER_OTLP_ENDPOINT":"https://ops:***@collector:4318/"');
   });
 
   it('masks credentials in keystore URLs, valid or not', () => {

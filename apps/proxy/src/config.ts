@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { tracingEnvironment } from '@routemcp/tracing';
 import { z } from 'zod';
 import { toBlockList } from './pipeline/index.ts';
 import type { RedisTarget } from './rate-limit/index.ts';
@@ -145,6 +146,7 @@ const schema = z
     SHUTDOWN_GRACE_MS: positiveInt(10_000),
     USAGE_FLUSH_INTERVAL_MS: positiveInt(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...tracingEnvironment,
   })
   .refine(
     (config) =>
@@ -214,12 +216,18 @@ export function describeConfig(config: ProxyConfig): Record<string, unknown> {
     REDIS_CLUSTER_URLS: config.REDIS_CLUSTER_URLS?.map(maskUrlCredentials),
     REDIS_SENTINEL_URLS: config.REDIS_SENTINEL_URLS?.map(maskUrlCredentials),
     KEYSTORE_URL: config.KEYSTORE_URL.map(maskUrlCredentials),
+    OTEL_EXPORTER_OTLP_ENDPOINT: maskOptional(config.OTEL_EXPORTER_OTLP_ENDPOINT),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: maskOptional(config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
   };
 }
 
 /** For text that may not even parse as a URL: whatever comes before an `@` in the authority. */
 function maskUserInfo(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1***@');
+}
+
+function maskOptional(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : maskUrlCredentials(text);
 }
 
 function maskUrlCredentials(text: string): string {

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { startTracing, tracingSettings } from '@routemcp/tracing';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { readinessOf } from './admin/index.ts';
@@ -20,6 +21,9 @@ import { KeystoreUsageSink, UsageRecorder } from './usage/index.ts';
 export async function runProxy(config: ProxyConfig, logger: Logger): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Off (and the SDK never loaded) unless an OTLP endpoint is set; each worker exports its own spans.
+  const traceTo = tracingSettings(config, 'routemcp-proxy');
+  const tracing = traceTo === null ? undefined : await startTracing(traceTo);
 
   const verifier = createKeyVerifier({
     keystoreUrl: config.KEYSTORE_URL,
@@ -32,6 +36,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     keystoreTimeoutMaxMs: config.KEYSTORE_TIMEOUT_MAX_MS,
     registry,
     logger,
+    tracing,
   });
   const limiter = createLimiter({
     redis: redisTarget(config),
@@ -40,6 +45,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     leases: config.RATE_LIMIT_LEASES,
     registry,
     logger,
+    tracing,
   });
   const usage = new UsageRecorder({
     sink: new KeystoreUsageSink({ keystoreUrls: config.KEYSTORE_URL, serviceToken: config.KEYSTORE_SERVICE_TOKEN }),
@@ -47,7 +53,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     registry,
   });
   usage.start(config.USAGE_FLUSH_INTERVAL_MS);
-  const proxy = createProxyServer({ config, verifier, limiter, registry, logger, usage });
+  const proxy = createProxyServer({ config, verifier, limiter, registry, logger, usage, tracing });
 
   // Before listening: the primary asks a worker once it listens.
   if (cluster.isWorker)
@@ -81,6 +87,8 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<voi
     setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 2_000).unref();
     const [result] = await Promise.all([proxy.shutdown(), authzGrpc?.close(config.SHUTDOWN_GRACE_MS)]);
     await Promise.allSettled([verifier.close(), limiter.close(), usage.close()]);
+    // Last: the spans of the requests drained above are exported before the process goes.
+    await tracing?.shutdown();
     logger.info({ result }, 'stopped');
     logger.flush(() => process.exit(0));
   }

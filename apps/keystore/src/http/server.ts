@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Tracing } from '@routemcp/tracing';
 import type { Logger } from 'pino';
 import { HttpError, writeError, writeSuccess } from '@routemcp/errors';
 import type { DashboardDeps } from '../dashboard/dashboard-deps.ts';
@@ -26,6 +27,7 @@ import {
   type Principal,
   type PrincipalResolver,
 } from './principal.ts';
+import { traceRequest } from './request-span.ts';
 import { Router, type Access, type Match, type Route, type RouteResult } from './router.ts';
 import { sessionResolver } from './session-resolver.ts';
 import { managementTokenResolver } from './token-resolver.ts';
@@ -50,6 +52,8 @@ export interface KeystoreServerDeps {
   leaks?: { service: LeakService; githubKeys: GithubPublicKeys };
   /** `/v1/webhooks*` (and the dashboard's Webhooks page); unset: no webhook routes. */
   webhooks?: WebhookService;
+  /** OpenTelemetry, when an endpoint is set: a SERVER span per request. */
+  tracing?: Tracing | undefined;
 }
 
 const healthz: Route = {
@@ -182,7 +186,17 @@ export function createKeystoreServer(
       deps.logger.info({ method: req.method, route, status: res.statusCode, ms }, 'request');
       deps.metrics?.request(route, req.method ?? 'GET', res.statusCode, elapsed / 1000);
     });
-    dispatch(req, res, url, match).catch((error: unknown) => answerError(deps.logger, req, res, error));
+    const run = () =>
+      void dispatch(req, res, url, match).catch((error: unknown) => answerError(deps.logger, req, res, error));
+    if (deps.tracing === undefined) run();
+    else
+      traceRequest(
+        deps.tracing,
+        req,
+        res,
+        { pattern: route, pathname: match.kind === 'found' ? url.pathname : route },
+        run,
+      );
   });
 }
 

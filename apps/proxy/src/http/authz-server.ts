@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { ProxyConfig } from '../config.ts';
 import type { ProxyMetrics } from '../observability/index.ts';
 import { createAuthzHandler, type AuthzHandlerDeps } from '../authz/index.ts';
+import type { ExchangeSpans } from '../tracing/index.ts';
 import { createClientErrorHandler } from './client-error.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 import type { ProxyResponse } from './proxy-response.ts';
@@ -16,11 +17,11 @@ export type AuthzHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
  */
 export function createAuthzServer(
   config: ProxyConfig,
-  deps: AuthzHandlerDeps & { metrics: ProxyMetrics },
+  deps: AuthzHandlerDeps & { metrics: ProxyMetrics; spans?: ExchangeSpans | undefined },
 ): AuthzHttpServer {
   const handle = createAuthzHandler(deps);
   const server: AuthzHttpServer = createServer(clientServerOptions(config, () => false));
-  server.on('request', handle);
+  server.on('request', deps.spans === undefined ? handle : deps.spans.http('authz', handle));
   server.on('clientError', createClientErrorHandler({ metrics: deps.metrics }));
   return server;
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Tracing } from '@routemcp/tracing';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAdminServer, localAdminSource } from '../admin/index.ts';
@@ -9,6 +10,7 @@ import type { KeyVerifier } from '../key-lookup/index.ts';
 import { ProxyMetrics, Recorder, type UsageCounter } from '../observability/index.ts';
 import { AuthFailureBudget, Authorizer, ClientAddresses, createPublicPathMatcher } from '../pipeline/index.ts';
 import type { Limiter } from '../rate-limit/index.ts';
+import { ExchangeSpans, TracedUpstream, TracingRecorder } from '../tracing/index.ts';
 import { OpenTunnels, TunnelMetrics } from '../tunnels/index.ts';
 import { Upstream } from '../upstream/index.ts';
 import { createAuthzServer, type AuthzHttpServer } from './authz-server.ts';
@@ -30,6 +32,8 @@ export interface ProxyServerDeps {
   clock?: Clock;
   /** Counts requests per verified key for the keystore's usage view. */
   usage?: UsageCounter;
+  /** OpenTelemetry, when an endpoint is set; absent: no entrance is wrapped, nothing is traced. */
+  tracing?: Tracing | undefined;
 }
 
 export type ProxyHttpServer = Server<typeof ProxyRequest, typeof ProxyResponse>;
@@ -40,7 +44,13 @@ export interface ProxyServers {
   /** Forward auth (AUTHZ_PORT): the same Authorizer and Recorder; listened on only when the port is set. */
   authzServer: AuthzHttpServer;
   /** The one decision and its recording, for the forward-auth entrances (AUTHZ_GRPC_PORT) to share. */
-  pipeline: { authorizer: Authorizer; clients: ClientAddresses; recorder: Recorder; logger: Logger };
+  pipeline: {
+    authorizer: Authorizer;
+    clients: ClientAddresses;
+    recorder: Recorder;
+    logger: Logger;
+    spans: ExchangeSpans | undefined;
+  };
   /** Drains the proxy (in-flight requests finish, within SHUTDOWN_GRACE_MS), then closes both servers. */
   shutdown(): Promise<DrainResult>;
 }
@@ -78,14 +88,19 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
       clock,
     }),
   });
-  const recorder = new Recorder({ logger, metrics, usage: deps.usage });
-  const upstream = new Upstream({
+  // With tracing on, the recorder also ends each exchange's span and the upstream gets our traceparent.
+  const spans = deps.tracing === undefined ? undefined : new ExchangeSpans(deps.tracing);
+  const recorderOptions = { logger, metrics, usage: deps.usage };
+  const recorder = spans === undefined ? new Recorder(recorderOptions) : new TracingRecorder(recorderOptions, spans);
+  const upstreamOptions = {
     upstreamUrl: config.UPSTREAM_URL,
     upstreamTestUrl: config.UPSTREAM_TEST_URL,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
     onFailure: createUpstreamFailureHandler(logger),
-  });
+  };
+  const upstream =
+    deps.tracing === undefined ? new Upstream(upstreamOptions) : new TracedUpstream(upstreamOptions, deps.tracing);
   let draining = false;
   const clients = new ClientAddresses(config.TRUSTED_PROXIES);
 
@@ -99,8 +114,10 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   });
   // Only websockets are tunnelled; any other Upgrade (e.g. curl's h2c offer) is served as plain HTTP/1.1.
   const server: ProxyHttpServer = createServer(clientServerOptions(config, isWebSocketUpgrade));
-  server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, false));
-  server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, true));
+  const onRequest = (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, false);
+  const onContinue = (req: ProxyRequest, res: ProxyResponse) => handleRequest(req, res, true);
+  server.on('request', spans === undefined ? onRequest : spans.http('proxy', onRequest));
+  server.on('checkContinue', spans === undefined ? onContinue : spans.http('proxy', onContinue));
   const tunnels: OpenTunnels = new OpenTunnels({
     verifier,
     rateLimits,
@@ -114,10 +131,11 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
   // The hook into the key cache: a change event (or a flush) re-checks the key's open tunnels.
   verifier.onChange((keyHash) => void tunnels.keyChanged(keyHash));
   const handleUpgrade = createUpgradeHandler({ authorizer, clients, upstream, recorder, logger, tunnels });
-  server.on('upgrade', (req: ProxyRequest, socket: Socket, head: Buffer) => handleUpgrade(req, socket, head));
+  const onUpgrade = (req: ProxyRequest, socket: Socket, head: Buffer) => handleUpgrade(req, socket, head);
+  server.on('upgrade', spans === undefined ? onUpgrade : spans.upgrade(onUpgrade));
   server.on('clientError', createClientErrorHandler({ metrics }));
 
-  const authzServer = createAuthzServer(config, { authorizer, clients, recorder, logger, metrics });
+  const authzServer = createAuthzServer(config, { authorizer, clients, recorder, logger, metrics, spans });
 
   const adminServer = createAdminServer(localAdminSource({ registry, verifier, limiter }));
 
@@ -125,7 +143,7 @@ export function createProxyServer(deps: ProxyServerDeps): ProxyServers {
     server,
     adminServer,
     authzServer,
-    pipeline: { authorizer, clients, recorder, logger },
+    pipeline: { authorizer, clients, recorder, logger, spans },
     async shutdown() {
       draining = true;
       // Tunnels get the grace period like requests do (they count as open connections, so a drain

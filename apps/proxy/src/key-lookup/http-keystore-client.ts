@@ -1,4 +1,6 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { keyLookupPath } from '@routemcp/internal-api';
+import { startClientSpan, traceHeaders, type ActiveSpan, type Tracing } from '@routemcp/tracing';
 import { Pool } from 'undici';
 import { RoundTripDeadline } from '../resilience/index.ts';
 import type { KeystoreClient, LookupResult } from './keystore-client.ts';
@@ -15,6 +17,8 @@ export interface HttpKeystoreClientOptions {
   timeoutMaxMs?: number;
   /** Upper bound on connections to the keystore, so a storm of misses cannot open one socket each. */
   maxConnections?: number;
+  /** When on: each lookup made for a request is a CLIENT span, and the keystore continues its trace. */
+  tracing?: Tracing | undefined;
 }
 
 /**
@@ -38,6 +42,9 @@ export class HttpKeystoreClient implements KeystoreClient {
   readonly #path: string;
   readonly #headers: Record<string, string>;
   readonly #deadline: RoundTripDeadline;
+  readonly #tracing: Tracing | undefined;
+  readonly #host: string;
+  readonly #port: number;
 
   constructor(options: HttpKeystoreClientOptions) {
     const base = new URL(keyLookupPath(''), options.keystoreUrl);
@@ -48,6 +55,9 @@ export class HttpKeystoreClient implements KeystoreClient {
       keepAliveMaxTimeout: 4_000,
     });
     this.#path = base.pathname;
+    this.#tracing = options.tracing;
+    this.#host = base.hostname;
+    this.#port = Number(base.port || (base.protocol === 'https:' ? 443 : 80));
     this.#headers = { authorization: `Bearer ${options.serviceToken}`, accept: 'application/json' };
     this.#deadline = new RoundTripDeadline({
       floorMs: options.timeoutMs,
@@ -63,24 +73,44 @@ export class HttpKeystoreClient implements KeystoreClient {
 
   lookup(keyHash: string): Promise<LookupResult> {
     const started = performance.now();
-    const exchange = this.#exchange(keyHash).then((result) => {
+    // A miss only (a cached key never gets here): the span and its headers cost nothing on a hit.
+    const traced = this.#tracing === undefined ? undefined : this.#startSpan(this.#tracing);
+    const exchange = this.#exchange(keyHash, traced?.headers ?? this.#headers).then((result) => {
       if (result.kind !== 'error' || result.error === 'server_error' || result.error === 'rejected')
         this.#deadline.observe(performance.now() - started);
       return result;
     });
     return new Promise((resolve) => {
+      let answered = false;
+      const answer = (result: LookupResult): void => {
+        if (answered) return;
+        answered = true;
+        if (traced !== undefined) endLookupSpan(traced.active, result);
+        resolve(result);
+      };
       // The timer hands over to the check phase: an answer already on the
       // socket when it fired (our event loop was busy, the keystore was not)
       // is read in the poll phase between the two, and wins.
-      const timer = setTimeout(() => setImmediate(resolve, TIMEOUT), this.#deadline.timeoutMs);
+      const timer = setTimeout(() => setImmediate(answer, TIMEOUT), this.#deadline.timeoutMs);
       void exchange.then((result) => {
         clearTimeout(timer);
-        resolve(result);
+        answer(result);
       });
     });
   }
 
-  async #exchange(keyHash: string): Promise<LookupResult> {
+  /** The lookup's CLIENT span (when made for a request) and the headers that carry it to the keystore. */
+  #startSpan(tracing: Tracing): { active: ActiveSpan; headers: Record<string, string> } | undefined {
+    const active = startClientSpan(tracing, 'keystore lookup', {
+      'http.request.method': 'GET',
+      'server.address': this.#host,
+      'server.port': this.#port,
+    });
+    if (active === undefined) return undefined;
+    return { active, headers: { ...this.#headers, ...traceHeaders(tracing, active.context) } };
+  }
+
+  async #exchange(keyHash: string, headers: Record<string, string>): Promise<LookupResult> {
     // One signal bounds the whole exchange, body included: a keystore that
     // sends headers and then stalls is as slow as one that never answers.
     const signal = AbortSignal.timeout(this.#deadline.capMs);
@@ -88,7 +118,7 @@ export class HttpKeystoreClient implements KeystoreClient {
       const { statusCode, body } = await this.#pool.request({
         method: 'GET',
         path: this.#path + keyHash,
-        headers: this.#headers,
+        headers,
         signal,
       });
       if (statusCode === 404) {
@@ -117,4 +147,11 @@ export class HttpKeystoreClient implements KeystoreClient {
   async close(): Promise<void> {
     await this.#pool.destroy();
   }
+}
+
+/** What the lookup came to, on its span: found, not-found, or the error (never the hash it asked about). */
+function endLookupSpan(traced: ActiveSpan, result: LookupResult): void {
+  traced.span.setAttribute('routemcp.lookup.result', result.kind === 'error' ? result.error : result.kind);
+  if (result.kind === 'error') traced.span.setStatus({ code: SpanStatusCode.ERROR });
+  traced.span.end();
 }

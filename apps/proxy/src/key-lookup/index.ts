@@ -1,3 +1,4 @@
+import type { Tracing } from '@routemcp/tracing';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.ts';
@@ -41,6 +42,8 @@ export interface KeyVerifierFactoryOptions {
   registry: Registry;
   logger: Logger;
   clock?: Clock;
+  /** When on: each keystore lookup made for a request is a span under it, continued by the keystore. */
+  tracing?: Tracing | undefined;
 }
 
 /** Consecutive failures of one keystore replica before lookups skip it, and for how long before one probe. */
@@ -82,6 +85,7 @@ export function createKeyVerifier(o: KeyVerifierFactoryOptions): KeyVerifier {
           serviceToken: o.serviceToken,
           timeoutMs: o.keystoreTimeoutMs,
           timeoutMaxMs: o.keystoreTimeoutMaxMs,
+          tracing: o.tracing,
         }),
     ),
     onAttempt: (index, outcome) => attempts[index]![outcome].inc(),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Tracing } from '@routemcp/tracing';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock.ts';
@@ -10,6 +11,7 @@ import { MemoryTokenBucket } from './memory-token-bucket.ts';
 import { createBucketClient, type RedisTarget } from './redis-client.ts';
 import { RoundTripDeadline } from '../resilience/index.ts';
 import { SharedLimits } from './shared-limits.ts';
+import { TracedSharedStore } from './traced-shared-store.ts';
 
 export type {
   BucketSpec,
@@ -44,6 +46,8 @@ export interface LimiterFactoryOptions {
   registry: Registry;
   logger: Logger;
   clock?: Clock;
+  /** When on: each Redis decision made for a request is a span under it. */
+  tracing?: Tracing | undefined;
 }
 
 /** REDIS_TIMEOUT_MAX_MS's default (config.ts holds the reason). */
@@ -85,6 +89,7 @@ export function createLimiter(o: LimiterFactoryOptions): Limiter {
   });
   // This process as a lessee: another one calling a bucket makes it contended (no leases then).
   const lessee = randomBytes(8).toString('base64url');
+  const store = new SharedLimits(client, lessee, clock);
   return new FailoverLimiter({
     local,
     registry: o.registry,
@@ -92,7 +97,7 @@ export function createLimiter(o: LimiterFactoryOptions): Limiter {
     clock,
     ...(o.leases === false ? {} : { leases: new LeaseBook({ clock }) }),
     shared: {
-      store: new SharedLimits(client, lessee, clock),
+      store: o.tracing === undefined ? store : new TracedSharedStore(store, o.tracing),
       breaker,
       deadline: new RoundTripDeadline({
         floorMs: o.redisTimeoutMs,

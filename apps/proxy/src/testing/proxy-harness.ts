@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Tracing } from '@routemcp/tracing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
@@ -36,6 +37,8 @@ export async function startProxy(options: {
   registry?: Registry;
   /** Replaces the fake limiter (e.g. the real in-memory one); `limiter` then goes unused. */
   realLimiter?: Limiter;
+  /** Tracing on, through this SDK; absent: off, as with no OTLP endpoint. */
+  tracing?: Tracing;
 }): Promise<ProxyHarness> {
   const config = loadConfig({
     KEYSTORE_SERVICE_TOKEN: 'test-service-token',
@@ -56,6 +59,7 @@ export async function startProxy(options: {
     logger,
     clock: options.clock,
     usage: { record: (keyId, rateLimited, admitted) => void usage.push({ keyId, rateLimited, admitted }) },
+    tracing: options.tracing,
   });
   await listen(servers.server, 0, '127.0.0.1');
   await listen(servers.adminServer, 0, '127.0.0.1');

@@ -1,0 +1,3 @@
+export { ENTRANCE, ExchangeSpans, KEY_ID, REFUSAL_CODE } from './exchange-spans.ts';
+export { TracedUpstream } from './traced-upstream.ts';
+export { TracingRecorder } from './tracing-recorder.ts';

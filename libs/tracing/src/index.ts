@@ -1,0 +1,23 @@
+export {
+  PROTOCOLS,
+  SAMPLERS,
+  tracingEnvironment,
+  tracingExpectations,
+  tracingSettings,
+  type OtlpProtocol,
+  type SamplerName,
+  type TracingSettings,
+  type TracingVariables,
+} from './tracing-config.ts';
+export { tracingVariables } from './tracing-variables.ts';
+export type { Tracing } from './tracing.ts';
+export { startTracing } from './start-tracing.ts';
+export {
+  endServerSpan,
+  rawHeadersGetter,
+  replaceTraceHeaders,
+  startClientSpan,
+  startServerSpan,
+  traceHeaders,
+  type ActiveSpan,
+} from './spans.ts';

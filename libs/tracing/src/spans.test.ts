@@ -1,0 +1,54 @@
+import { context, trace } from '@opentelemetry/api';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rawHeadersGetter, replaceTraceHeaders, startClientSpan, startServerSpan } from './spans.ts';
+import { installRecordingTracing } from './recording-tracing.ts';
+
+const recording = installRecordingTracing();
+afterAll(() => recording[Symbol.asyncDispose]());
+
+const CALLER = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+describe('spans', () => {
+  it("continues the caller's trace from Node's raw header list, whatever the header's case", () => {
+    const { span } = startServerSpan(
+      recording.tracing,
+      'GET',
+      ['Host', 'a', 'TraceParent', CALLER],
+      rawHeadersGetter,
+      {},
+    );
+    expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    span.end();
+    expect(recording.finished().at(-1)!.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+  });
+
+  it("replaces the caller's traceparent and tracestate in a flat header list with one of ours", () => {
+    const { span, context: active } = startServerSpan(
+      recording.tracing,
+      'GET',
+      ['traceparent', CALLER, 'tracestate', 'a=1'],
+      rawHeadersGetter,
+      {},
+    );
+    const headers = ['host', 'up', 'Traceparent', CALLER, 'x-a', '1', 'tracestate', 'a=1', 'TRACEPARENT', 'dup'];
+    replaceTraceHeaders(recording.tracing, active, headers);
+    expect(headers).toEqual([
+      'host',
+      'up',
+      'x-a',
+      '1',
+      'traceparent',
+      `00-0af7651916cd43dd8448eb211c80319c-${span.spanContext().spanId}-01`,
+      'tracestate',
+      'a=1',
+    ]);
+  });
+
+  it('starts a client span only under an active span: a background call starts no trace of its own', () => {
+    expect(startClientSpan(recording.tracing, 'lookup', {})).toBeUndefined();
+    const { span, context: active } = startServerSpan(recording.tracing, 'GET', [], rawHeadersGetter, {});
+    const child = context.with(active, () => startClientSpan(recording.tracing, 'lookup', {}));
+    expect(child?.span.spanContext().traceId).toBe(span.spanContext().traceId);
+    expect(trace.getSpan(child!.context)).toBe(child!.span);
+  });
+});

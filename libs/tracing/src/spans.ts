@@ -1,0 +1,94 @@
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+} from '@opentelemetry/api';
+import type { Tracing } from './tracing.ts';
+
+/** A span and the context that has it as the active span (what `context.with` runs the work in). */
+export interface ActiveSpan {
+  readonly span: Span;
+  readonly context: Context;
+}
+
+/** Reads header values from Node's flat `rawHeaders` list (`[name, value, …]`, names in the client's case). */
+export const rawHeadersGetter: TextMapGetter<readonly string[]> = {
+  keys(carrier) {
+    const names: string[] = [];
+    for (let i = 0; i < carrier.length; i += 2) names.push(carrier[i]!.toLowerCase());
+    return names;
+  },
+  get(carrier, key) {
+    for (let i = 0; i < carrier.length; i += 2) if (carrier[i]!.toLowerCase() === key) return carrier[i + 1];
+    return undefined;
+  },
+};
+
+/**
+ * A SERVER span for a request that arrived carrying `carrier`'s headers:
+ * the caller's trace (`traceparent`, `tracestate`) continued, or a new
+ * one, as the sampler decides.
+ */
+export function startServerSpan<C>(
+  tracing: Tracing,
+  name: string,
+  carrier: C,
+  getter: TextMapGetter<C>,
+  attributes: Attributes,
+): ActiveSpan {
+  const parent = tracing.propagator.extract(ROOT_CONTEXT, carrier, getter);
+  const span = tracing.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+/**
+ * A CLIENT span for a call made on behalf of the request being served, or
+ * undefined when there is none (a background refresh, a replay): those
+ * would each start a trace of their own, which says nothing about a request.
+ */
+export function startClientSpan(tracing: Tracing, name: string, attributes: Attributes): ActiveSpan | undefined {
+  const parent = context.active();
+  if (trace.getSpan(parent) === undefined) return undefined;
+  const span = tracing.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+/** The `traceparent` (and `tracestate`) that make the next hop's span a child of `ctx`'s span, as a header object. */
+export function traceHeaders(tracing: Tracing, ctx: Context): Record<string, string> {
+  const headers: Record<string, string> = {};
+  tracing.propagator.inject(ctx, headers, {
+    set(carrier, key, value) {
+      carrier[key] = value;
+    },
+  });
+  return headers;
+}
+
+/**
+ * `headers` (a flat `[name, value, …]` list, as the upstream client takes
+ * it) with the caller's trace headers replaced by ours: the next hop sees
+ * one `traceparent`, whose parent is `ctx`'s span.
+ */
+export function replaceTraceHeaders(tracing: Tracing, ctx: Context, headers: string[]): void {
+  let kept = 0;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!.toLowerCase();
+    if (name === 'traceparent' || name === 'tracestate') continue;
+    headers[kept++] = headers[i]!;
+    headers[kept++] = headers[i + 1]!;
+  }
+  headers.length = kept;
+  for (const [name, value] of Object.entries(traceHeaders(tracing, ctx))) headers.push(name, value);
+}
+
+/** Marks a server span failed when the answer is a 5xx (a 4xx is the client's error, not the server's). */
+export function endServerSpan(span: Span, statusCode: number): void {
+  if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+}
