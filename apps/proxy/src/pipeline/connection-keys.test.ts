@@ -52,4 +52,15 @@ describe('ConnectionKeys', () => {
     expect(keys.keyHashOf({ authorization: undefined, authorizations: 0 }, connection)).toBeNull();
     expect(keys.keyHashOf(bearer(key), connection)).toBe(digest);
   });
+
+  it('tells apart two keys of one length that differ only in their last character', () => {
+    const { keys } = counting();
+    const connection = {};
+    const { key, hash: digest } = makeTestKey('live');
+    const other = `${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`;
+    expect(keys.keyHashOf(bearer(key), connection)).toBe(digest);
+    // Same length, same prefix: compared in full, then refused by its checksum, never answered with the first digest.
+    expect(keys.keyHashOf(bearer(other), connection)).toBeNull();
+    expect(keys.keyHashOf(bearer(key), connection)).toBe(digest);
+  });
 });

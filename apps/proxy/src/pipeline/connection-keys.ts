@@ -17,10 +17,13 @@ interface Presented {
  * request still asks the verifier, and a revoke or a policy change applies
  * to the very next request on the same connection.
  *
- * The memo holds only what this connection itself sent, so comparing a new
- * value with it tells the client nothing it did not already know; a
- * malformed value is never remembered (it is refused before any digest).
- * Keyed weakly by the connection: it goes with the socket.
+ * A connection may carry several clients' keys (a load balancer's or a
+ * forward-auth gateway's pooled connection), so the new value is compared
+ * with the remembered one in constant time, as the digest would have been
+ * computed: how much of a guess matches another client's key never shows
+ * in the timing. A malformed value is never remembered (it is refused
+ * before any digest). Keyed weakly by the connection: it goes with the
+ * socket.
  */
 export class ConnectionKeys {
   readonly #presented = new WeakMap<object, Presented>();
@@ -37,7 +40,7 @@ export class ConnectionKeys {
   ): string | null {
     const value = head.authorization;
     const last = connection === undefined ? undefined : this.#presented.get(connection);
-    if (last !== undefined && head.authorizations === 1 && last.authorization === value) return last.keyHash;
+    if (last !== undefined && head.authorizations === 1 && sameValue(last.authorization, value)) return last.keyHash;
     const read = readKey(head);
     if (!read.ok) return null;
     const keyHash = this.#hash(read.key);
@@ -47,4 +50,12 @@ export class ConnectionKeys {
     } else if (connection !== undefined) this.#presented.set(connection, { authorization: value!, keyHash });
     return keyHash;
   }
+}
+
+/** Equal strings, compared over their whole length whatever they hold (the length of a key is no secret). */
+function sameValue(known: string, value: string | undefined): boolean {
+  if (value === undefined || value.length !== known.length) return false;
+  let difference = 0;
+  for (let i = 0; i < known.length; i++) difference |= known.charCodeAt(i) ^ value.charCodeAt(i);
+  return difference === 0;
 }
