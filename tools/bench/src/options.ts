@@ -1,57 +1,57 @@
 import { parseArgs } from 'node:util';
 
 export const SCENARIOS = [
-  'a',
-  'b',
-  'c',
-  'd',
-  'e',
-  'f',
-  'g',
-  'h',
-  'i',
-  'j',
-  'k',
-  'l',
-  'm',
-  'n',
-  'o',
-  'p',
-  'q',
-  'r',
-  's',
-  't',
+  'direct',
+  'nginx',
+  'naive',
+  'proxy',
+  'cache-miss',
+  'added-latency',
+  'revocation',
+  'rss',
+  'stampede',
+  'proxy-workers',
+  'floor',
+  'floor+evalsha',
+  'fastify',
+  'proxy-info',
+  'proxy-leases-off',
+  'proxy-info-leases-off',
+  'nginx-authz',
+  'nginx-allow',
+  'authz',
+  'authz-floor',
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
-  a: 'direct upstream',
-  b: 'nginx reverse proxy',
-  c: 'naive Express gateway',
-  d: 'proxy, cache hit + Redis bucket (warn)',
-  e: 'proxy, cache miss (keystore lookup)',
-  f: 'added latency at a fixed rate',
-  g: 'revocation propagation, 2 proxies',
-  h: 'proxy RSS with many cached keys',
-  i: 'stampede: concurrent first requests, one key',
-  j: 'proxy as (d), PROXY_WORKERS=2',
-  k: 'Node floor (node:http + undici Pool)',
-  l: 'Node floor + one EVALSHA',
-  m: 'fastify gateway',
-  n: 'proxy as (d), LOG_LEVEL=info',
-  o: 'proxy as (d), RATE_LIMIT_LEASES=off',
-  p: 'proxy as (o), LOG_LEVEL=info',
-  q: 'nginx auth_request → our authz',
-  r: 'nginx auth_request → Node allow-all',
-  s: 'authz alone (GET /authz/…)',
-  t: 'Node node:http 200, no work',
+  direct: 'direct upstream',
+  nginx: 'nginx reverse proxy',
+  naive: 'naive Express gateway',
+  proxy: 'the proxy as it ships: cache hit, leases on, warn',
+  'cache-miss': 'the proxy on a cache miss (keystore lookup)',
+  'added-latency': 'added latency at a fixed rate',
+  revocation: 'revocation propagation, 2 proxies',
+  rss: 'proxy RSS with many cached keys',
+  stampede: 'stampede: concurrent first requests, one key',
+  'proxy-workers': 'proxy, PROXY_WORKERS=2',
+  floor: 'Node floor: node:http + undici Pool',
+  'floor+evalsha': 'Node floor + one EVALSHA',
+  fastify: 'fastify gateway',
+  'proxy-info': 'proxy, LOG_LEVEL=info',
+  'proxy-leases-off': 'proxy, RATE_LIMIT_LEASES=off',
+  'proxy-info-leases-off': 'proxy, leases off, LOG_LEVEL=info',
+  'nginx-authz': 'nginx auth_request → our authz',
+  'nginx-allow': 'nginx auth_request → Node allow-all',
+  authz: 'authz alone (GET /authz/…)',
+  'authz-floor': 'node:http 200, no work',
 };
 
 /** Everything a run needs to know, resolved from the command line. */
 export interface BenchOptions {
   quick: boolean;
   rounds: number;
-  /** Per throughput round and per side of (f). */
+  /** Per throughput round and per side of added-latency. */
   durationSeconds: number;
   connections: number;
   /** Relative paths resolve against the workspace root. */
@@ -74,12 +74,12 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [options]
 
   --quick             CI mode: short scenarios, whole run under two minutes, no targets enforced
-  --rounds N          interleaved throughput rounds of a,b,k,l,c,m,d,o,n,p,j,r,q,t,s (default 5; quick 1)
+  --rounds N          interleaved throughput rounds (default 5; quick 1)
   --duration S        seconds per throughput round (default 8; quick 2)
   --connections C     concurrent connections for throughput rounds (default 50)
   --out FILE          JSON results (default bench-results/<timestamp>.json)
-  --only a,d,…        run only these scenarios (a–t; see tools/bench/README.md)
-  --cpu-prof DIR      profile the main proxy (pair with --only d); summarise with
+  --only proxy,floor  run only these scenarios: ${SCENARIOS.join(', ')}
+  --cpu-prof DIR      profile the proxy and the authz (pair with --only proxy); summarise with
                       node tools/bench/src/profile-summary.ts DIR/*.cpuprofile
   --proxy-node-options=FLAGS
                       Node/V8 flags for every proxy started, e.g.
@@ -106,7 +106,7 @@ function scenarioSet(text: string | undefined): ReadonlySet<ScenarioId> {
     const id = raw.trim().toLowerCase();
     if (id === '') continue;
     if (!(SCENARIOS as readonly string[]).includes(id))
-      throw new UsageError(`--only: unknown scenario "${raw}" (use ${SCENARIOS.join(',')})`);
+      throw new UsageError(`--only: unknown scenario "${raw}" (use ${SCENARIOS.join(', ')})`);
     picked.add(id as ScenarioId);
   }
   if (picked.size === 0) throw new UsageError('--only needs at least one scenario');
@@ -149,7 +149,7 @@ export function parseOptions(argv: readonly string[], startedAt: Date): BenchOpt
     stampedeRequests: 1000,
     cpuProfileDir: values['cpu-prof'] ?? null,
     proxyNodeOptions: values['proxy-node-options']?.trim() || null,
-    // Issue 21 added four throughput rows (quick: ≈ 17 s of 125 s on a loaded machine), so g and h still run.
+    // Issue 21 added four throughput rows (quick: ≈ 17 s of 125 s on a loaded machine), so revocation and rss still run.
     budgetSeconds: quick ? 140 : 1100,
   };
 }

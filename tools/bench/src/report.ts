@@ -9,13 +9,14 @@ import { formatTable, type Cell } from './table.ts';
 
 export interface BenchReport {
   /**
-   * 3: leases-off scenarios (o, p) and issue 12's targets judged on them,
-   * targets with `beside`, e/g on PostgreSQL (revocation with `replicas`
+   * 4: scenarios named (proxy, floor, …) instead of lettered, in every key;
+   * issue 22's targets. 3: leases-off scenarios and issue 12's targets judged on them,
+   * targets with `beside`, cache-miss/revocation on PostgreSQL (revocation with `replicas`
    * and `acrossReplicas`), issue 13's targets. 2 had floor, fastify and
    * proxy-at-info scenarios, per-round ratios keyed by id, targets with
-   * their issue, e/g per keystore.
+   * their issue, cache-miss/revocation per keystore.
    */
-  schema: 3;
+  schema: 4;
   startedAt: string;
   finishedAt: string;
   options: Omit<BenchOptions, 'only'> & { only: string[] };
@@ -36,7 +37,7 @@ export function buildReport(input: {
   const throughput = summariseThroughput(input.raw);
   const ratios = computeRatios(input.raw.rounds);
   return {
-    schema: 3,
+    schema: 4,
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     options: { ...input.options, only: [...input.options.only] },
@@ -65,9 +66,9 @@ const ms = (value: number | undefined) => (value === undefined ? null : round(va
 
 /** How the lease modes are judged: said at the top of every report. */
 export const JUDGED_HOW =
-  "Issue 12's targets are judged with leases off (o, p: RATE_LIMIT_LEASES=off, one Redis call per request, the " +
-  'like-for-like with floor+EVALSHA); the leases-on figures (d, n: the default) are printed beside them, not judged ' +
-  "for #12. Issue 14's targets are judged on (d), leases on.";
+  "Issue 12's targets are judged with leases off (proxy-leases-off, proxy-info-leases-off: RATE_LIMIT_LEASES=off, one " +
+  'Redis call per request, the like-for-like with floor+evalsha); the leases-on figures (proxy, proxy-info: the default) ' +
+  'are printed beside them, not judged for #12. Issues 14 and 22 are judged on proxy, leases on.';
 
 export function reportText(report: BenchReport): string {
   const { raw, throughput, ratios, options, machine } = report;
@@ -82,7 +83,7 @@ export function reportText(report: BenchReport): string {
   const throughputRows: Cell[][] = shown.map((id) => {
     const s = throughput[id];
     return [
-      `${id} ${SCENARIO_TITLES[id]}`,
+      `${id}: ${SCENARIO_TITLES[id]}`,
       s ? round(s.medianRps, 0) : null,
       s ? round(s.minRps, 0) : null,
       s ? round(s.maxRps, 0) : null,
@@ -97,8 +98,10 @@ export function reportText(report: BenchReport): string {
       `\nThroughput: median of ${options.rounds} interleaved rounds (${shown.join(',')}), ${tool} ${options.connections} connections, ${options.durationSeconds}s each`,
       formatTable(['scenario', 'req/s', 'min', 'max', 'CPU µs/req', 'p50 ms', 'p99 ms', 'non-2xx/err'], throughputRows),
     );
-    if (throughput.n || throughput.p)
-      parts.push("(n, p: the proxy's access log goes to a pipe the bench drains, as a container runtime's would be)");
+    if (throughput['proxy-info'] || throughput['proxy-info-leases-off'])
+      parts.push(
+        "(proxy-info, proxy-info-leases-off: the proxy's access log goes to a pipe the bench drains, as a container runtime's would be)",
+      );
   }
   const ratioRows = Object.values(ratios).filter((r) => Number.isFinite(r.median));
   if (ratioRows.length > 0) {
@@ -120,34 +123,34 @@ export function reportText(report: BenchReport): string {
   const other: Cell[][] = [];
   for (const c of raw.cacheMiss) {
     other.push([
-      `e miss, ${c.keys} keys, ${c.connections} conns (${c.keystore})`,
+      `cache-miss: miss, ${c.keys} keys, ${c.connections} conns (${c.keystore})`,
       `p50 ${fmt(c.miss.p50, 3)} ms, p99 ${fmt(c.miss.p99, 3)} ms; lookups ${c.keystoreLookups ?? '–'}`,
     ]);
-    other.push([`e same keys again (hits, ${c.keystore})`, `p50 ${fmt(c.hit.p50, 3)} ms, p99 ${fmt(c.hit.p99, 3)} ms`]);
+    other.push([
+      `cache-miss: same keys again (hits, ${c.keystore})`,
+      `p50 ${fmt(c.hit.p50, 3)} ms, p99 ${fmt(c.hit.p99, 3)} ms`,
+    ]);
     const q = c.sequential;
     other.push([
-      `e one at a time, ${q.keys} keys (${c.keystore})`,
+      `cache-miss: one at a time, ${q.keys} keys (${c.keystore})`,
       `miss p50 ${fmt(q.miss.p50, 3)} ms, p99 ${fmt(q.miss.p99, 3)} ms; hit p50 ${fmt(q.hit.p50, 3)} ms, p99 ${fmt(q.hit.p99, 3)} ms (not judged)`,
     ]);
   }
   if (raw.addedLatency) {
     const f = raw.addedLatency;
-    const names = { k: 'floor (k)', l: 'floor+EVALSHA (l)', d: 'proxy (d)', o: 'leases off (o)' } as const;
-    const added = (['k', 'l', 'd', 'o'] as const)
+    const added = (['floor', 'floor+evalsha', 'proxy', 'proxy-leases-off'] as const)
       .filter((id) => f.added[id] !== undefined)
-      .map(
-        (id) => `${names[id]} +${fmt(f.added[id]?.p50 ?? Number.NaN, 3)}/+${fmt(f.added[id]?.p99 ?? Number.NaN, 3)}`,
-      );
+      .map((id) => `${id} +${fmt(f.added[id]?.p50 ?? Number.NaN, 3)}/+${fmt(f.added[id]?.p99 ?? Number.NaN, 3)}`);
     other.push([
-      `f ${f.rate} req/s, added over direct`,
-      `p50/p99 ms: ${added.join(', ')} (direct p50 ${fmt(median(f.sides.a?.p50 ?? []), 3)} ms; ` +
-        `${f.pacing}, ${fmt(median(f.sides.d?.requestsPerSecond ?? []), 0)} req/s achieved)`,
+      `added-latency: ${f.rate} req/s, added over direct`,
+      `p50/p99 ms: ${added.join(', ')} (direct p50 ${fmt(median(f.sides['direct']?.p50 ?? []), 3)} ms; ` +
+        `${f.pacing}, ${fmt(median(f.sides['proxy']?.requestsPerSecond ?? []), 0)} req/s achieved)`,
     ]);
   }
   for (const g of raw.revocation) {
     const across = g.acrossReplicas;
     other.push([
-      `g ${g.trials} revokes × ${g.proxies} proxies (${g.keystore}${g.replicas > 1 ? `, ${g.replicas} replicas` : ''})`,
+      `revocation: ${g.trials} revokes × ${g.proxies} proxies (${g.keystore}${g.replicas > 1 ? `, ${g.replicas} replicas` : ''})`,
       `p50 ${fmt(g.p50)} ms, p99 ${fmt(g.p99)} ms, max ${fmt(g.max)} ms, timeouts ${g.timeouts}` +
         (across
           ? `; across replicas p50 ${fmt(across.p50)} ms, p99 ${fmt(across.p99)} ms, max ${fmt(across.max)} ms`
@@ -157,14 +160,14 @@ export function reportText(report: BenchReport): string {
   if (raw.rss) {
     const h = raw.rss;
     other.push([
-      `h ${h.cachedKeys} of ${h.keys} keys cached`,
+      `rss: ${h.cachedKeys} of ${h.keys} keys cached`,
       `RSS ${fmt(h.baselineMb, 1)} → ${fmt(h.afterFirstPassMb, 1)} → ${fmt(h.afterSecondPassMb ?? Number.NaN, 1)} MB (${fmt(h.bytesPerCachedKey, 0)} B/key; first tries ${JSON.stringify(h.statuses.first)}, after retrying 503s ${JSON.stringify(h.statuses.final)})`,
     ]);
   }
   if (raw.stampede) {
     const i = raw.stampede;
     other.push([
-      `i ${i.requests} concurrent first requests`,
+      `stampede: ${i.requests} concurrent first requests`,
       `keystore lookups ${i.keystoreLookups ?? '–'}; statuses ${JSON.stringify(i.statuses)}`,
     ]);
   }

@@ -37,7 +37,7 @@ export interface ThroughputSummary {
 
 /** `numerator ÷ denominator` of one measure, scenario against scenario. */
 export interface RatioSpec {
-  /** `rps:d/l`, `cpu:d/k`, …: the measure, then the two scenario ids. */
+  /** `rps:proxy/floor+evalsha`, `cpu:proxy/floor`, …: the measure, then the two scenario ids. */
   id: string;
   label: string;
   measure: 'throughput' | 'cpu';

@@ -34,20 +34,63 @@ import {
   type ThroughputTarget,
 } from './scenarios/throughput.ts';
 
-const NEEDS_KEYSTORE: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'm', 'n', 'o', 'p', 'q', 's'];
-const NEEDS_PROXY: readonly ScenarioId[] = ['d', 'e', 'f', 'g', 'h', 'i', 'j', 'n', 'o', 'p'];
-// (j): more than one worker needs Redis; (l): its EVALSHA; (q, s): the authz's bucket.
-const NEEDS_REDIS: readonly ScenarioId[] = ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n', 'o', 'p', 'q', 's'];
-const NEEDS_NGINX: readonly ScenarioId[] = ['b', 'q', 'r'];
+const NEEDS_KEYSTORE: readonly ScenarioId[] = [
+  'naive',
+  'proxy',
+  'cache-miss',
+  'added-latency',
+  'revocation',
+  'rss',
+  'stampede',
+  'proxy-workers',
+  'fastify',
+  'proxy-info',
+  'proxy-leases-off',
+  'proxy-info-leases-off',
+  'nginx-authz',
+  'authz',
+];
+const NEEDS_PROXY: readonly ScenarioId[] = [
+  'proxy',
+  'cache-miss',
+  'added-latency',
+  'revocation',
+  'rss',
+  'stampede',
+  'proxy-workers',
+  'proxy-info',
+  'proxy-leases-off',
+  'proxy-info-leases-off',
+];
+// proxy-workers: more than one worker needs Redis; floor+evalsha: its EVALSHA; nginx-authz, authz: the authz's bucket.
+const NEEDS_REDIS: readonly ScenarioId[] = [
+  'naive',
+  'proxy',
+  'cache-miss',
+  'added-latency',
+  'revocation',
+  'rss',
+  'stampede',
+  'proxy-workers',
+  'floor+evalsha',
+  'fastify',
+  'proxy-info',
+  'proxy-leases-off',
+  'proxy-info-leases-off',
+  'nginx-authz',
+  'authz',
+];
+const NEEDS_NGINX: readonly ScenarioId[] = ['nginx', 'nginx-authz', 'nginx-allow'];
 /** The scenarios that also run on a keystore on PostgreSQL. */
-const ON_POSTGRES = ['e', 'g'] as const;
+const ON_POSTGRES = ['cache-miss', 'revocation'] as const;
 
 /** Which requested scenarios cannot run here, and why (missing app or binary). */
 function unavailable(ctx: BenchContext): Record<string, string> {
   const skipped: Record<string, string> = {};
   for (const id of ctx.options.only) {
     if (NEEDS_NGINX.includes(id) && ctx.tools.nginx === null) skipped[id] = 'nginx is not installed';
-    else if ((id === 'q' || id === 's') && !appExists('proxy')) skipped[id] = 'apps/proxy/src/main.ts does not exist';
+    else if ((id === 'nginx-authz' || id === 'authz') && !appExists('proxy'))
+      skipped[id] = 'apps/proxy/src/main.ts does not exist';
     else if (NEEDS_KEYSTORE.includes(id) && !appExists('keystore'))
       skipped[id] = 'apps/keystore/src/main.ts does not exist';
     else if (NEEDS_PROXY.includes(id) && !appExists('proxy')) skipped[id] = 'apps/proxy/src/main.ts does not exist';
@@ -112,19 +155,22 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     ? `--cpu-prof --cpu-prof-dir=${resolve(ctx.options.cpuProfileDir)}`
     : undefined;
   const proxy = needs(NEEDS_PROXY) ? await launchProxy('proxy', { extra: profile }) : null;
-  // RATE_LIMIT_LEASES=off: one EVALSHA per request, as the floor + EVALSHA (l) pays (issue 12's comparison).
+  // RATE_LIMIT_LEASES=off: one EVALSHA per request, as floor+evalsha pays (issue 12's comparison).
   const leasesOff = { RATE_LIMIT_LEASES: 'off' };
-  const proxyLeasesOff = wanted('o') ? await launchProxy('proxy-leases-off', { env: leasesOff }) : null;
+  const proxyLeasesOff = wanted('proxy-leases-off') ? await launchProxy('proxy-leases-off', { env: leasesOff }) : null;
   // LOG_LEVEL=info is the default: one access-log line per request, on stdout, which the process
   // group reads from a pipe as it comes (the way a container runtime drains a container's stdout).
-  const proxyInfo = wanted('n') ? await launchProxy('proxy-info', { env: { LOG_LEVEL: 'info' } }) : null;
-  const proxyInfoLeasesOff = wanted('p')
+  const proxyInfo = wanted('proxy-info') ? await launchProxy('proxy-info', { env: { LOG_LEVEL: 'info' } }) : null;
+  const proxyInfoLeasesOff = wanted('proxy-info-leases-off')
     ? await launchProxy('proxy-info-leases-off', { env: { LOG_LEVEL: 'info', ...leasesOff } })
     : null;
-  const accessLogs = { n: stdoutCounter(proxyInfo), p: stdoutCounter(proxyInfoLeasesOff) };
-  const workers = wanted('j') ? await launchProxy('proxy-workers', { env: { PROXY_WORKERS: '2' } }) : null;
+  const accessLogs = {
+    'proxy-info': stdoutCounter(proxyInfo),
+    'proxy-info-leases-off': stdoutCounter(proxyInfoLeasesOff),
+  };
+  const workers = wanted('proxy-workers') ? await launchProxy('proxy-workers', { env: { PROXY_WORKERS: '2' } }) : null;
   const nginx =
-    wanted('b') && ctx.tools.nginx
+    wanted('nginx') && ctx.tools.nginx
       ? await startNginx(ctx.group, ctx.tools.nginx, ctx.dir, Number(new URL(api.url).port))
       : null;
   const gatewayEnv = keystore &&
@@ -134,16 +180,17 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
       KEYSTORE_SERVICE_TOKEN: keystore.serviceToken,
       REDIS_URL: redis.url,
     };
-  const naive = wanted('c') && gatewayEnv ? await startBaseline(ctx.group, 'naive-gateway', 'naive', gatewayEnv) : null;
+  const naive =
+    wanted('naive') && gatewayEnv ? await startBaseline(ctx.group, 'naive-gateway', 'naive', gatewayEnv) : null;
   const fastify =
-    wanted('m') && gatewayEnv ? await startBaseline(ctx.group, 'fastify-gateway', 'fastify', gatewayEnv) : null;
-  // (f) measures the floors' added latency beside the proxy's.
+    wanted('fastify') && gatewayEnv ? await startBaseline(ctx.group, 'fastify-gateway', 'fastify', gatewayEnv) : null;
+  // (added-latency) measures the floors' added latency beside the proxy's.
   const floor =
-    wanted('k') || wanted('f')
+    wanted('floor') || wanted('added-latency')
       ? await startBaseline(ctx.group, 'node-floor', 'floor', { UPSTREAM_URL: api.url })
       : null;
   const floorEvalsha =
-    (wanted('l') || wanted('f')) && redis
+    (wanted('floor+evalsha') || wanted('added-latency')) && redis
       ? await startBaseline(ctx.group, 'node-floor-evalsha', 'floor', { UPSTREAM_URL: api.url, REDIS_URL: redis.url })
       : null;
   const mainKey = admin ? await admin.createKey() : null;
@@ -161,22 +208,22 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   const family = (app: RunningApp | null) => app && { app, pids: () => processFamily(app.process.pid) };
   const measured = (id: ScenarioId, app: RunningApp | null) => (wanted(id) ? app : null);
   const endpoints: Record<ThroughputId, Endpoint | null> = {
-    a: own(measured('a', api)),
-    b: family(nginx),
-    c: own(naive),
-    d: own(measured('d', proxy)),
-    o: own(proxyLeasesOff),
-    p: own(proxyInfoLeasesOff),
+    direct: own(measured('direct', api)),
+    nginx: family(nginx),
+    naive: own(naive),
+    proxy: own(measured('proxy', proxy)),
+    'proxy-leases-off': own(proxyLeasesOff),
+    'proxy-info-leases-off': own(proxyInfoLeasesOff),
     // The primary and its workers: the primary's share is its admin port and the round-robin accept.
-    j: family(workers),
-    k: own(measured('k', floor)),
-    l: own(measured('l', floorEvalsha)),
-    m: own(fastify),
-    n: own(proxyInfo),
-    q: forwardAuth.endpoints.q ?? null,
-    r: forwardAuth.endpoints.r ?? null,
-    s: forwardAuth.endpoints.s ?? null,
-    t: forwardAuth.endpoints.t ?? null,
+    'proxy-workers': family(workers),
+    floor: own(measured('floor', floor)),
+    'floor+evalsha': own(measured('floor+evalsha', floorEvalsha)),
+    fastify: own(fastify),
+    'proxy-info': own(proxyInfo),
+    'nginx-authz': forwardAuth.endpoints['nginx-authz'] ?? null,
+    'nginx-allow': forwardAuth.endpoints['nginx-allow'] ?? null,
+    authz: forwardAuth.endpoints['authz'] ?? null,
+    'authz-floor': forwardAuth.endpoints['authz-floor'] ?? null,
   };
   const targets: ThroughputTarget[] = [];
   for (const id of THROUGHPUT_ORDER) {
@@ -190,11 +237,11 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     raw.rounds = await runThroughputRounds(ctx, targets, inBudget);
   }
   for (const [id, info] of [
-    ['n', proxyInfo],
-    ['p', proxyInfoLeasesOff],
+    ['proxy-info', proxyInfo],
+    ['proxy-info-leases-off', proxyInfoLeasesOff],
   ] as const) {
     if (!info) continue;
-    // Proof that (n) and (p) paid for their access log: about one line per request answered.
+    // Proof that (proxy-info) and (proxy-info-leases-off) paid for their access log: about one line per request answered.
     const seen = accessLogs[id];
     const answered = raw.rounds.filter((r) => r.scenario === id).reduce((sum, r) => sum + r.requests, 0);
     const line = `${id}: ${seen.lines} stdout lines (${(seen.bytes / 1e6).toFixed(1)} MB) from the info proxy, ${answered} requests in its measured rounds (plus warm-up)`;
@@ -202,7 +249,7 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     ctx.log(line);
   }
 
-  /** `variant`: the keystore back end of (e) and (g), so a skip names the one that did not run. */
+  /** `variant`: the keystore back end of (cache-miss) and (revocation), so a skip names the one that did not run. */
   const step = async (id: ScenarioId, title: string, run: () => Promise<void>, variant?: KeystoreKind) => {
     if (!wanted(id)) return;
     if (!inBudget()) {
@@ -226,30 +273,30 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     // Shared with every other scenario: the process group stops it at the end.
     stop: async () => undefined,
   };
-  await step('f', `added latency at ${ctx.options.fixedRate} req/s`, async () => {
+  await step('added-latency', `added latency at ${ctx.options.fixedRate} req/s`, async () => {
     raw.addedLatency = await runAddedLatency(
       ctx,
       {
-        a: api.url,
-        d: proxy.url,
-        ...(floor ? { k: floor.url } : {}),
-        ...(floorEvalsha ? { l: floorEvalsha.url } : {}),
-        ...(proxyLeasesOff ? { o: proxyLeasesOff.url } : {}),
+        direct: api.url,
+        proxy: proxy.url,
+        ...(floor ? { floor: floor.url } : {}),
+        ...(floorEvalsha ? { 'floor+evalsha': floorEvalsha.url } : {}),
+        ...(proxyLeasesOff ? { 'proxy-leases-off': proxyLeasesOff.url } : {}),
       },
       `Bearer ${mainKey.key}`,
     );
   });
-  await step('i', `stampede of ${ctx.options.stampedeRequests}`, async () => {
+  await step('stampede', `stampede of ${ctx.options.stampedeRequests}`, async () => {
     raw.stampede = await runStampede(ctx, admin, proxy);
   });
   await step(
-    'e',
+    'cache-miss',
     `cache miss over ${ctx.options.cacheMissKeys} new keys (sqlite)`,
     async () => void raw.cacheMiss.push(await runCacheMiss(ctx, sqlite)),
     'sqlite',
   );
-  // PostgreSQL is started only now, right after (e) on SQLite so the two misses run close together, and
-  // stopped after its (g), so its two replicas and their pollers idle through no other scenario.
+  // PostgreSQL is started only now, right after (cache-miss) on SQLite so the two misses run close together, and
+  // stopped after its (revocation), so its two replicas and their pollers idle through no other scenario.
   const postgres = await startPostgresIfWanted(ctx, {
     wanted: ON_POSTGRES.filter(wanted),
     inBudget,
@@ -259,28 +306,28 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
   });
   if (postgres) {
     await step(
-      'e',
+      'cache-miss',
       `cache miss over ${ctx.options.cacheMissKeys} new keys (postgres)`,
       async () => void raw.cacheMiss.push(await runCacheMiss(ctx, postgres)),
       'postgres',
     );
   }
   await step(
-    'g',
+    'revocation',
     `revocation × ${ctx.options.revocationTrials} (sqlite)`,
     async () => void raw.revocation.push(await runRevocation(ctx, sqlite)),
     'sqlite',
   );
   if (postgres) {
     await step(
-      'g',
+      'revocation',
       `revocation × ${ctx.options.revocationTrials} (postgres, 2 replicas)`,
       async () => void raw.revocation.push(await runRevocation(ctx, postgres)),
       'postgres',
     );
     await postgres.stop();
   }
-  await step('h', `RSS with ${ctx.options.rssKeys} cached keys`, async () => {
+  await step('rss', `RSS with ${ctx.options.rssKeys} cached keys`, async () => {
     raw.rss = await runRss(ctx, makeKeys, (env) => launchProxy('proxy-rss', { env }));
   });
   return raw;

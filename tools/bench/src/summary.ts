@@ -36,38 +36,41 @@ function spec(measure: RatioSpec['measure'], numerator: ThroughputId, denominato
 }
 
 /**
- * The ratios the report prints, each leases-off figure (o, p: one Redis call
- * per request, issue 12's like-for-like with floor+EVALSHA) beside the
- * leases-on one (d, n: the default, issue 14's). Throughput ratios above 1
- * favour the numerator; CPU per request ratios below 1 do.
+ * The ratios the report prints: issue 22's first (the proxy as it ships
+ * against the Node floor, its access log, its peers), then each leases-off
+ * figure (one Redis call per request, issue 12's like-for-like with
+ * floor+evalsha) beside the leases-on one. Throughput ratios above 1 favour
+ * the numerator; CPU per request ratios below 1 do.
  */
 export const RATIO_SPECS: readonly RatioSpec[] = [
-  spec('throughput', 'o', 'l', 'proxy, leases off (warn) ÷ floor+EVALSHA'),
-  spec('throughput', 'd', 'l', 'proxy, leases on (warn) ÷ floor+EVALSHA'),
-  spec('cpu', 'o', 'l', 'proxy, leases off (warn) ÷ floor+EVALSHA'),
-  spec('cpu', 'd', 'l', 'proxy, leases on (warn) ÷ floor+EVALSHA'),
-  spec('throughput', 'p', 'l', 'proxy, leases off (info) ÷ floor+EVALSHA'),
-  spec('throughput', 'n', 'l', 'proxy, leases on (info) ÷ floor+EVALSHA'),
-  spec('cpu', 'p', 'l', 'proxy, leases off (info) ÷ floor+EVALSHA'),
-  spec('cpu', 'n', 'l', 'proxy, leases on (info) ÷ floor+EVALSHA'),
-  spec('throughput', 'o', 'm', 'proxy, leases off ÷ fastify gateway'),
-  spec('throughput', 'd', 'm', 'proxy, leases on ÷ fastify gateway'),
-  spec('throughput', 'o', 'c', 'proxy, leases off ÷ naive Express gateway'),
-  spec('throughput', 'd', 'c', 'proxy, leases on ÷ naive Express gateway'),
-  spec('cpu', 'o', 'k', 'proxy, leases off ÷ Node floor (no Redis)'),
-  spec('cpu', 'd', 'k', 'proxy, leases on ÷ Node floor (no Redis)'),
-  spec('throughput', 'd', 'b', 'proxy ÷ nginx'),
-  spec('cpu', 'd', 'b', 'proxy ÷ nginx'),
-  spec('cpu', 'l', 'k', 'floor+EVALSHA ÷ floor: one EVALSHA'),
-  spec('throughput', 'd', 'o', 'proxy, leases on ÷ off: what leases save'),
-  spec('cpu', 'd', 'o', 'proxy, leases on ÷ off: what leases save'),
-  spec('cpu', 'n', 'd', 'proxy info ÷ warn, leases on: the access log'),
-  spec('cpu', 'p', 'o', 'proxy info ÷ warn, leases off: the access log'),
-  spec('throughput', 'j', 'd', 'two workers ÷ one'),
-  spec('throughput', 'q', 'r', 'nginx auth_request: our authz ÷ allow-all'),
-  spec('cpu', 'q', 'r', 'nginx auth_request: our authz ÷ allow-all'),
-  spec('throughput', 's', 't', 'authz alone ÷ node:http 200'),
-  spec('cpu', 's', 't', 'authz alone ÷ node:http 200'),
+  spec('throughput', 'proxy', 'floor', 'proxy ÷ Node floor (no Redis)'),
+  spec('cpu', 'proxy', 'floor', 'proxy ÷ Node floor (no Redis)'),
+  spec('throughput', 'proxy-info', 'proxy', 'proxy at info ÷ at warn: the access log'),
+  spec('cpu', 'proxy-info', 'proxy', 'proxy at info ÷ at warn: the access log'),
+  spec('throughput', 'proxy-leases-off', 'floor+evalsha', 'proxy, leases off (warn) ÷ floor+evalsha'),
+  spec('throughput', 'proxy', 'floor+evalsha', 'proxy, leases on (warn) ÷ floor+evalsha'),
+  spec('cpu', 'proxy-leases-off', 'floor+evalsha', 'proxy, leases off (warn) ÷ floor+evalsha'),
+  spec('cpu', 'proxy', 'floor+evalsha', 'proxy, leases on (warn) ÷ floor+evalsha'),
+  spec('throughput', 'proxy-info-leases-off', 'floor+evalsha', 'proxy, leases off (info) ÷ floor+evalsha'),
+  spec('throughput', 'proxy-info', 'floor+evalsha', 'proxy, leases on (info) ÷ floor+evalsha'),
+  spec('cpu', 'proxy-info-leases-off', 'floor+evalsha', 'proxy, leases off (info) ÷ floor+evalsha'),
+  spec('cpu', 'proxy-info', 'floor+evalsha', 'proxy, leases on (info) ÷ floor+evalsha'),
+  spec('throughput', 'proxy-leases-off', 'fastify', 'proxy, leases off ÷ fastify gateway'),
+  spec('throughput', 'proxy', 'fastify', 'proxy, leases on ÷ fastify gateway'),
+  spec('throughput', 'proxy-leases-off', 'naive', 'proxy, leases off ÷ naive Express gateway'),
+  spec('throughput', 'proxy', 'naive', 'proxy, leases on ÷ naive Express gateway'),
+  spec('cpu', 'proxy-leases-off', 'floor', 'proxy, leases off ÷ Node floor (no Redis)'),
+  spec('throughput', 'proxy', 'nginx', 'proxy ÷ nginx'),
+  spec('cpu', 'proxy', 'nginx', 'proxy ÷ nginx'),
+  spec('cpu', 'floor+evalsha', 'floor', 'floor+evalsha ÷ floor: one EVALSHA'),
+  spec('throughput', 'proxy', 'proxy-leases-off', 'proxy, leases on ÷ off: what leases save'),
+  spec('cpu', 'proxy', 'proxy-leases-off', 'proxy, leases on ÷ off: what leases save'),
+  spec('cpu', 'proxy-info-leases-off', 'proxy-leases-off', 'proxy info ÷ warn, leases off: the access log'),
+  spec('throughput', 'proxy-workers', 'proxy', 'two workers ÷ one'),
+  spec('throughput', 'nginx-authz', 'nginx-allow', 'nginx auth_request: our authz ÷ allow-all'),
+  spec('cpu', 'nginx-authz', 'nginx-allow', 'nginx auth_request: our authz ÷ allow-all'),
+  spec('throughput', 'authz', 'authz-floor', 'authz alone ÷ node:http 200'),
+  spec('cpu', 'authz', 'authz-floor', 'authz alone ÷ node:http 200'),
 ];
 
 function measureOf(round: ThroughputRound, measure: RatioSpec['measure']): number {

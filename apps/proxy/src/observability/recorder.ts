@@ -34,6 +34,12 @@ export function loggablePath(target: string | undefined): string {
  * as pino writes them, then the request's fields, then `msg`. Only strings
  * that come from outside (path, ids) go through JSON escaping; building a
  * pino object per request costs several times more.
+ *
+ * A busy proxy writes nearly the same line again and again: the same hot
+ * key, the same path, the same outcome, many requests per millisecond. Each
+ * of those fragments is remembered as last written (one entry each, compared
+ * by value), so the common line costs one id escape and one concatenation;
+ * only a change of key, path or millisecond formats that part again.
  */
 export class Recorder {
   readonly #metrics: ProxyMetrics;
@@ -42,6 +48,14 @@ export class Recorder {
   readonly #sink: LineSink;
   /** `"service":"routemcp-proxy"` and the other base bindings, as pino would write them. */
   readonly #base: string;
+  readonly #time = new LastFragment<number>((ms) => `{"level":30,"time":"${new Date(ms).toISOString()}"`);
+  readonly #target = new LastFragment<string | undefined>(
+    (target) => `,"path":${JSON.stringify(loggablePath(target))}`,
+  );
+  readonly #outcome = new LastFragment<string>((outcome) => `,"outcome":${JSON.stringify(outcome)}`);
+  #keyId: string | null = null;
+  #accountId: string | null = null;
+  #keyFields = ',"keyId":null,"accountId":null';
 
   constructor(options: { logger: Logger; metrics: ProxyMetrics; usage?: UsageCounter | undefined }) {
     this.#metrics = options.metrics;
@@ -68,14 +82,44 @@ export class Recorder {
     }
     if (!this.#logger.isLevelEnabled('info')) return;
     this.#sink.write(
-      `{"level":30,"time":"${new Date().toISOString()}"${this.#base},"reqId":${JSON.stringify(exchange.requestId)}` +
-        `,"keyId":${text(keyId)},"accountId":${text(exchange.accountId)},"method":${text(exchange.method ?? null)}` +
-        `,"path":${JSON.stringify(loggablePath(exchange.target))},"status":${exchange.statusCode}` +
-        `,"outcome":${JSON.stringify(exchange.outcome)},"ms":${Math.round(ms * 1000) / 1000}` +
+      `${this.#time.of(Date.now())}${this.#base},"reqId":${JSON.stringify(exchange.requestId)}` +
+        `${this.#keyFieldsOf(keyId, exchange.accountId)},"method":${text(exchange.method ?? null)}` +
+        `${this.#target.of(exchange.target)},"status":${exchange.statusCode}` +
+        `${this.#outcome.of(exchange.outcome)},"ms":${Math.round(ms * 1000) / 1000}` +
         `,"upgrade":${exchange.upgrade},"msg":"request"}\n`,
     );
   }
+
+  #keyFieldsOf(keyId: string | null, accountId: string | null): string {
+    if (keyId !== this.#keyId || accountId !== this.#accountId) {
+      this.#keyId = keyId;
+      this.#accountId = accountId;
+      this.#keyFields = `,"keyId":${text(keyId)},"accountId":${text(accountId)}`;
+    }
+    return this.#keyFields;
+  }
 }
+
+/** One formatted fragment, made again only when its input differs from the last one's. */
+class LastFragment<T> {
+  readonly #format: (value: T) => string;
+  #value: T | typeof UNSET = UNSET;
+  #text = '';
+
+  constructor(format: (value: T) => string) {
+    this.#format = format;
+  }
+
+  of(value: T): string {
+    if (value !== this.#value) {
+      this.#value = value;
+      this.#text = this.#format(value);
+    }
+    return this.#text;
+  }
+}
+
+const UNSET: unique symbol = Symbol('unset');
 
 function text(value: string | null): string {
   return value === null ? 'null' : JSON.stringify(value);

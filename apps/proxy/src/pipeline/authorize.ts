@@ -8,10 +8,10 @@ import { badFraming } from './check-framing.ts';
 import { policyOf, type KeyPolicy } from './key-policy.ts';
 import { pushLimitHeaders, type RateLimitDefaults } from './limit.ts';
 import type { PublicPathMatcher } from './public-paths.ts';
-import { readKey } from './read-key.ts';
+import { ConnectionKeys } from './connection-keys.ts';
 import type { RequestHead } from './request-head.ts';
 import { toOriginForm } from './request-target.ts';
-import { verifyKey, type VerifyKeyResult } from './verify-key.ts';
+import { verifyKeyHash, type VerifyKeyResult } from './verify-key.ts';
 
 /** What the pipeline reads of a request, whichever entrance (HTTP request or WebSocket upgrade) it came through. */
 export interface PipelineRequest {
@@ -26,6 +26,8 @@ export interface PipelineRequest {
   readonly head: RequestHead;
   /** The client (the socket peer, or per TRUSTED_PROXIES): the failed-auth budget's client, the allow-list's subject. */
   readonly clientAddress: string | undefined;
+  /** The client's connection, when the entrance has one: a key it repeats is parsed and hashed once (ConnectionKeys). */
+  readonly socket?: object | undefined;
   /** The client left, or its connection can no longer be answered. */
   gone(): boolean;
 }
@@ -93,6 +95,8 @@ export interface AuthorizerDeps {
   rateLimits: RateLimitDefaults;
   maxBodyBytes: number;
   clock: Clock;
+  /** Reads and hashes the key (a test injects one that counts digests). */
+  keys?: ConnectionKeys;
 }
 
 /**
@@ -109,9 +113,11 @@ export interface AuthorizerDeps {
  */
 export class Authorizer {
   readonly #deps: AuthorizerDeps;
+  readonly #keys: ConnectionKeys;
 
   constructor(deps: AuthorizerDeps) {
     this.#deps = deps;
+    this.#keys = deps.keys ?? new ConnectionKeys();
   }
 
   authorize(req: PipelineRequest): Authorization | Promise<Authorization> {
@@ -136,12 +142,12 @@ export class Authorizer {
         message: undefined,
       };
     }
-    const read = readKey(head);
-    if (!read.ok) {
+    const keyHash = this.#keys.keyHashOf(head, req.socket);
+    if (keyHash === null) {
       failures.settle(req.clientAddress, admission, true);
       return REFUSED.INVALID_API_KEY;
     }
-    const verified = verifyKey(verifier, read.key, clock.now());
+    const verified = verifyKeyHash(verifier, keyHash, clock.now());
     return verified instanceof Promise
       ? verified.then((result) => this.#verified(req, path, result, admission))
       : this.#verified(req, path, verified, admission);

@@ -19,6 +19,7 @@ export { KeyPolicy, policyOf } from './key-policy.ts';
 export type { RateLimitDefaults } from './limit.ts';
 export { createPublicPathMatcher, type PublicPathMatcher } from './public-paths.ts';
 export { hasBody, readHead, type RequestHead } from './request-head.ts';
+export { ConnectionKeys } from './connection-keys.ts';
 export { readKey } from './read-key.ts';
 export { requestIdOf } from './request-id.ts';
 export { upstreamHeaders, type Identity } from './rewrite-headers.ts';

@@ -23,7 +23,16 @@ function invalid(reason: string): VerifyKeyResult {
  * a guess was shows in the timing.
  */
 export function verifyKey(verifier: KeyVerifier, key: string, now: number): VerifyKeyResult | Promise<VerifyKeyResult> {
-  const verdict = verifier.verify(hash(key));
+  return verifyKeyHash(verifier, hash(key), now);
+}
+
+/** verifyKey for a key already hashed (ConnectionKeys). */
+export function verifyKeyHash(
+  verifier: KeyVerifier,
+  keyHash: string,
+  now: number,
+): VerifyKeyResult | Promise<VerifyKeyResult> {
+  const verdict = verifier.verify(keyHash);
   return verdict instanceof Promise ? verdict.then((settled) => resultOf(settled, now)) : resultOf(verdict, now);
 }
 

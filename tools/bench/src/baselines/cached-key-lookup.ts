@@ -25,7 +25,7 @@ export function bearerKey(authorization: string | undefined): string | null {
 /**
  * What a user's gateway does first: SHA-256 of the key, looked up in a `Map`
  * in front of the keystore's internal lookup (the baselines' shared key
- * cache, so (c) and (m) differ only in their frameworks). Unknown keys are
+ * cache, so (naive) and (fastify) differ only in their frameworks). Unknown keys are
  * cached too, as null.
  */
 export function cachedKeyLookup(options: CachedKeyLookupOptions): (key: string) => Promise<KeyRecord | null> {

@@ -22,11 +22,11 @@ function refuse(reply: FastifyReply, code: ErrorCode): FastifyReply {
 }
 
 /**
- * The peer for scenario (m): the gateway a competent user would write with
+ * The peer for scenario (fastify): the gateway a competent user would write with
  * fastify from each plugin's README — @fastify/http-proxy (reply-from over
  * undici, keep-alive), @fastify/rate-limit on Redis keyed by the key's id
  * after authentication (its `hook: 'preHandler'` example), and the same
- * SHA-256 `Map` key cache and identity headers as (c). No logging. Never used
+ * SHA-256 `Map` key cache and identity headers as (naive). No logging. Never used
  * by the product.
  */
 export async function createFastifyGateway(options: FastifyGatewayOptions): Promise<FastifyInstance> {

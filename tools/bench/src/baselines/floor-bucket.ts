@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import { takeTokensScript } from './take-tokens-script.ts';
 
-/** The bench key's bucket (the keystore's largest): one hot key that never runs dry, like (d)'s. */
+/** The bench key's bucket (the keystore's largest): one hot key that never runs dry, like the proxy's. */
 export const FLOOR_BUCKET = { key: 'routemcp:bench:floor', capacity: 1_000_000, refillPerSecond: 1_000_000 };
 
 export interface FloorBucket {

@@ -13,7 +13,7 @@ export interface NaiveGatewayOptions extends CachedKeyLookupOptions {
 }
 
 /**
- * The comparison baseline for scenario (c): the gateway most teams would
+ * The comparison baseline for scenario (naive): the gateway most teams would
  * write first, from the README of each package — Express, an in-process Map
  * as a key cache in front of the keystore, express-rate-limit on
  * rate-limit-redis, http-proxy-middleware. Kept fair: keep-alive to the

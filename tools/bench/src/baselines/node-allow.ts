@@ -6,8 +6,8 @@ const ALLOW_HEADERS = ['content-length', '0'];
 /**
  * The floor of forward auth (issue 21): a `node:http` server that answers
  * every request 200 with an empty body and does no work: no key, no
- * bucket, no log. It is the authz of (r), nginx `auth_request` to a server
- * that allows everything, and the server of (t) that the authz alone (s) is
+ * bucket, no log. It is the authz of (nginx-allow), nginx `auth_request` to a server
+ * that allows everything, and the server of (authz-floor) that the authz alone (authz) is
  * judged against. Never used by the product.
  */
 export function createNodeAllow(): Server {

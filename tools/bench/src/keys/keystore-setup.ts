@@ -4,7 +4,7 @@ import type { MakeKeys } from './make-keys.ts';
 
 /**
  * One keystore back end and the proxy in front of it. The keystore-bound
- * scenarios (e cache miss, g revocation) take one of these and stamp their
+ * scenarios (cache-miss, revocation) take one of these and stamp their
  * result with its kind, so a second back end is one more setup in the list,
  * one more row per figure and one more target each, not a new scenario.
  */
@@ -18,11 +18,11 @@ export interface KeystoreSetup {
   proxy: RunningProxy;
   /**
    * Keystore processes on the database: 1 (SQLite), or 2 replicas
-   * (PostgreSQL), where the second proxy of (g) is served by the other one.
+   * (PostgreSQL), where the second proxy of (revocation) is served by the other one.
    */
   replicas: number;
   /**
-   * (g)'s second proxy, and the admin client of the replica it is served by
+   * (revocation)'s second proxy, and the admin client of the replica it is served by
    * (the same keystore on SQLite; the other replica on PostgreSQL, so a
    * revocation made through one replica must reach a proxy of the other).
    */

@@ -27,7 +27,7 @@ export function postgresColumn(info: PostgresColumnInfo): KeyColumn {
  * Writes `count` keys straight into the keystore's PostgreSQL `keys` table
  * (the keystore's own schema, checked by shape first, as the SQLite seeder
  * does) in one transaction and one statement. No event rows: a seeded key is
- * found by the proxy's lookup by hash, which is the path (e) measures, and a
+ * found by the proxy's lookup by hash, which is the path (cache-miss) measures, and a
  * "created" event would only tell proxies to drop an entry they do not hold.
  */
 export async function seedPostgresKeys(url: string, count: number, now = Date.now()): Promise<IssuedKey[]> {

@@ -8,8 +8,8 @@ import { keyMaker } from './make-keys.ts';
 /**
  * The keystore on PostgreSQL as issue 13 runs it: a throwaway cluster, two
  * keystore replicas on its one database (sharing tokens, as replicas behind
- * one Service do), and the setup's proxy on replica A; (g)'s second proxy is
- * served by replica B. Keys for (e) go straight into the keystore's own
+ * one Service do), and the setup's proxy on replica A; (revocation)'s second proxy is
+ * served by replica B. Keys for (cache-miss) go straight into the keystore's own
  * `keys` table (postgres-key-seeder.ts). Everything it starts is stopped by
  * `stop`, so it idles through no other scenario.
  */
@@ -60,7 +60,7 @@ export async function startPostgresSetup(
   }
 }
 
-/** The PostgreSQL server and who runs it, or why the PostgreSQL variants of (e) and (g) cannot run. */
+/** The PostgreSQL server and who runs it, or why the PostgreSQL variants of (cache-miss) and (revocation) cannot run. */
 export function postgresAvailable(ctx: BenchContext): { bin: string; runner: PostgresRunner } | string {
   if (ctx.tools.postgres === null)
     return 'PostgreSQL server binaries not found (/usr/lib/postgresql/<version>/bin; Debian package postgresql)';
@@ -69,7 +69,7 @@ export function postgresAvailable(ctx: BenchContext): { bin: string; runner: Pos
 }
 
 /**
- * The PostgreSQL setup when (e) or (g) is wanted, the server is installed and
+ * The PostgreSQL setup when (cache-miss) or (revocation) is wanted, the server is installed and
  * time is left; otherwise null, with the reason in `skipped` under `e:postgres`
  * and `g:postgres`. A server that fails to start is a skip too, with its
  * error: the SQLite figures and everything after them still get reported.

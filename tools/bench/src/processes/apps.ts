@@ -51,7 +51,7 @@ export async function startApi(group: ProcessGroup): Promise<RunningApp> {
   return { url, process: app };
 }
 
-/** The keystore's storage back ends: (e) and (g) run once per kind (see KeystoreSetup). */
+/** The keystore's storage back ends: (cache-miss) and (revocation) run once per kind (see KeystoreSetup). */
 export type KeystoreKind = 'sqlite' | 'postgres';
 
 export type KeystoreDatabase =

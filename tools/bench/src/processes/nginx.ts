@@ -73,9 +73,9 @@ export interface NginxAuthConfigInput extends NginxConfigInput {
 }
 
 /**
- * nginx + `auth_request` (issue 21's q and r): the docs' config as it is,
+ * nginx + `auth_request` (issue 21's nginx-authz and nginx-allow): the docs' config as it is,
  * with only its three addresses replaced (listen 8080, the authz on 5004,
- * the service on 5002), inside the same globals as (b). A docs config whose
+ * the service on 5002), inside the same globals as (nginx). A docs config whose
  * addresses moved fails here rather than measure something else.
  */
 export function renderNginxAuthConfig({

@@ -12,26 +12,30 @@ const side = (p50: number[], p99: number[]): LatencySide => ({
 describe('addedOver', () => {
   it("is each side's median minus direct's, per percentile", () => {
     const added = addedOver({
-      a: side([0.5, 0.4, 0.6], [2, 3, 4]),
-      k: side([0.8, 0.9, 0.7], [3, 3, 3]),
-      d: side([2, 2.1, 1.9], [5, 9, 6]),
+      direct: side([0.5, 0.4, 0.6], [2, 3, 4]),
+      floor: side([0.8, 0.9, 0.7], [3, 3, 3]),
+      proxy: side([2, 2.1, 1.9], [5, 9, 6]),
     });
-    expect(added.k?.p50).toBeCloseTo(0.3);
-    expect(added.k?.p99).toBeCloseTo(0);
-    expect(added.d?.p50).toBeCloseTo(1.5);
-    expect(added.d?.p99).toBeCloseTo(3);
-    expect(added.l).toBeUndefined();
-    expect(added.o).toBeUndefined();
+    expect(added['floor']?.p50).toBeCloseTo(0.3);
+    expect(added['floor']?.p99).toBeCloseTo(0);
+    expect(added['proxy']?.p50).toBeCloseTo(1.5);
+    expect(added['proxy']?.p99).toBeCloseTo(3);
+    expect(added['floor+evalsha']).toBeUndefined();
+    expect(added['proxy-leases-off']).toBeUndefined();
   });
 
   it('measures the leases-off proxy (o) as one more side against direct', () => {
-    const added = addedOver({ a: side([0.5], [2]), d: side([0.9], [3]), o: side([1.6], [4.5]) });
-    expect(added.o?.p50).toBeCloseTo(1.1);
-    expect(added.o?.p99).toBeCloseTo(2.5);
-    expect(added.d?.p50).toBeCloseTo(0.4);
+    const added = addedOver({
+      direct: side([0.5], [2]),
+      proxy: side([0.9], [3]),
+      'proxy-leases-off': side([1.6], [4.5]),
+    });
+    expect(added['proxy-leases-off']?.p50).toBeCloseTo(1.1);
+    expect(added['proxy-leases-off']?.p99).toBeCloseTo(2.5);
+    expect(added['proxy']?.p50).toBeCloseTo(0.4);
   });
 
   it('is NaN without the direct side', () => {
-    expect(addedOver({ d: side([1], [2]) }).d?.p50).toBeNaN();
+    expect(addedOver({ proxy: side([1], [2]) })['proxy']?.p50).toBeNaN();
   });
 });

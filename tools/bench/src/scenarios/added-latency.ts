@@ -12,12 +12,12 @@ export interface LatencySide {
 }
 
 /**
- * The sides of (f), named by their throughput scenario: direct (a), Node
- * floor (k), floor + EVALSHA (l), the proxy with leases (d, the default) and
- * without (o).
+ * The sides of added-latency, named by their throughput scenario: direct,
+ * the Node floor, floor+evalsha, the proxy with leases (the default) and
+ * without (proxy-leases-off).
  */
-export type LatencySideId = 'a' | 'k' | 'l' | 'd' | 'o';
-const SIDES = ['a', 'k', 'l', 'd', 'o'] as const;
+export type LatencySideId = 'direct' | 'floor' | 'floor+evalsha' | 'proxy' | 'proxy-leases-off';
+const SIDES = ['direct', 'floor', 'floor+evalsha', 'proxy', 'proxy-leases-off'] as const;
 
 export interface AddedLatencyResult {
   rate: number;
@@ -27,7 +27,7 @@ export interface AddedLatencyResult {
   pacing: string;
   sides: Partial<Record<LatencySideId, LatencySide>>;
   /** Per side but direct: median(side pX) − median(direct pX), ms. */
-  added: Partial<Record<Exclude<LatencySideId, 'a'>, { p50: number; p99: number }>>;
+  added: Partial<Record<Exclude<LatencySideId, 'direct'>, { p50: number; p99: number }>>;
 }
 
 /** Enough connections that 1 000 req/s never waits on a busy one, few enough to stay far from saturation. */
@@ -41,7 +41,7 @@ const CONNECTIONS = 10;
  */
 export async function runAddedLatency(
   ctx: BenchContext,
-  urls: { a: string; d: string } & Partial<Record<'k' | 'l' | 'o', string>>,
+  urls: { direct: string; proxy: string } & Partial<Record<'floor' | 'floor+evalsha' | 'proxy-leases-off', string>>,
   authorization: string,
 ): Promise<AddedLatencyResult> {
   const rounds = Math.min(ctx.options.rounds, 3);
@@ -80,10 +80,10 @@ export async function runAddedLatency(
 
 /** Pure: each side's medians minus direct's; NaN where direct or the side is missing. */
 export function addedOver(sides: Partial<Record<LatencySideId, LatencySide>>): AddedLatencyResult['added'] {
-  const direct = sides.a;
+  const direct = sides['direct'];
   const added: AddedLatencyResult['added'] = {};
   for (const id of SIDES) {
-    if (id === 'a') continue;
+    if (id === 'direct') continue;
     const side = sides[id];
     if (side === undefined) continue;
     added[id] = {

@@ -9,7 +9,23 @@ import { cpuTicksOf } from '../proc.ts';
  * (leases on and off side by side, at warn and at info), then forward
  * auth (issue 21), each floor right before what is judged against it.
  */
-export const THROUGHPUT_ORDER = ['a', 'b', 'k', 'l', 'c', 'm', 'd', 'o', 'n', 'p', 'j', 'r', 'q', 't', 's'] as const;
+export const THROUGHPUT_ORDER = [
+  'direct',
+  'nginx',
+  'floor',
+  'floor+evalsha',
+  'naive',
+  'fastify',
+  'proxy',
+  'proxy-leases-off',
+  'proxy-info',
+  'proxy-info-leases-off',
+  'proxy-workers',
+  'nginx-allow',
+  'nginx-authz',
+  'authz-floor',
+  'authz',
+] as const;
 export type ThroughputId = (typeof THROUGHPUT_ORDER)[number];
 
 export interface ThroughputTarget {

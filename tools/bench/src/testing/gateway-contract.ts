@@ -4,7 +4,7 @@ import { TEST_KEY, TEST_RECORD, type FakeKeystore } from './fake-keystore.ts';
 import type { StartedBaseline } from './forwarding-contract.ts';
 
 /**
- * What the gateway peers (c, m) must do besides forwarding, so that their
+ * What the gateway peers (naive, fastify) must do besides forwarding, so that their
  * figures price the same work as the proxy's: refuse a missing or unknown
  * key before the upstream, forward the identity headers and not the key, and
  * look a key up once, then from their cache.
