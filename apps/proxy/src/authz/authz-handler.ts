@@ -17,6 +17,9 @@ import {
 import { pushIdentityHeaders, refuseNonCanonical } from './forward-decision.ts';
 import { AMBIGUOUS, NOT_AUTHZ, originalRequest } from './original-request.ts';
 
+/** The refusal's code, for gateways that see only a subrequest's status and headers (nginx). */
+export const ERROR_CODE_HEADER = 'X-RouteMCP-Error-Code';
+
 /** What the handler needs of the server's request class (the proxy's ProxyRequest fits). */
 export interface AuthzRequest extends PipelineRequest {
   method?: string | undefined;
@@ -148,10 +151,12 @@ export function createAuthzHandler(deps: AuthzHandlerDeps) {
 /**
  * The proxy's envelope and status. The connection is kept: a gateway's
  * subrequest carries no body we would have to read past (one that does is
- * closed, as the proxy closes it).
+ * closed, as the proxy closes it). The code also goes in a header: nginx's
+ * `auth_request` cannot read the body, and 429 alone does not say which one.
  */
 function refuse(req: AuthzRequest, res: AuthzResponse, code: ErrorCode, message?: string): void {
   const headers = res.ownHeaders;
+  headers.push(ERROR_CODE_HEADER, code);
   if (code === 'BAD_REQUEST' || hasBody(req.head)) headers.push('connection', 'close');
   if (!writeError(res, code, { headers, ...(message === undefined ? {} : { message }) })) res.destroy();
 }

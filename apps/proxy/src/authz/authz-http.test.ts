@@ -133,6 +133,8 @@ describe('refusals: the proxy envelope and status', () => {
     for (const headers of [{}, { authorization: `Bearer ${makeTestKey('live').key}` }]) {
       const res = await sendRequest(`${proxy.authzUrl}/authz/api/v1/contacts`, { headers });
       expect([res.status, res.body]).toEqual([401, ENVELOPE.INVALID_API_KEY]);
+      // nginx's auth_request sees only the status and headers: the code rides in a header too.
+      expect(res.headers['x-routemcp-error-code']).toBe('INVALID_API_KEY');
     }
   });
 

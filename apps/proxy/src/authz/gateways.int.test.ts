@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { makeTestKey } from '@routemcp/api-key/testing';
+import { quotaPeriodStart } from '@routemcp/internal-api';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,22 @@ describe.each(['nginx', 'caddy'] as const)('%s in front, asking /authz', (kind) 
     const res = await call('/a');
     expect(res.status).toBe(429);
     expect(JSON.parse(res.body)).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers 429 QUOTA_EXCEEDED with Retry-After once the quota is spent, not RATE_LIMITED', async () => {
+    const periodStart = new Date(quotaPeriodStart('day', Date.now())).toISOString();
+    // The keystore already counted 1 of 2 today.
+    const { call } = withKey({ quota: { limit: 2, period: 'day', shared: false, used: 1, periodStart } });
+    expect((await call('/a')).status).toBe(200);
+    const res = await call('/a');
+    expect(res.status).toBe(429);
+    expect(JSON.parse(res.body)).toEqual({
+      success: false,
+      statusCode: 429,
+      message: 'Quota exceeded',
+      code: 'QUOTA_EXCEEDED',
+    });
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   });
 

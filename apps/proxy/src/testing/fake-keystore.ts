@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LookupQuota } from '@routemcp/internal-api';
 
 export interface FakeKeyData {
   id: string;
@@ -11,6 +12,8 @@ export interface FakeKeyData {
   rateLimit: { capacity: number; refillPerSecond: number } | null;
   permissions?: string[] | null;
   allowedIps?: string[] | null;
+  /** As the lookup sends it: what the keystore counted in the current period. */
+  quota?: LookupQuota | null;
 }
 
 /** How lookups misbehave, for failure tests. */
