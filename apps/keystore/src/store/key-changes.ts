@@ -48,3 +48,21 @@ export function leaked(
   if (expiresAt === current.expiresAt) return { key, event: undefined };
   return { key: { ...key, expiresAt }, event: 'updated' };
 }
+
+/**
+ * The old key of a roll as it ends: revoked now when its grace is over
+ * already, else expiring at the grace's end — never later than it would have
+ * (a roll never lengthens a key's life). Refused for a revoked key, and for
+ * an expired one (its successor would inherit an expiry already past).
+ */
+export function endedByRoll(
+  old: StoredKey,
+  oldEndsAt: number,
+  now: number,
+): { ok: true; ended: StoredKey } | { ok: false; reason: 'revoked' | 'expired' } {
+  if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
+  if (old.expiresAt !== null && old.expiresAt <= now) return { ok: false, reason: 'expired' };
+  if (oldEndsAt <= now) return { ok: true, ended: { ...old, revokedAt: now } };
+  const expiresAt = old.expiresAt === null ? oldEndsAt : Math.min(old.expiresAt, oldEndsAt);
+  return { ok: true, ended: { ...old, expiresAt } };
+}

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { KeyLeak, StoredKey } from '../../keys/key-record.ts';
-import { leaked, patched, successorOf } from '../key-changes.ts';
+import { endedByRoll, leaked, patched, successorOf } from '../key-changes.ts';
+import { keyListQuery } from '../key-list-query.ts';
 import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type KeyRow } from '../key-rows.ts';
 import type {
   KeyEvent,
@@ -78,29 +79,8 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   listKeys(filter: KeyFilter, now: number): Promise<StoredKey[]> {
-    const where: string[] = [];
     const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    if (filter.accountId !== undefined) where.push(`account_id = ${param(filter.accountId)}`);
-    if (filter.environment !== undefined) where.push(`environment = ${param(filter.environment)}`);
-    switch (filter.status) {
-      case 'revoked':
-        where.push('revoked_at IS NOT NULL');
-        break;
-      case 'active':
-        where.push('revoked_at IS NULL AND expires_at IS NULL');
-        break;
-      case 'expiring':
-        where.push(`revoked_at IS NULL AND expires_at > ${param(now)}`);
-        break;
-      case 'expired':
-        where.push(`revoked_at IS NULL AND expires_at <= ${param(now)}`);
-        break;
-    }
-    const sql =
-      `SELECT ${KEY_COLUMNS} FROM keys` +
-      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY created_at DESC, ord DESC';
+    const sql = keyListQuery(filter, now, (value) => `$${params.push(value)}`, 'ord');
     return this.#read(async (db) =>
       (await db.query<KeyRow>(sql, params)).rows.map((row) => toRecord(row) as StoredKey),
     );
@@ -153,19 +133,14 @@ export class PostgresKeyStore implements KeyStore {
     return this.#write(async (db): Promise<RollResult> => {
       const old = await getKey(db, oldId, true);
       if (old === undefined) return { ok: false, reason: 'not_found' };
-      if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
-      // Its successor would inherit an expiry already past: a key that never works.
-      if (old.expiresAt !== null && old.expiresAt <= now) return { ok: false, reason: 'expired' };
-      let ended: StoredKey;
-      if (oldEndsAt <= now) {
-        await db.query('UPDATE keys SET revoked_at = $1 WHERE id = $2', [now, oldId]);
-        ended = { ...old, revokedAt: now };
-      } else {
-        // A roll never lengthens a key's life.
-        const expiresAt = old.expiresAt === null ? oldEndsAt : Math.min(old.expiresAt, oldEndsAt);
-        await db.query('UPDATE keys SET expires_at = $1 WHERE id = $2', [expiresAt, oldId]);
-        ended = { ...old, expiresAt };
-      }
+      const end = endedByRoll(old, oldEndsAt, now);
+      if (!end.ok) return end;
+      const { ended } = end;
+      await db.query('UPDATE keys SET revoked_at = $1, expires_at = $2 WHERE id = $3', [
+        ended.revokedAt,
+        ended.expiresAt,
+        oldId,
+      ]);
       await insertEvent(db, 'rolled', old, now);
       await outbox(db, 'key.rolled', ended, actor, now, { successorId: successor.id });
       const created = await insertKey(db, successorOf(old, successor), now, actor);

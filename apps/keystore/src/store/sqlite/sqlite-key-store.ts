@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { KeyLeak, StoredKey } from '../../keys/key-record.ts';
-import { leaked, patched, successorOf } from '../key-changes.ts';
+import { endedByRoll, leaked, patched, successorOf } from '../key-changes.ts';
+import { keyListQuery } from '../key-list-query.ts';
 import { KEY_COLUMNS, POLICY_COLUMNS, policyValues, toRecord, type EventRow, type KeyRow } from '../key-rows.ts';
 import { migrate } from './sqlite-migrations.ts';
 import { addToOutbox } from './sqlite-outbox.ts';
@@ -93,36 +94,8 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async listKeys(filter: KeyFilter, now: number): Promise<StoredKey[]> {
-    const where: string[] = [];
     const params: SQLInputValue[] = [];
-    if (filter.accountId !== undefined) {
-      where.push('account_id = ?');
-      params.push(filter.accountId);
-    }
-    if (filter.environment !== undefined) {
-      where.push('environment = ?');
-      params.push(filter.environment);
-    }
-    switch (filter.status) {
-      case 'revoked':
-        where.push('revoked_at IS NOT NULL');
-        break;
-      case 'active':
-        where.push('revoked_at IS NULL AND expires_at IS NULL');
-        break;
-      case 'expiring':
-        where.push('revoked_at IS NULL AND expires_at > ?');
-        params.push(now);
-        break;
-      case 'expired':
-        where.push('revoked_at IS NULL AND expires_at <= ?');
-        params.push(now);
-        break;
-    }
-    const sql =
-      `SELECT ${KEY_COLUMNS} FROM keys` +
-      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY created_at DESC, rowid DESC';
+    const sql = keyListQuery(filter, now, (value) => (params.push(value), '?'), 'rowid');
     return (this.#stmt(sql).all(...params) as unknown as KeyRow[]).map((row) => toRecord(row) as StoredKey);
   }
 
@@ -177,19 +150,14 @@ export class SqliteKeyStore implements KeyStore {
     return this.#transaction((): RollResult => {
       const old = this.#get(oldId);
       if (old === undefined) return { ok: false, reason: 'not_found' };
-      if (old.revokedAt !== null) return { ok: false, reason: 'revoked' };
-      // Its successor would inherit an expiry already past: a key that never works.
-      if (old.expiresAt !== null && old.expiresAt <= now) return { ok: false, reason: 'expired' };
-      let ended: StoredKey;
-      if (oldEndsAt <= now) {
-        this.#stmt('UPDATE keys SET revoked_at = ? WHERE id = ?').run(now, oldId);
-        ended = { ...old, revokedAt: now };
-      } else {
-        // A roll never lengthens a key's life.
-        const expiresAt = old.expiresAt === null ? oldEndsAt : Math.min(old.expiresAt, oldEndsAt);
-        this.#stmt('UPDATE keys SET expires_at = ? WHERE id = ?').run(expiresAt, oldId);
-        ended = { ...old, expiresAt };
-      }
+      const end = endedByRoll(old, oldEndsAt, now);
+      if (!end.ok) return end;
+      const { ended } = end;
+      this.#stmt('UPDATE keys SET revoked_at = ?, expires_at = ? WHERE id = ?').run(
+        ended.revokedAt,
+        ended.expiresAt,
+        oldId,
+      );
       this.#event('rolled', old, now);
       this.#outbox('key.rolled', ended, actor, now, { successorId: successor.id });
       const created = this.#insertKey(successorOf(old, successor), now, actor);
