@@ -36,6 +36,7 @@ import {
 } from '../account-rows.ts';
 import { SqliteTokenStore } from './sqlite-token-store.ts';
 import type { ManagementTokenRecord } from '../../tokens/management-token.ts';
+import { immediateTransaction, StatementCache } from './sqlite-connection.ts';
 
 /**
  * The account store over the keystore's SQLite connection (opened and
@@ -45,10 +46,11 @@ import type { ManagementTokenRecord } from '../../tokens/management-token.ts';
  */
 export class SqliteAccountStore implements AccountStore {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
 
   constructor(options: { db: DatabaseSync }) {
     this.#db = options.db;
+    this.#statements = new StatementCache(this.#db);
   }
 
   async userCount(): Promise<number> {
@@ -255,17 +257,8 @@ export class SqliteAccountStore implements AccountStore {
     return keepsAnOwner(change.from, to, n) ? undefined : { ok: false, reason: 'last_owner' };
   }
 
-  /** IMMEDIATE: take the write lock up front so busy_timeout applies instead of a mid-transaction SQLITE_BUSY. */
   #transaction<T>(body: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = body();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    return immediateTransaction(this.#db, body);
   }
 
   // Management tokens (issue 23) live in their own adapter; these only forward to it.
@@ -301,11 +294,6 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   #stmt(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 }

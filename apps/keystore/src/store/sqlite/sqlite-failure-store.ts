@@ -1,13 +1,15 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { FailureEntry, FailureStep, FailureStore } from '../../accounts/failure-store.ts';
+import { StatementCache } from './sqlite-connection.ts';
 
 /** Lock-out counts in the keystore's SQLite file (the connection opened and migrated by SqliteKeyStore). */
 export class SqliteFailureStore implements FailureStore {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
 
   constructor(options: { db: DatabaseSync }) {
     this.#db = options.db;
+    this.#statements = new StatementCache(this.#db);
   }
 
   async lockedUntil(subject: string): Promise<number> {
@@ -48,11 +50,6 @@ export class SqliteFailureStore implements FailureStore {
   }
 
   #stmt(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 }

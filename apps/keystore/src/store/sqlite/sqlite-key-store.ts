@@ -26,6 +26,7 @@ import type {
   UpdateResult,
   UsageCount,
 } from '../key-store.ts';
+import { immediateTransaction, StatementCache } from './sqlite-connection.ts';
 
 export interface SqliteKeyStoreOptions {
   /** A file path, or `:memory:` (the in-memory adapter for tests). */
@@ -42,11 +43,12 @@ export class SqliteKeyStore implements KeyStore {
   readonly defaultAccountId: string;
   readonly migrationsApplied: number;
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
 
   constructor(options: SqliteKeyStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new DatabaseSync(options.path);
+    this.#statements = new StatementCache(this.#db);
     try {
       this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
       // WAL lets the CLI write while the server reads; FULL syncs the WAL on
@@ -365,24 +367,10 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   #stmt(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 
-  /** IMMEDIATE: take the write lock up front so busy_timeout applies instead of a mid-transaction SQLITE_BUSY. */
   #transaction<T>(body: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = body();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    return immediateTransaction(this.#db, body);
   }
 }

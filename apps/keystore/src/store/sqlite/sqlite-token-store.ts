@@ -2,14 +2,16 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ManagementTokenRecord } from '../../tokens/management-token.ts';
 import type { ManagementTokenStore } from '../../tokens/token-store.ts';
 import { TOKEN_COLUMNS, tokenParams, toTokenRecord, type TokenRow } from '../token-rows.ts';
+import { StatementCache } from './sqlite-connection.ts';
 
 /** Management tokens on the keystore's SQLite connection; SqliteAccountStore delegates to it. */
 export class SqliteTokenStore implements ManagementTokenStore {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
 
   constructor(options: { db: DatabaseSync }) {
     this.#db = options.db;
+    this.#statements = new StatementCache(this.#db);
   }
 
   async createManagementToken(record: ManagementTokenRecord): Promise<void> {
@@ -53,11 +55,6 @@ export class SqliteTokenStore implements ManagementTokenStore {
   }
 
   #stmt(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 }

@@ -22,14 +22,16 @@ import {
   type WebhookRow,
 } from '../webhook-rows.ts';
 import { addToOutbox } from './sqlite-outbox.ts';
+import { immediateTransaction, StatementCache } from './sqlite-connection.ts';
 
 /** Webhooks over the keystore's SQLite connection: one process dispatches, so a claim needs no row locks. */
 export class SqliteWebhookStore implements WebhookStore {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
 
   constructor(options: { db: DatabaseSync }) {
     this.#db = options.db;
+    this.#statements = new StatementCache(this.#db);
   }
 
   async createWebhook(webhook: NewWebhook, now: number): Promise<WebhookRecord> {
@@ -174,23 +176,10 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   #stmt(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 
   #transaction<T>(body: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = body();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    return immediateTransaction(this.#db, body);
   }
 }
