@@ -17,6 +17,7 @@ export const SCENARIOS = [
   'proxy-info',
   'proxy-leases-off',
   'proxy-info-leases-off',
+  'proxy-traced',
   'nginx-authz',
   'nginx-allow',
   'authz',
@@ -41,6 +42,7 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   'proxy-info': 'proxy, LOG_LEVEL=info',
   'proxy-leases-off': 'proxy, RATE_LIMIT_LEASES=off',
   'proxy-info-leases-off': 'proxy, leases off, LOG_LEVEL=info',
+  'proxy-traced': 'proxy, OTLP tracing at a 1 % sample',
   'nginx-authz': 'nginx auth_request → our authz',
   'nginx-allow': 'nginx auth_request → Node allow-all',
   authz: 'authz alone (GET /authz/…)',
@@ -79,7 +81,7 @@ export const USAGE = `npm run bench -- [options]
   --connections C     concurrent connections for throughput rounds (default 50)
   --out FILE          JSON results (default bench-results/<timestamp>.json)
   --only proxy,floor  run only these scenarios: ${SCENARIOS.join(', ')}
-  --cpu-prof DIR      profile the proxy and the authz (pair with --only proxy); summarise with
+  --cpu-prof DIR      profile the proxy, the traced proxy and the authz; summarise with
                       node tools/bench/src/profile-summary.ts DIR/*.cpuprofile
   --proxy-node-options=FLAGS
                       Node/V8 flags for every proxy started, e.g.

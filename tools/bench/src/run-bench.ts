@@ -20,6 +20,7 @@ import {
 } from './processes/apps.ts';
 import { startNginx } from './processes/nginx.ts';
 import { startForwardAuth, type Endpoint } from './scenarios/forward-auth.ts';
+import { startOtlpSink } from './processes/otlp-sink.ts';
 import { startRedis } from './processes/redis-server.ts';
 import type { RawResults } from './results.ts';
 import { runAddedLatency } from './scenarios/added-latency.ts';
@@ -47,6 +48,7 @@ const NEEDS_KEYSTORE: readonly ScenarioId[] = [
   'proxy-info',
   'proxy-leases-off',
   'proxy-info-leases-off',
+  'proxy-traced',
   'nginx-authz',
   'authz',
 ];
@@ -61,6 +63,7 @@ const NEEDS_PROXY: readonly ScenarioId[] = [
   'proxy-info',
   'proxy-leases-off',
   'proxy-info-leases-off',
+  'proxy-traced',
 ];
 // proxy-workers: more than one worker needs Redis; floor+evalsha: its EVALSHA; nginx-authz, authz: the authz's bucket.
 const NEEDS_REDIS: readonly ScenarioId[] = [
@@ -77,6 +80,7 @@ const NEEDS_REDIS: readonly ScenarioId[] = [
   'proxy-info',
   'proxy-leases-off',
   'proxy-info-leases-off',
+  'proxy-traced',
   'nginx-authz',
   'authz',
 ];
@@ -168,6 +172,18 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     'proxy-info': stdoutCounter(proxyInfo),
     'proxy-info-leases-off': stdoutCounter(proxyInfoLeasesOff),
   };
+  // Tracing on, as docs/operating.md says to turn it on, sampling 1 % of the (untraced) load into an OTLP sink.
+  const otlpSink = wanted('proxy-traced') ? await startOtlpSink(ctx.group) : null;
+  const proxyTraced = otlpSink
+    ? await launchProxy('proxy-traced', {
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url,
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: '0.01',
+        },
+        extra: profile,
+      })
+    : null;
   const workers = wanted('proxy-workers') ? await launchProxy('proxy-workers', { env: { PROXY_WORKERS: '2' } }) : null;
   const nginx =
     wanted('nginx') && ctx.tools.nginx
@@ -220,6 +236,7 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     'floor+evalsha': own(measured('floor+evalsha', floorEvalsha)),
     fastify: own(fastify),
     'proxy-info': own(proxyInfo),
+    'proxy-traced': own(proxyTraced),
     'nginx-authz': forwardAuth.endpoints['nginx-authz'] ?? null,
     'nginx-allow': forwardAuth.endpoints['nginx-allow'] ?? null,
     authz: forwardAuth.endpoints['authz'] ?? null,
@@ -245,6 +262,14 @@ export async function runBench(ctx: BenchContext): Promise<RawResults> {
     const seen = accessLogs[id];
     const answered = raw.rounds.filter((r) => r.scenario === id).reduce((sum, r) => sum + r.requests, 0);
     const line = `${id}: ${seen.lines} stdout lines (${(seen.bytes / 1e6).toFixed(1)} MB) from the info proxy, ${answered} requests in its measured rounds (plus warm-up)`;
+    raw.notes.push(line);
+    ctx.log(line);
+  }
+  if (otlpSink) {
+    // Proof that (proxy-traced) traced: about 1 % of its requests exported (the batch processor sends every few seconds).
+    const { exports, bytes } = await otlpSink.counts();
+    const answered = raw.rounds.filter((r) => r.scenario === 'proxy-traced').reduce((sum, r) => sum + r.requests, 0);
+    const line = `proxy-traced: ${exports} OTLP exports (${(bytes / 1e3).toFixed(1)} kB) from the traced proxy, ${answered} requests in its measured rounds (plus warm-up)`;
     raw.notes.push(line);
     ctx.log(line);
   }

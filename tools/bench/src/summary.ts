@@ -47,6 +47,8 @@ export const RATIO_SPECS: readonly RatioSpec[] = [
   spec('cpu', 'proxy', 'floor', 'proxy ÷ Node floor (no Redis)'),
   spec('throughput', 'proxy-info', 'proxy', 'proxy at info ÷ at warn: the access log'),
   spec('cpu', 'proxy-info', 'proxy', 'proxy at info ÷ at warn: the access log'),
+  spec('throughput', 'proxy-traced', 'proxy', 'proxy traced at 1 % ÷ untraced'),
+  spec('cpu', 'proxy-traced', 'proxy', 'proxy traced at 1 % ÷ untraced'),
   spec('throughput', 'proxy-leases-off', 'floor+evalsha', 'proxy, leases off (warn) ÷ floor+evalsha'),
   spec('throughput', 'proxy', 'floor+evalsha', 'proxy, leases on (warn) ÷ floor+evalsha'),
   spec('cpu', 'proxy-leases-off', 'floor+evalsha', 'proxy, leases off (warn) ÷ floor+evalsha'),

@@ -199,6 +199,13 @@ export function hotPathTargets(ratios: Record<string, RatioResult>): TargetResul
     ratioTarget('rps:proxy-info/proxy', 22, 'throughput, proxy at info ÷ at warn', ratios['rps:proxy-info/proxy'], {
       atLeast: 0.95,
     }),
+    ratioTarget(
+      'rps:proxy-traced/proxy',
+      22,
+      'throughput, proxy traced at 1 % ÷ untraced',
+      ratios['rps:proxy-traced/proxy'],
+      { atLeast: 0.95 },
+    ),
     ratioTarget('rps:proxy/fastify', 22, 'throughput, proxy ÷ fastify gateway', ratios['rps:proxy/fastify'], {
       atLeast: 1.8,
     }),

@@ -20,6 +20,7 @@ export const THROUGHPUT_ORDER = [
   'proxy-leases-off',
   'proxy-info',
   'proxy-info-leases-off',
+  'proxy-traced',
   'proxy-workers',
   'nginx-allow',
   'nginx-authz',
