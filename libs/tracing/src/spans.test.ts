@@ -44,6 +44,12 @@ describe('spans', () => {
     ]);
   });
 
+  it('sets the attributes it is given on a span that records', () => {
+    const { span } = startServerSpan(recording.tracing, 'GET', [], rawHeadersGetter, { 'server.address': 'a.example' });
+    span.end();
+    expect(recording.finished().at(-1)!.attributes).toMatchObject({ 'server.address': 'a.example' });
+  });
+
   it('starts a client span only under an active span: a background call starts no trace of its own', () => {
     expect(startClientSpan(recording.tracing, 'lookup', {})).toBeUndefined();
     const { span, context: active } = startServerSpan(recording.tracing, 'GET', [], rawHeadersGetter, {});

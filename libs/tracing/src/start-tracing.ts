@@ -1,5 +1,6 @@
 import type * as SdkTrace from '@opentelemetry/sdk-trace';
 import type { Sampler } from '@opentelemetry/sdk-trace';
+import { PooledIdGenerator } from './pooled-id-generator.ts';
 import type { Tracing } from './tracing.ts';
 import type { SamplerName, TracingSettings } from './tracing-config.ts';
 
@@ -35,6 +36,7 @@ export async function startTracing(settings: TracingSettings): Promise<Tracing> 
   const root = rootSampler(sdk, settings.sampler, settings.ratio);
   const provider = new sdk.TracerProvider({
     resource: resources.resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: settings.serviceName }),
+    idGenerator: new PooledIdGenerator(),
     sampler: settings.sampler.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root,
     // Headers, timeout, compression and TLS files still come from the OTEL_EXPORTER_OTLP_* variables the exporter reads.
     spanProcessors: [new sdk.BatchSpanProcessor({ exporter: new exporter.OTLPTraceExporter({ url: settings.url }) })],

@@ -1,4 +1,4 @@
-import { context, defaultTextMapGetter, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, trace, type Span } from '@opentelemetry/api';
 import { endServerSpan, rawHeadersGetter, startServerSpan, type Tracing } from '@routemcp/tracing';
 import { loggablePath, type Exchange } from '../observability/index.ts';
 
@@ -48,11 +48,7 @@ export class ExchangeSpans {
     handle: (req: Req, res: Res) => void,
   ): (req: Req, res: Res) => void {
     return (req, res) => {
-      const active = this.#start(
-        entrance,
-        req.method ?? 'HTTP',
-        req.rawHeaders,
-        rawHeadersGetter,
+      const active = this.#start(entrance, req.method ?? 'HTTP', req.rawHeaders, rawHeadersGetter, () =>
         hostOf(req.rawHeaders),
       );
       if (active.span.isRecording()) this.#byExchange.set(res, active.span);
@@ -65,11 +61,7 @@ export class ExchangeSpans {
     handle: (req: Req, ...rest: A) => void,
   ): (req: Req, ...rest: A) => void {
     return (req, ...rest) => {
-      const active = this.#start(
-        'websocket',
-        req.method ?? 'GET',
-        req.rawHeaders,
-        rawHeadersGetter,
+      const active = this.#start('websocket', req.method ?? 'GET', req.rawHeaders, rawHeadersGetter, () =>
         hostOf(req.rawHeaders),
       );
       context.with(active.context, handle, undefined, req, ...rest);
@@ -84,7 +76,7 @@ export class ExchangeSpans {
   ): (...args: A) => void {
     return (...args) => {
       const { carrier, host } = carrierOf(args[0]);
-      const active = this.#start('grpc', name, carrier, defaultTextMapGetter, host);
+      const active = this.#start('grpc', name, carrier, defaultTextMapGetter, () => host);
       context.with(active.context, handle, undefined, ...args);
     };
   }
@@ -111,12 +103,16 @@ export class ExchangeSpans {
     name: string,
     carrier: C,
     getter: typeof defaultTextMapGetter,
-    host: string | undefined,
+    host: () => string | undefined,
   ) {
-    const attributes: Attributes = { [ENTRANCE]: entrance };
-    if (host !== undefined) attributes['server.address'] = host;
-    const active = startServerSpan(this.#tracing, name, carrier, getter, attributes);
-    if (active.span.isRecording()) this.#open.add(active.span);
+    const active = startServerSpan(this.#tracing, name, carrier, getter);
+    // Unsampled (most spans at a low ratio): no attributes to work out, nothing to remember.
+    if (active.span.isRecording()) {
+      active.span.setAttribute(ENTRANCE, entrance);
+      const address = host();
+      if (address !== undefined) active.span.setAttribute('server.address', address);
+      this.#open.add(active.span);
+    }
     return active;
   }
 }
