@@ -13,7 +13,9 @@ const DOCS = ['docs/forward-auth.md', 'docs/forward-auth-envoy.md'];
 const root = loadProtoRoot(ENVOY_PROTO_FILES, ENVOY_PROTO_DIRS, true);
 
 const blocks = DOCS.flatMap(docBlocks).flatMap((block) =>
-  block.kind?.of === 'envoy' ? [{ ...block, message: block.kind.message, config: parse(block.text) as unknown }] : [],
+  block.kind?.of === 'envoy'
+    ? [{ ...block, message: block.kind.message, fragment: block.kind.fragment, config: parse(block.text) as unknown }]
+    : [],
 );
 
 type Tree = Record<string, unknown>;
@@ -38,7 +40,7 @@ describe('the Envoy configs in docs/forward-auth*.md', () => {
   });
 
   it.each(blocks.map((b) => [b.where, b] as const))('%s: every field, enum and @type is Envoy’s', (_where, block) => {
-    expect(protoProblems(root, block.message, block.config)).toEqual([]);
+    expect(protoProblems(root, block.message, block.config, { fragment: block.fragment })).toEqual([]);
   });
 
   it('every ext_authz filter is the v3 API, fails closed with a 503, and has a timeout', () => {
@@ -153,6 +155,19 @@ describe('the check fails on what Envoy would refuse, naming the field', () => {
     ).toEqual([`${EXT_AUTHZ}.@type: no message envoy.extensions.filters.http.ext_authz.v3.ExtAuth is loaded`]);
   });
 
+  it('a field or oneof protoc-gen-validate requires, left out (but not at the top of a fragment)', () => {
+    expect(mutated((f) => delete (f['grpc_service'] as { envoy_grpc: Tree }).envoy_grpc['cluster_name'])).toEqual([
+      `${EXT_AUTHZ}.grpc_service.envoy_grpc: envoy.config.core.v3.GrpcService.EnvoyGrpc requires "cluster_name"`,
+    ]);
+    expect(mutated((_f, hcm) => delete hcm['route_config'])).toEqual([
+      `${HCM}: envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager requires one of rds, route_config, scoped_routes`,
+    ]);
+    expect(protoProblems(root, fragment.message, fragment.config)).toEqual([
+      '$: envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager requires "stat_prefix"',
+      '$: envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager requires one of rds, route_config, scoped_routes',
+    ]);
+  });
+
   it('two members of one oneof', () => {
     expect(mutated((f) => (f['http_service'] = {}))).toEqual([
       `${EXT_AUTHZ}.http_service: "grpc_service" is already set in oneof services`,
@@ -163,7 +178,7 @@ describe('the check fails on what Envoy would refuse, naming the field', () => {
     const copy = structuredClone(fragment.config);
     const request = at(copy, 'http_filters', 0, 'typed_config', 'http_service', 'authorization_request') as Tree;
     request['allowed_headers'] = { patterns: [{ exact: 'x-api-key' }] };
-    expect(protoProblems(root, fragment.message, copy)).toEqual([
+    expect(protoProblems(root, fragment.message, copy, { fragment: true })).toEqual([
       '$.http_filters[0].typed_config.http_service.authorization_request.allowed_headers: deprecated in envoy.extensions.filters.http.ext_authz.v3.AuthorizationRequest',
     ]);
     expect(

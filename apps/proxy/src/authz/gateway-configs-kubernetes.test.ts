@@ -55,7 +55,7 @@ function manifestProblems(doc: Tree): string[] {
     const { meshConfig: mesh, ...rest } = doc;
     return [
       ...Object.keys(rest).map((k) => `$.${k}: beside meshConfig`),
-      ...protoProblems(meshRoot, 'istio.mesh.v1alpha1.MeshConfig', mesh, '$.meshConfig'),
+      ...protoProblems(meshRoot, 'istio.mesh.v1alpha1.MeshConfig', mesh, { path: '$.meshConfig' }),
     ];
   }
   const { apiVersion, kind, metadata, spec, ...rest } = doc;

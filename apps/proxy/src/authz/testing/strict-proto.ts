@@ -12,11 +12,22 @@ import protobuf from 'protobufjs';
  * scalars by their JSON form; nested messages, lists and maps recursed;
  * `google.protobuf.Any` resolved by its `@type` URL and checked as that
  * message; Duration as `"0.25s"`; wrappers (`UInt32Value`...) as their
- * scalar; Struct/Value free-form. Not checked: protoc-gen-validate rules
- * (required fields, ranges), which Envoy applies after parsing.
+ * scalar; Struct/Value free-form. And of the protoc-gen-validate rules
+ * Envoy applies after parsing, the ones that make a field required (a
+ * `required` message, Duration or Any, a `min_len`/`min_items` of 1 or more,
+ * a required oneof); not ranges, patterns or lengths beyond that.
+ *
+ * `fragment`: the value is part of the message (say, only its
+ * `http_filters`), so the top level's required fields are not asked for;
+ * every message inside it is still complete.
  */
-export function protoProblems(root: protobuf.Root, typeName: string, value: unknown, path = '$'): string[] {
-  return checkMessage(root, root.lookupType(typeName), value, path);
+export function protoProblems(
+  root: protobuf.Root,
+  typeName: string,
+  value: unknown,
+  { path = '$', fragment = false }: { path?: string; fragment?: boolean } = {},
+): string[] {
+  return checkMessage(root, root.lookupType(typeName), value, path, !fragment);
 }
 
 const ANY_PREFIX = 'type.googleapis.com/';
@@ -35,11 +46,17 @@ const DURATION = /^-?\d+(\.\d{1,9})?s$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function checkMessage(root: protobuf.Root, type: protobuf.Type, value: unknown, path: string): string[] {
+function checkMessage(
+  root: protobuf.Root,
+  type: protobuf.Type,
+  value: unknown,
+  path: string,
+  complete = true,
+): string[] {
   const wellKnown = checkWellKnown(root, type, value, path);
   if (wellKnown !== undefined) return wellKnown;
   if (!isObject(value)) return [`${path}: expected a ${type.name} object, got ${JSON.stringify(value)}`];
-  const problems: string[] = [];
+  const problems: string[] = complete ? missingRequired(type, value, path) : [];
   const oneofsSet = new Map<string, string>();
   for (const [key, fieldValue] of Object.entries(value)) {
     const at = `${path}.${key}`;
@@ -57,6 +74,29 @@ function checkMessage(root: protobuf.Root, type: protobuf.Type, value: unknown, 
     problems.push(...checkField(root, field, fieldValue, at));
   }
   return problems;
+}
+
+/** protoc-gen-validate's rules that a field or a oneof be set, as protobufjs keeps them in `options`. */
+function missingRequired(type: protobuf.Type, value: Record<string, unknown>, path: string): string[] {
+  const name = type.fullName.slice(1);
+  const fields = Object.values(type.fields)
+    .filter((field) => !field.partOf && !(field.name in value) && requiredByRules(field.options ?? {}))
+    .map((field) => `${path}: ${name} requires "${field.name}"`);
+  const oneofs = Object.values(type.oneofs ?? {})
+    .filter((oneof) => oneof.options?.['(validate.required)'] === true && !oneof.oneof.some((f) => f in value))
+    .map((oneof) => `${path}: ${name} requires one of ${oneof.oneof.join(', ')}`);
+  return [...fields, ...oneofs];
+}
+
+function requiredByRules(options: Record<string, unknown>): boolean {
+  const atLeastOne = (key: string) => typeof options[key] === 'number' && (options[key] as number) >= 1;
+  return (
+    ['message', 'duration', 'any', 'timestamp'].some((kind) => options[`(validate.rules).${kind}.required`] === true) ||
+    atLeastOne('(validate.rules).string.min_len') ||
+    atLeastOne('(validate.rules).string.min_bytes') ||
+    atLeastOne('(validate.rules).repeated.min_items') ||
+    atLeastOne('(validate.rules).map.min_pairs')
+  );
 }
 
 function checkField(root: protobuf.Root, field: protobuf.Field, value: unknown, path: string): string[] {
