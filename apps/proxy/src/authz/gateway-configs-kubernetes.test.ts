@@ -130,6 +130,7 @@ describe('the Kubernetes manifests in docs/forward-auth*.md', () => {
       provider: { name: provider!['name'] },
     });
     const grpc = provider!['envoyExtAuthzGrpc'] as Tree;
+    // config.proto, EnvoyExternalAuthorizationGrpcProvider.timeout: "default timeout: 600s".
     expect(grpc['timeout']).toMatch(/^\d+(\.\d+)?s$/);
     expect(grpc['failOpen'] ?? false).toBe(false);
     expect(grpc['statusOnError']).toBe('503');
