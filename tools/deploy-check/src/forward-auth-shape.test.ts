@@ -2,16 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { find, loadManifests, variantDir } from './manifests.ts';
 import { container, envOf, workload, workloads } from './pod-specs.ts';
 
-/** The same authz (deploy/authz/) on either keystore: SQLite, or the replicas on PostgreSQL. */
-describe.each([
-  ['deploy/forward-auth', 'StatefulSet'],
-  ['deploy/forward-auth-ha', 'Deployment'],
-])('%s/: the proxy as a forward-auth service', (variant, keystoreKind) => {
-  const manifests = loadManifests(variantDir(variant));
-  const authz = workload(find(manifests, 'Deployment', 'authz'));
-  const proxy = container(authz.pod, 'proxy');
-  const portOf = (name: string) => proxy.ports?.find((p) => p.name === name)?.containerPort;
+const manifests = loadManifests(variantDir('deploy/forward-auth'));
+const authz = workload(find(manifests, 'Deployment', 'authz'));
+const proxy = container(authz.pod, 'proxy');
+const portOf = (name: string) => proxy.ports?.find((p) => p.name === name)?.containerPort;
 
+describe('deploy/forward-auth/: the proxy as a forward-auth service', () => {
   it('runs the proxy alone: no sidecar, no upstream, no api anywhere in the variant', () => {
     expect(authz.pod.initContainers ?? []).toEqual([]);
     expect(authz.pod.containers.map((c) => c.name)).toEqual(['proxy']);
@@ -20,14 +16,7 @@ describe.each([
         .map((w) => w.name)
         .sort(),
     ).toEqual(['authz', 'keystore', 'redis']);
-    expect(find(manifests, keystoreKind, 'keystore').kind).toBe(keystoreKind);
     expect(envOf(proxy, 'UPSTREAM_URL')).toBeUndefined();
-  });
-
-  it('asks the keystore of the variant through the Service every keystore sits behind', () => {
-    expect(envOf(proxy, 'KEYSTORE_URL')).toBe(
-      `http://keystore:${(find(manifests, 'Service', 'keystore').spec as { ports: { port: number }[] }).ports[0]!.port}`,
-    );
   });
 
   it('opens only the forward-auth ports and the admin port', () => {

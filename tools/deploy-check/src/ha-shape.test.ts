@@ -98,7 +98,7 @@ describe('deploy/ha-sample-postgres/: deploy/ha/ with a sample PostgreSQL', () =
   });
 
   it('is the database the URL in database.env.example points at, with the password from the same Secret', () => {
-    const example = readFileSync(join(variantDir('deploy/postgres'), 'database.env.example'), 'utf8');
+    const example = readFileSync(join(variantDir('deploy/ha'), 'database.env.example'), 'utf8');
     const service = find(sample, 'Service', 'sample-postgres').spec as { ports: { port: number }[] };
     expect(example).toContain(
       `postgres://keystore:<password>@sample-postgres:${service.ports[0]!.port}/${envOf(server, 'POSTGRES_DB')}`,
