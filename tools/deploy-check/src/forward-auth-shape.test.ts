@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { find, loadManifests, variantDir } from './manifests.ts';
 import { container, envOf, workload, workloads } from './pod-specs.ts';
 
-const manifests = loadManifests(variantDir('deploy/forward-auth'));
-const authz = workload(find(manifests, 'Deployment', 'authz'));
-const proxy = container(authz.pod, 'proxy');
-const portOf = (name: string) => proxy.ports?.find((p) => p.name === name)?.containerPort;
+/** The same authz (deploy/authz/) on either keystore: one StatefulSet on SQLite, or the replicas on PostgreSQL. */
+describe.each([
+  ['deploy/forward-auth', 'StatefulSet'],
+  ['deploy/forward-auth-ha', 'Deployment'],
+])('%s/: the proxy as a forward-auth service', (variant, keystoreKind) => {
+  const manifests = loadManifests(variantDir(variant));
+  const authz = workload(find(manifests, 'Deployment', 'authz'));
+  const proxy = container(authz.pod, 'proxy');
+  const portOf = (name: string) => proxy.ports?.find((p) => p.name === name)?.containerPort;
 
-describe('deploy/forward-auth/: the proxy as a forward-auth service', () => {
   it('runs the proxy alone: no sidecar, no upstream, no api anywhere in the variant', () => {
     expect(authz.pod.initContainers ?? []).toEqual([]);
     expect(authz.pod.containers.map((c) => c.name)).toEqual(['proxy']);
@@ -17,6 +21,16 @@ describe('deploy/forward-auth/: the proxy as a forward-auth service', () => {
         .sort(),
     ).toEqual(['authz', 'keystore', 'redis']);
     expect(envOf(proxy, 'UPSTREAM_URL')).toBeUndefined();
+  });
+
+  it(`asks its keystore (a ${keystoreKind}) through the Service every keystore sits behind`, () => {
+    const keystore = workload(find(manifests, keystoreKind, 'keystore'));
+    const service = find(manifests, 'Service', 'keystore').spec as {
+      selector: Record<string, string>;
+      ports: { port: number }[];
+    };
+    for (const [label, value] of Object.entries(service.selector)) expect(keystore.podLabels[label]).toBe(value);
+    expect(envOf(proxy, 'KEYSTORE_URL')).toBe(`http://keystore:${service.ports[0]!.port}`);
   });
 
   it('opens only the forward-auth ports and the admin port', () => {

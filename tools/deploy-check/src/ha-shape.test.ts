@@ -82,6 +82,22 @@ describe('deploy/ha/: the keystore as replicas on PostgreSQL', () => {
   });
 });
 
+describe('deploy/forward-auth-ha/: the keystore of deploy/ha/ under the forward-auth service', () => {
+  const forwardAuth = loadManifests(variantDir('deploy/forward-auth-ha'));
+
+  it('runs the same replicas and PodDisruptionBudget as deploy/ha/, field for field', () => {
+    expect(find(forwardAuth, 'Deployment', 'keystore')).toEqual(deployment);
+    expect(find(forwardAuth, 'PodDisruptionBudget', 'keystore')).toEqual(find(ha, 'PodDisruptionBudget', 'keystore'));
+  });
+
+  it('generates the Secret and key the replicas read', () => {
+    const secret = generatedSecrets(variantDir('deploy/forward-auth-ha')).find(
+      (s) => s.metadata.name === 'keystore-database',
+    );
+    expect(Object.keys(secret?.stringData as Record<string, string>)).toContain('KEYSTORE_DATABASE_URL');
+  });
+});
+
 describe('deploy/ha-sample-postgres/: deploy/ha/ with a sample PostgreSQL', () => {
   const own = sample.filter(({ file }) => file.startsWith('ha-sample-postgres/')).map(({ manifest }) => manifest);
   const postgres = workload(find(sample, 'StatefulSet', 'sample-postgres'));

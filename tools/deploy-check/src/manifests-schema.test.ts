@@ -11,6 +11,7 @@ const SHARED = [
   'NetworkPolicy/redis',
   'Namespace/routemcp',
 ];
+const AUTHZ = ['Deployment/authz', 'Service/authz', 'NetworkPolicy/authz', 'PodDisruptionBudget/authz'];
 const PARTS: Record<(typeof VARIANTS)[number], string[]> = {
   deploy: [...SHARED, ...SIDECAR, 'StatefulSet/keystore'],
   'deploy/ha': [...SHARED, ...SIDECAR, 'Deployment/keystore', 'PodDisruptionBudget/keystore'],
@@ -24,14 +25,8 @@ const PARTS: Record<(typeof VARIANTS)[number], string[]> = {
     'NetworkPolicy/sample-postgres',
   ],
   // No api and no sidecar: the gateway forwards.
-  'deploy/forward-auth': [
-    ...SHARED,
-    'StatefulSet/keystore',
-    'Deployment/authz',
-    'Service/authz',
-    'NetworkPolicy/authz',
-    'PodDisruptionBudget/authz',
-  ],
+  'deploy/forward-auth': [...SHARED, 'StatefulSet/keystore', ...AUTHZ],
+  'deploy/forward-auth-ha': [...SHARED, 'Deployment/keystore', 'PodDisruptionBudget/keystore', ...AUTHZ],
 };
 
 describe.each(VARIANTS)('%s/', (variant) => {

@@ -6,9 +6,15 @@ export const workspaceRoot = resolve(import.meta.dirname, '../../..');
 export const deployDir = join(workspaceRoot, 'deploy');
 /**
  * Every kustomization one applies: the SQLite default, the HA overlay, the HA overlay with its sample database,
- * and the proxy as a forward-auth service (no sidecar).
+ * and the proxy as a forward-auth service (no sidecar) on the SQLite keystore or on the PostgreSQL replicas.
  */
-export const VARIANTS = ['deploy', 'deploy/ha', 'deploy/ha-sample-postgres', 'deploy/forward-auth'] as const;
+export const VARIANTS = [
+  'deploy',
+  'deploy/ha',
+  'deploy/ha-sample-postgres',
+  'deploy/forward-auth',
+  'deploy/forward-auth-ha',
+] as const;
 export const variantDir = (variant: string): string => join(workspaceRoot, variant);
 
 /** A Kubernetes object as written in deploy/: only the fields every object has are typed. */

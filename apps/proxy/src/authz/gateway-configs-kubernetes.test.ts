@@ -79,12 +79,12 @@ function manifestProblems(doc: Tree): string[] {
   ];
 }
 
-/** deploy/forward-auth/'s Service: where every manifest here must send its checks. */
+/** deploy/forward-auth/'s Service (deploy/authz/, shared with forward-auth-ha/): where every manifest here must send its checks. */
 const deployed = (() => {
   const kustomization = parse(
     readFileSync(join(workspaceRoot, 'deploy/forward-auth/kustomization.yaml'), 'utf8'),
   ) as Tree;
-  const service = parseAllDocuments(readFileSync(join(workspaceRoot, 'deploy/forward-auth/authz.yaml'), 'utf8'))
+  const service = parseAllDocuments(readFileSync(join(workspaceRoot, 'deploy/authz/authz.yaml'), 'utf8'))
     .map((d) => d.toJS() as Tree)
     .find((d) => d['kind'] === 'Service')!;
   const ports = (service['spec'] as { ports: { name: string; port: number }[] }).ports;
