@@ -21,3 +21,4 @@ export {
   traceHeaders,
   type ActiveSpan,
 } from './spans.ts';
+export { errorType, traceMethods, type MethodSpan } from './traced-methods.ts';
