@@ -1,4 +1,4 @@
-import type { Tracing } from '@routemcp/tracing';
+import { outsideTrace, type Tracing } from '@routemcp/tracing';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConcurrencyGate } from './accounts/concurrency-gate.ts';
@@ -156,29 +156,25 @@ export function createKeystoreApp(given: KeystoreAppOptions): KeystoreApp {
         at: clock.now(),
       }),
   });
-  const keys = new KeyService({
-    store,
-    clock,
-    onChange: () => {
-      hub.notify();
-      dispatcher.wake();
-    },
+  // Publishing a change and delivering its webhooks follow a request without being part of it: outside its trace.
+  const followUp = (work: () => void) => (options.tracing === undefined ? work : outsideTrace(work));
+  const changed = followUp(() => {
+    hub.notify();
+    dispatcher.wake();
   });
+  const keys = new KeyService({ store, clock, onChange: changed });
   const webhooks = new WebhookService({
     store: storage.webhooks,
     clock,
     allowPrivate: options.webhookAllowPrivate ?? false,
     resolve: delivery.resolve,
-    onDue: () => dispatcher.wake(),
+    onDue: followUp(() => dispatcher.wake()),
   });
   const leaks = new LeakService({
     store,
     clock,
     policy: options.leakPolicy ?? DEFAULT_LEAK_POLICY,
-    onChange: () => {
-      hub.notify();
-      dispatcher.wake();
-    },
+    onChange: changed,
   });
   const githubKeys = new GithubPublicKeys({ url: options.githubKeysUrl ?? GITHUB_KEYS_URL, clock, logger });
   const serverDeps: KeystoreServerDeps = {

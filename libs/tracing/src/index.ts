@@ -14,6 +14,7 @@ export type { Tracing } from './tracing.ts';
 export { startTracing } from './start-tracing.ts';
 export {
   endServerSpan,
+  outsideTrace,
   rawHeadersGetter,
   replaceTraceHeaders,
   startClientSpan,

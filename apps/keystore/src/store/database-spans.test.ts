@@ -58,6 +58,13 @@ describe('database spans', () => {
     expect(operationsUnder('POST /v1/keys/:id/roll')).toContain('rollKey');
     expect(operationsUnder('POST /v1/keys/:id/revoke')).toContain('revokeKey');
 
+    // What the changes set off (the event log read for the streams, the webhook outbox claim) is no request's.
+    await ks.app.hub.pump();
+    await ks.app.dispatcher.drain();
+    const operations = recording.finished().map((span) => span.attributes['db.operation.name']);
+    expect(operations).not.toContain('eventsAfter');
+    expect(operations).not.toContain('claimDue');
+
     const lookup = recording.finished().find((span) => span.attributes['db.operation.name'] === 'findByHash')!;
     expect(lookup.name).toBe('findByHash');
     expect(lookup.attributes).toEqual({ 'db.system.name': 'sqlite', 'db.operation.name': 'findByHash' });
