@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer } from '@opentelemetry/api';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { installRecordingTracing } from './recording-tracing.ts';
 import { rawHeadersGetter, startServerSpan } from './spans.ts';
@@ -69,6 +69,33 @@ describe('traceMethods', () => {
     const store = traced();
     expect(await store.find('h1')).toBe('row-1');
     expect(recording.started()).toBe(0);
+  });
+
+  it('starts no span, not even a non-recording one, under a request the sampler dropped or that has ended', async () => {
+    let asked = 0;
+    const tracer = new Proxy(recording.tracing.tracer, {
+      get: (target, property: keyof Tracer) =>
+        property === 'startSpan'
+          ? (...args: Parameters<Tracer['startSpan']>) => {
+              asked++;
+              return target.startSpan(...args);
+            }
+          : target[property],
+    });
+    const store = traceMethods(new Store(), { ...recording.tracing, tracer }, (method) => ({
+      name: method,
+      attributes: {},
+    }));
+    const dropped = trace.setSpanContext(context.active(), {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.NONE,
+    });
+    expect(await context.with(dropped, () => store.find('h1'))).toBe('row-1');
+    const { span, context: ended } = startServerSpan(recording.tracing, 'GET /x', [], rawHeadersGetter, {});
+    span.end();
+    expect(await context.with(ended, () => store.find('h1'))).toBe('row-1');
+    expect(asked).toBe(0);
   });
 
   it('marks a rejected or thrown call ERROR with error.type, never the message, and passes the error on', async () => {

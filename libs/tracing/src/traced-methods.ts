@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { startClientSpan } from './spans.ts';
 import type { Tracing } from './tracing.ts';
 
@@ -12,7 +12,8 @@ export interface MethodSpan {
  * `target`, seen through a proxy whose every method call made on behalf of
  * a request (an active span) is a CLIENT span under it, ended when the
  * call returns or its promise settles. A call made outside any request (a
- * timer, a poll) runs as it is, with no span: it would be a trace of its own.
+ * timer, a poll) runs as it is, with no span: it would be a trace of its own;
+ * so does one under a request the sampler dropped.
  *
  * The span carries `spanOf(method)` and, on failure, status ERROR and
  * `error.type` (errorType below): never the arguments, the result or the
@@ -44,6 +45,8 @@ function tracedCall(
   described: MethodSpan,
 ): (...args: unknown[]) => unknown {
   return (...args) => {
+    // An unsampled (or already ended) request keeps none of its children: making one would cost a few µs for nothing.
+    if (trace.getSpan(context.active())?.isRecording() !== true) return method.apply(self, args);
     const active = startClientSpan(tracing, described.name, described.attributes);
     if (active === undefined) return method.apply(self, args);
     const span = active.span;
