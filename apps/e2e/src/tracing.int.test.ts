@@ -37,6 +37,12 @@ let protobuf: Awaited<ReturnType<Stack['startProxy']>>;
 let off: Awaited<ReturnType<Stack['startProxy']>>;
 let key: IssuedKey;
 const issued: string[] = [];
+const hints: string[] = [];
+/** The first dashboard user, so a traced login's database spans can be searched for the email and password. */
+const firstUser = {
+  email: `trace-${randomBytes(4).toString('hex')}@example.test`,
+  password: randomBytes(12).toString('hex'),
+};
 
 beforeAll(async () => {
   [redis, upstream, receiver, protobufReceiver, offReceiver] = await Promise.all([
@@ -47,7 +53,10 @@ beforeAll(async () => {
     OtlpReceiver.start(),
   ]);
   const json = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
-  stack = await startStack({ redisUrl: redis.url, keystoreEnv: json });
+  stack = await startStack({
+    redisUrl: redis.url,
+    keystoreEnv: { ...json, KEYSTORE_ADMIN_EMAIL: firstUser.email, KEYSTORE_ADMIN_PASSWORD: firstUser.password },
+  });
   const authzPort = await freePort();
   grpcPort = await freePort();
   traced = await stack.startProxy({
@@ -64,6 +73,7 @@ beforeAll(async () => {
     OTEL_SDK_DISABLED: 'true',
   });
   key = await issueKey(stack, issued, { environment: 'live', rateLimit: ROOMY });
+  hints.push(key.hint);
 }, 120_000);
 
 afterAll(async () => {
@@ -134,6 +144,12 @@ describe('tracing on (OTLP/HTTP)', () => {
       'url.path': '/internal/v1/keys/:hash',
       'http.response.status_code': 200,
     });
+    // …and under it, the database read the lookup made: the store method, the engine, nothing of the key.
+    const read = await receiver.waitFor(() =>
+      receiver.spans().find((s) => s.traceId === caller.traceId && s.parentSpanId === keystoreSpan.spanId),
+    );
+    expect(read).toMatchObject({ kind: CLIENT, name: 'findByHash', service: 'routemcp-keystore', statusCode: 0 });
+    expect(read.attributes).toEqual({ 'db.system.name': 'sqlite', 'db.operation.name': 'findByHash' });
     // A cold key asks Redis: the decision is a child too.
     const redisCall = await receiver.waitFor(() =>
       receiver.spans().find((s) => s.traceId === caller.traceId && s.name === 'EVALSHA'),
@@ -217,6 +233,49 @@ describe('tracing on (OTLP/HTTP)', () => {
     });
   });
 
+  it("the keystore's management API and dashboard login trace their database calls", async () => {
+    const traceparent = () => callerTrace().traceparent;
+    const created = await fetch(`${stack.keystoreUrl}/v1/keys`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${stack.adminToken}`,
+        'content-type': 'application/json',
+        traceparent: traceparent(),
+      },
+      body: JSON.stringify({ environment: 'test' }),
+    });
+    expect(created.status).toBe(201);
+    const { data } = (await created.json()) as { data: IssuedKey };
+    issued.push(data.key);
+    hints.push(data.hint);
+    const form = await fetch(`${stack.keystoreUrl}/login`);
+    const csrf = /routemcp_login=([^;]+)/.exec(form.headers.getSetCookie().join('\n'))?.[1] ?? '';
+    const login = await fetch(`${stack.keystoreUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: stack.keystoreUrl,
+        cookie: `routemcp_login=${csrf}`,
+        traceparent: traceparent(),
+      },
+      body: new URLSearchParams({ ...firstUser, _csrf: csrf }),
+    });
+    expect([login.status, login.headers.get('location')], 'logged in').toEqual([303, '/keys']);
+
+    const operations = (route: string) =>
+      receiver.waitFor(() => {
+        const server = receiver
+          .spans()
+          .find((s) => s.service === 'routemcp-keystore' && s.kind === SERVER && s.name === route);
+        if (server === undefined) return undefined;
+        const children = receiver.spans().filter((s) => s.parentSpanId === server.spanId && s.kind === CLIENT);
+        return children.length > 0 ? children.map((s) => s.attributes['db.operation.name']) : undefined;
+      });
+    expect(await operations('POST /v1/keys')).toContain('createKey');
+    expect(await operations('POST /login')).toContain('findUserByEmail');
+  });
+
   it('exports over http/protobuf by default', async () => {
     const caller = callerTrace();
     expect(
@@ -248,12 +307,13 @@ describe('tracing off', () => {
 });
 
 describe('what the spans never carry', () => {
-  it('no key, no key hash and no query string in any exported byte', async () => {
+  it('no key, key hash, hint, email, password, token or query string in any exported byte', async () => {
     // Stopping the traced apps flushes their last batches (graceful shutdown).
     await Promise.all([traced.app.stop(), protobuf.app.stop(), stack.apps.keystore.stop()]);
     const everything = Buffer.concat([...receiver.exports, ...protobufReceiver.exports].map((e) => e.body));
     expect(everything.length).toBeGreaterThan(0);
-    for (const secret of [...issued, ...issued.map(hash), 's3cret', 'secret=1', 'token='])
+    const credentials = [firstUser.email, firstUser.password, stack.adminToken, stack.serviceToken];
+    for (const secret of [...issued, ...issued.map(hash), ...hints, ...credentials, 's3cret', 'secret=1', 'token='])
       expect(everything.includes(secret), `exported bytes contain ${secret.slice(0, 12)}…`).toBe(false);
   });
 });

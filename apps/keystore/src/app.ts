@@ -1,4 +1,4 @@
-import type { Tracing } from '@routemcp/tracing';
+import { outsideTrace, type Tracing } from '@routemcp/tracing';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConcurrencyGate } from './accounts/concurrency-gate.ts';
@@ -10,6 +10,7 @@ import { ScryptHasher, type PasswordHasher } from './accounts/password.ts';
 import { SessionService } from './accounts/session-service.ts';
 import { accountStoreSsoMembers } from './accounts/sso-members.ts';
 import type { Clock } from './clock.ts';
+import type { DatabaseTarget } from './config.ts';
 import type { DashboardDeps } from './dashboard/dashboard-deps.ts';
 import { EventHub } from './events/event-hub.ts';
 import type { PrincipalResolver } from './http/principal.ts';
@@ -27,6 +28,7 @@ import type { OidcClient } from './sso/oidc-client.ts';
 import type { OidcConfig } from './sso/oidc-config.ts';
 import { SsoLogin } from './sso/sso-login.ts';
 import type { Storage } from './store/storage.ts';
+import { traceStorage } from './store/traced-storage.ts';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
 import { DELIVERY_RETENTION_MS, SYSTEM_ACTOR } from './webhooks/webhook-record.ts';
 import { httpSender, type SendAttempt } from './webhooks/webhook-sender.ts';
@@ -87,10 +89,14 @@ export interface KeystoreAppOptions {
   };
   /** OpenTelemetry (main.ts starts it when an endpoint is set); absent: nothing traced. */
   tracing?: Tracing | undefined;
+  /** Where `storage` is (KEYSTORE_DB / KEYSTORE_DATABASE_URL): what its database spans say; unset, only the engine. */
+  database?: DatabaseTarget | undefined;
 }
 
 export interface KeystoreApp {
   server: Server;
+  /** The storage as the app calls it: `options.storage` itself with tracing off, its traced view with it on. */
+  storage: Storage;
   keys: KeyService;
   leaks: LeakService;
   githubKeys: GithubPublicKeys;
@@ -106,7 +112,12 @@ export interface KeystoreApp {
 }
 
 /** Everything behind the listening socket, wired; started timers are unref'd. */
-export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
+export function createKeystoreApp(given: KeystoreAppOptions): KeystoreApp {
+  // Tracing on: every store call made for a request is a span. Off: the store itself, nothing in between.
+  const options =
+    given.tracing === undefined
+      ? given
+      : { ...given, storage: traceStorage(given.storage, given.tracing, given.database) };
   const { storage, logger, clock } = options;
   const store = storage.keys;
   const metrics: KeystoreMetrics = new KeystoreMetrics({
@@ -145,29 +156,25 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
         at: clock.now(),
       }),
   });
-  const keys = new KeyService({
-    store,
-    clock,
-    onChange: () => {
-      hub.notify();
-      dispatcher.wake();
-    },
+  // Publishing a change and delivering its webhooks follow a request without being part of it: outside its trace.
+  const followUp = (work: () => void) => (options.tracing === undefined ? work : outsideTrace(work));
+  const changed = followUp(() => {
+    hub.notify();
+    dispatcher.wake();
   });
+  const keys = new KeyService({ store, clock, onChange: changed });
   const webhooks = new WebhookService({
     store: storage.webhooks,
     clock,
     allowPrivate: options.webhookAllowPrivate ?? false,
     resolve: delivery.resolve,
-    onDue: () => dispatcher.wake(),
+    onDue: followUp(() => dispatcher.wake()),
   });
   const leaks = new LeakService({
     store,
     clock,
     policy: options.leakPolicy ?? DEFAULT_LEAK_POLICY,
-    onChange: () => {
-      hub.notify();
-      dispatcher.wake();
-    },
+    onChange: changed,
   });
   const githubKeys = new GithubPublicKeys({ url: options.githubKeysUrl ?? GITHUB_KEYS_URL, clock, logger });
   const serverDeps: KeystoreServerDeps = {
@@ -200,6 +207,7 @@ export function createKeystoreApp(options: KeystoreAppOptions): KeystoreApp {
 
   return {
     server,
+    storage,
     keys,
     leaks,
     githubKeys,

@@ -14,6 +14,7 @@ export type { Tracing } from './tracing.ts';
 export { startTracing } from './start-tracing.ts';
 export {
   endServerSpan,
+  outsideTrace,
   rawHeadersGetter,
   replaceTraceHeaders,
   startClientSpan,
@@ -21,3 +22,4 @@ export {
   traceHeaders,
   type ActiveSpan,
 } from './spans.ts';
+export { errorType, traceMethods, type MethodSpan } from './traced-methods.ts';

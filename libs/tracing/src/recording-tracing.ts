@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -11,6 +11,8 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { Tracing } from './tracing.ts';
 
+const UNTIL_BOUND_MS = 8_000;
+
 /** An in-process SDK for tests, registered as the API's global one, counting every span it is asked to start. */
 export interface RecordingTracing extends AsyncDisposable {
   /** What an app is given when tracing is on. */
@@ -21,6 +23,12 @@ export interface RecordingTracing extends AsyncDisposable {
   finished(): ReadableSpan[];
   /** Emits `change` each time a span ends, for a test to await instead of polling. */
   readonly changes: EventEmitter;
+  /**
+   * Resolves once `condition()` holds, checked now and at each span's end;
+   * rejects naming `what` after a bound far above any healthy wait (below
+   * vitest's 10 s test timeout), so a wait that can never end says why.
+   */
+  until(condition: () => boolean, what: string): Promise<void>;
   reset(): void;
 }
 
@@ -53,6 +61,16 @@ export function installRecordingTracing(): RecordingTracing {
     },
     started: () => started,
     changes,
+    async until(condition, what) {
+      const signal = AbortSignal.timeout(UNTIL_BOUND_MS);
+      while (!condition()) {
+        try {
+          await once(changes, 'change', { signal });
+        } catch {
+          throw new Error(`still not ${what} after ${UNTIL_BOUND_MS} ms`);
+        }
+      }
+    },
     finished: () => exporter.getFinishedSpans(),
     reset() {
       started = 0;

@@ -1,6 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rawHeadersGetter, replaceTraceHeaders, startClientSpan, startServerSpan } from './spans.ts';
+import { outsideTrace, rawHeadersGetter, replaceTraceHeaders, startClientSpan, startServerSpan } from './spans.ts';
 import { installRecordingTracing } from './recording-tracing.ts';
 
 const recording = installRecordingTracing();
@@ -56,5 +56,17 @@ describe('spans', () => {
     const child = context.with(active, () => startClientSpan(recording.tracing, 'lookup', {}));
     expect(child?.span.spanContext().traceId).toBe(span.spanContext().traceId);
     expect(trace.getSpan(child!.context)).toBe(child!.span);
+  });
+
+  it('runs follow-up work outside the trace it was set off in', () => {
+    const { context: active } = startServerSpan(recording.tracing, 'GET', [], rawHeadersGetter, {});
+    const seen: unknown[] = [];
+    context.with(
+      active,
+      outsideTrace((n: number) => seen.push(n, trace.getSpan(context.active()))),
+      undefined,
+      1,
+    );
+    expect(seen).toEqual([1, undefined]);
   });
 });

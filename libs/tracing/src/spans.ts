@@ -68,6 +68,16 @@ export function startClientSpan(tracing: Tracing, name: string, attributes: Attr
   return { span, context: trace.setSpan(parent, span) };
 }
 
+/**
+ * `work`, run outside any trace: what a request sets off without waiting
+ * for (publishing its change, delivering its webhooks) would otherwise run
+ * in its context, its store calls becoming children of a request that
+ * answered before they started, and every timer they arm after it too.
+ */
+export function outsideTrace<A extends unknown[]>(work: (...args: A) => void): (...args: A) => void {
+  return (...args) => context.with(ROOT_CONTEXT, work, undefined, ...args);
+}
+
 /** The `traceparent` (and `tracestate`) that make the next hop's span a child of `ctx`'s span, as a header object. */
 export function traceHeaders(tracing: Tracing, ctx: Context): Record<string, string> {
   const headers: Record<string, string> = {};

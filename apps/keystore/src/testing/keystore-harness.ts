@@ -1,3 +1,4 @@
+import type { Tracing } from '@routemcp/tracing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,8 @@ export async function startKeystore(
     clock?: FakeClock;
     /** Unset: silent. A test that reads the log passes its own. */
     logger?: Logger;
+    /** Unset: tracing off, as in production without an OTLP endpoint. */
+    tracing?: Tracing;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-test-'));

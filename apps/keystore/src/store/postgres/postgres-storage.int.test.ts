@@ -1,11 +1,15 @@
+import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type StartedPostgres } from '@routemcp/testing';
+import { rawHeadersGetter, startServerSpan } from '@routemcp/tracing';
+import { installRecordingTracing } from '@routemcp/tracing/testing';
 import { NO_POLICIES } from '../../keys/key-record.ts';
 import { runLeakStorageContract } from '../../testing/storage-contract-leaks.ts';
 import { runStorageContract, type ContractDatabase } from '../../testing/storage-contract.ts';
 import type { Storage } from '../storage.ts';
+import { traceStorage } from '../traced-storage.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { createPool, inTransaction } from './postgres-pool.ts';
 import { PostgresStorage } from './postgres-storage.ts';
@@ -37,6 +41,42 @@ const postgresDatabase = async (): Promise<ContractDatabase> => {
 };
 runStorageContract('PostgreSQL', postgresDatabase);
 runLeakStorageContract('PostgreSQL', postgresDatabase);
+
+describe('traced', () => {
+  it("a lookup's span names PostgreSQL, the database and the server, and a failed call its error class", async () => {
+    await using recording = installRecordingTracing();
+    const url = await postgres.createDatabase();
+    const raw = await PostgresStorage.open({ url, poolSize: 2, now: Date.now(), logger, listen: false });
+    const storage = traceStorage(raw, recording.tracing, { engine: 'postgres', url, poolSize: 2 });
+    const inRequest = async (work: () => Promise<unknown>) => {
+      const { span, context: active } = startServerSpan(recording.tracing, 'GET /x', [], rawHeadersGetter, {});
+      await context.with(active, work).catch(() => undefined);
+      span.end();
+    };
+    await inRequest(() => storage.keys.findByHash('f'.repeat(64)));
+    await storage.close();
+    await inRequest(() => storage.keys.findByHash('f'.repeat(64)));
+
+    const parsed = new URL(url);
+    const database = parsed.pathname.slice(1);
+    const [found, failed] = recording.finished().filter((span) => span.kind === SpanKind.CLIENT);
+    expect(found!.name).toBe(`findByHash ${database}`);
+    expect(found!.attributes).toEqual({
+      'db.system.name': 'postgresql',
+      'db.namespace': database,
+      'db.operation.name': 'findByHash',
+      'server.address': parsed.hostname,
+      'server.port': Number(parsed.port),
+    });
+    expect(found!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(failed!.status.code).toBe(SpanStatusCode.ERROR);
+    // pg's own "pool has ended" is a plain Error: its class is all error.type says.
+    expect(failed!.attributes['error.type']).toBe('Error');
+    const recorded = JSON.stringify(recording.finished().map((span) => [span.name, span.attributes, span.events]));
+    expect(recorded).not.toContain('ffff');
+    expect(recorded).not.toContain(decodeURIComponent(parsed.password));
+  });
+});
 
 describe('a connection the server drops', () => {
   it('while checked out between two queries: the process lives, the transaction fails, the pool serves the next, no password is logged', async () => {
