@@ -125,6 +125,19 @@ describe('report', () => {
     expect(text).toMatch(/^#21 +authz alone throughput ÷ node:http 200 +≥ 0\.80 × +0\.60 × +NO$/m);
   });
 
+  it('gives a value that rounds onto its goal a third digit, so an unmet figure never reads as the goal', () => {
+    const near: RawResults = {
+      ...raw,
+      rounds: [round('nginx-allow', 1, 10_000, 150), round('nginx-authz', 1, 8_970, 250)],
+      revocation: [],
+    };
+    const quick = parseOptions(['--quick', '--only', 'nginx-authz,nginx-allow'], new Date(0)) as BenchOptions;
+    const text = reportText(
+      buildReport({ raw: near, options: quick, machine, startedAt: new Date(0), finishedAt: new Date(1000) }),
+    );
+    expect(text).toMatch(/^#21 +nginx auth_request throughput, our authz ÷ allow-all +≥ 0\.90 × +0\.897 × +NO$/m);
+  });
+
   it('prints revocation per keystore, with the replicas and the across-replica samples on PostgreSQL', () => {
     const text = reportText(report);
     expect(text).toMatch(

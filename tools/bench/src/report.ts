@@ -177,7 +177,10 @@ export function reportText(report: BenchReport): string {
     formatTable(
       ['issue', 'target', 'goal', 'value', 'beside, not judged', 'met'],
       report.targets.map((t) => {
-        const value = (v: number) => `${fmt(v, t.unit === 'ms' ? 3 : 2)} ${t.unit}`.trim();
+        // A value that rounds onto its goal (0.947 against ≥ 0.95) gets a third digit, or it would read as met.
+        const goal = t.target.replace(/^[≥≤=] /, '');
+        const digitsOf = (v: number) => (t.unit === 'ms' ? 3 : fmt(v, 2) === goal ? 3 : 2);
+        const value = (v: number) => `${fmt(v, digitsOf(v))} ${t.unit}`.trim();
         return [
           `#${t.issue}`,
           t.figure,
