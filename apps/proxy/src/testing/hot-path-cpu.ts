@@ -10,86 +10,21 @@
  * five runs and their median. A measuring tool, not a test: compare a
  * change by running it before and after, interleaved.
  */
-import { generate, hash } from '@routemcp/api-key';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { systemClock as clock } from '../clock.ts';
-import { CachingKeyVerifier, KeyLookupMetrics, type KeyRecord } from '../key-lookup/index.ts';
 import { ProxyMetrics, Recorder } from '../observability/index.ts';
-import {
-  AuthFailureBudget,
-  Authorizer,
-  ClientAddresses,
-  createPublicPathMatcher,
-  policyOf,
-  readHead,
-  requestIdOf,
-  upstreamHeaders,
-  type PipelineRequest,
-} from '../pipeline/index.ts';
-import { FailoverLimiter } from '../rate-limit/failover-limiter.ts';
-import { LeaseBook } from '../rate-limit/lease-book.ts';
-import type { LimitPlan } from '../rate-limit/limiter.ts';
-import { MemoryTokenBucket } from '../rate-limit/memory-token-bucket.ts';
-import type { SharedReply } from '../rate-limit/shared-limits.ts';
-import { CircuitBreaker, RoundTripDeadline } from '../resilience/index.ts';
-import { MemoryKeystoreClient } from './memory-keystore-client.ts';
+import { ClientAddresses, readHead, requestIdOf, upstreamHeaders, type PipelineRequest } from '../pipeline/index.ts';
+import { hotAuthorizer } from './hot-authorizer.ts';
 
 const level = process.argv[2] === 'info' ? 'info' : 'warn';
 const requests = Number(process.argv[3] ?? 1_000_000);
-const limit = { capacity: 1_000_000, refillPerSecond: 1_000_000 };
-const key = generate('live');
-const record: KeyRecord = { id: 'key_1', accountId: 'acct_1', environment: 'live', expiresAt: null, rateLimit: limit };
-const keystore = new MemoryKeystoreClient();
-keystore.put(hash(key), record);
 const registry = new Registry();
 const logger = pino(
   { level, base: { service: 'routemcp-proxy' }, timestamp: pino.stdTimeFunctions.isoTime },
   pino.destination({ dest: '/dev/null', sync: false, minLength: 4096, periodicFlush: 200 }),
 );
-const verifier = new CachingKeyVerifier({
-  keystore,
-  metrics: new KeyLookupMetrics(registry),
-  clock,
-  cacheMaxKeys: 10_000,
-  cacheTtlMs: 3_600_000,
-  negativeTtlMs: 60_000,
-  staleIfErrorMs: 0,
-});
-/** Redis as the lease sees it: every call grants a lease far larger than the run. */
-const store = {
-  ready: true,
-  decide: async (plan: LimitPlan): Promise<SharedReply> => ({
-    admitted: true,
-    refusedBy: null,
-    quotaUsed: 0,
-    quotaGranted: 0,
-    buckets: plan.buckets.map(() => ({ granted: 1e9, tokens: 1e9, msToFull: 1, msToRetry: 0, shadowRefused: false })),
-  }),
-};
-const limiter = new FailoverLimiter({
-  local: new MemoryTokenBucket({ clock }),
-  registry,
-  logger,
-  clock,
-  leases: new LeaseBook({ clock, ttlMs: 3_600_000 }),
-  shared: {
-    store,
-    breaker: new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1_000, clock }),
-    deadline: new RoundTripDeadline({ floorMs: 1_000, capMs: 1_000 }),
-    close: async () => undefined,
-  },
-});
-const rateLimits = { live: limit, test: limit };
-const authorizer = new Authorizer({
-  verifier,
-  limiter,
-  clock,
-  isPublic: createPublicPathMatcher([]),
-  maxBodyBytes: 1_000_000,
-  rateLimits,
-  failures: new AuthFailureBudget({ limitPerMinute: 100, maxClients: 1_000, clock }),
-});
+// Its first lookup and first lease are settled before it returns.
+const { authorizer, key } = await hotAuthorizer({ logger, registry });
 const clients = new ClientAddresses([]);
 const recorder = new Recorder({ logger, metrics: new ProxyMetrics({ registry }), usage: { record() {} } });
 const rawHeaders = ['Host', '127.0.0.1:5001', 'Authorization', `Bearer ${key}`];
@@ -144,9 +79,7 @@ async function run(count: number): Promise<void> {
   }
 }
 
-// The first lookup and the first lease are asynchronous: settle both, then warm the JIT.
-await verifier.verify(hash(key));
-await limiter.admit(policyOf(record, rateLimits).plan(clock.now()));
+// Warm the JIT.
 await run(200_000);
 const perRun: number[] = [];
 for (let r = 0; r < 5; r++) {
