@@ -17,7 +17,7 @@ const UNTIL_BOUND_MS = 8_000;
 export interface RecordingTracing extends AsyncDisposable {
   /** What an app is given when tracing is on. */
   readonly tracing: Tracing;
-  /** Spans started through any tracer of the global provider, recorded or not, since the last reset. */
+  /** Spans started through any tracer of the global provider since the last reset (the SDK calls no processor for one its sampler drops). */
   started(): number;
   /** Ended spans, in order. */
   finished(): ReadableSpan[];

@@ -58,6 +58,23 @@ describe('spans', () => {
     expect(trace.getSpan(child!.context)).toBe(child!.span);
   });
 
+  it('starts no span under a request the sampler dropped, and still carries its unsampled traceparent on', () => {
+    const dropped = trace.wrapSpanContext({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 0,
+    });
+    const unsampled = trace.setSpan(context.active(), dropped);
+    const child = context.with(unsampled, () => startClientSpan(recording.tracing, 'lookup', {}));
+    // No span of its own: the request's span context, in a span that does nothing.
+    expect(child?.span.spanContext()).toEqual(dropped.spanContext());
+    expect(child?.span.isRecording()).toBe(false);
+    child!.span.end();
+    const headers: string[] = [];
+    replaceTraceHeaders(recording.tracing, child!.context, headers);
+    expect(headers).toEqual(['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00']);
+  });
+
   it('runs follow-up work outside the trace it was set off in', () => {
     const { context: active } = startServerSpan(recording.tracing, 'GET', [], rawHeadersGetter, {});
     const seen: unknown[] = [];

@@ -60,10 +60,18 @@ export function startServerSpan<C>(
  * A CLIENT span for a call made on behalf of the request being served, or
  * undefined when there is none (a background refresh, a replay): those
  * would each start a trace of their own, which says nothing about a request.
+ *
+ * Under a request the sampler dropped (or one already ended) no span is
+ * started, since nobody would keep it: the request's context comes back,
+ * so the call still carries the request's unsampled `traceparent` to the
+ * next hop, with a span that does nothing when ended.
  */
 export function startClientSpan(tracing: Tracing, name: string, attributes: Attributes): ActiveSpan | undefined {
   const parent = context.active();
-  if (trace.getSpan(parent) === undefined) return undefined;
+  const request = trace.getSpan(parent);
+  if (request === undefined) return undefined;
+  // The request's span context as a span whose every method is a no-op (the request's own may have ended).
+  if (!request.isRecording()) return { span: trace.wrapSpanContext(request.spanContext()), context: parent };
   const span = tracing.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
