@@ -24,6 +24,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
+import { generate } from '@routemcp/api-key';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../config.ts';
@@ -136,7 +137,7 @@ function quartiles(values: number[]): [number, number, number] {
 
 async function drive(rounds: number, seconds: number): Promise<void> {
   const [serverCpus, wrkCpus] = availableParallelism() >= 2 ? ['1', '0'] : ['0', '0'];
-  const key = (await import('@routemcp/api-key')).generate('live');
+  const key = generate('live');
   const children = new Map<Variant, { child: ChildProcess; port: number }>();
   try {
     for (const [i, variant] of VARIANTS.entries()) {
