@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { workspaceRoot } from './app-process.ts';
 import { launchBrowser } from './browser.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { startTestIdp } from './oidc-idp.ts';
 import { startDashboardStack } from './stack.ts';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, waitUntilHealthy, type AppProcess } from './app-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 
 export interface DashboardStack extends AsyncDisposable {
   proxyUrl: string;

@@ -2,7 +2,7 @@ import { startRedis } from '@routemcp/testing';
 import { describe, expect, it } from 'vitest';
 import { sampleSum, scrape } from './admin-metrics.ts';
 import { EnvoyCheck } from './envoy-check.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { issueKey, ROOMY } from './issue-key.ts';
 import { expectNoKeyLeaked } from './leaks.ts';
 import { startStack } from './stack.ts';

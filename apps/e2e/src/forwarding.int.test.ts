@@ -2,7 +2,7 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody, errorCatalog } from '@routemcp/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSum, scrape } from './admin-metrics.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { startHttpFixture, type HttpFixture } from './http-fixture.ts';
 import { issueKey, ROOMY, type IssuedKey } from './issue-key.ts';
 import { expectNoKeyLeaked } from './leaks.ts';

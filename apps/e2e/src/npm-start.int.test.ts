@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startPostgres } from '@routemcp/testing';
 import { expect, it } from 'vitest';
 import { workspaceRoot } from './app-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 
 const INVALID_KEY_BODY =
   '{"success":false,"statusCode":401,"message":"Invalid or missing API key","code":"INVALID_API_KEY"}';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ProcessGroup, type ManagedProcess } from '@routemcp/process-group';
 import { startPostgres, type StartedPostgres } from '@routemcp/testing';
 import { workspaceRoot } from './app-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 
 export interface KeystoreReplica {
   name: string;

@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { DEFAULT_REDIS_IMAGE, docker, runLabels } from '@routemcp/testing';
 import { GenericContainer, Wait } from 'testcontainers';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 
 export interface RestartableRedis extends AsyncDisposable {
   url: string;

@@ -5,7 +5,7 @@ import { startRedis, type StartedRedis } from '@routemcp/testing';
 import { CLIENT, OtlpReceiver, SERVER, type ReceivedSpan } from '@routemcp/tracing/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvoyCheck } from './envoy-check.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { startHttpFixture, type HttpFixture } from './http-fixture.ts';
 import { issueKey, ROOMY, type IssuedKey } from './issue-key.ts';
 import { rawRequest } from './raw-request.ts';

@@ -4,7 +4,7 @@ import { startRedis, type StartedRedis } from '@routemcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSum, scrape } from './admin-metrics.ts';
 import { startApp, type AppProcess } from './app-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { startHttpFixture, type HttpFixture } from './http-fixture.ts';
 import { issueKey, ROOMY, type IssuedKey } from './issue-key.ts';
 import { expectNoKeyLeaked } from './leaks.ts';

@@ -1,18 +1,4 @@
-import { connect, createServer } from 'node:net';
-
-/** A TCP port the OS just handed out on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+import { connect } from 'node:net';
 
 /** Polls until `probe` resolves true; fails when `alive` turns false or after `timeoutMs`. */
 export async function waitUntil(

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort, httpOk, redisPing, waitUntil } from './loopback.ts';
+import { freePort } from '@routemcp/testing/free-port';
+import { httpOk, redisPing, waitUntil } from './loopback.ts';
 import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ProcessGroup } from '@routemcp/process-group';
-import { freePort } from '../free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import type { RunningApp } from '../processes/apps.ts';
 import { waitForHttp } from '../wait-for-http.ts';
 import { workspaceRoot } from '../workspace.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort } from '../free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { waitForHttp } from '../wait-for-http.ts';
 import { workspaceRoot } from '../workspace.ts';
 import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';

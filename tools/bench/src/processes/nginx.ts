@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort } from '../free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { waitForHttp } from '../wait-for-http.ts';
 import { workspaceRoot } from '../workspace.ts';
 import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';

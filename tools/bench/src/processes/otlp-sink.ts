@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { ProcessGroup } from '@routemcp/process-group';
-import { freePort } from '../free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { waitForHttp } from '../wait-for-http.ts';
 import { workspaceRoot } from '../workspace.ts';
 import type { RunningApp } from './apps.ts';

@@ -4,7 +4,7 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { findBinary } from '../workspace.ts';
 import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
 

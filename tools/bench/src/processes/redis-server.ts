@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { freePort } from '../free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
 
 export interface RunningRedis {

@@ -1,6 +1,6 @@
 import { startBaseline } from '../baselines/start-baseline.ts';
 import type { BenchContext } from '../context.ts';
-import { freePort } from '../free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import type { ScenarioId } from '../options.ts';
 import { processFamily } from '../proc.ts';
 import type { RunningApp, RunningProxy } from '../processes/apps.ts';

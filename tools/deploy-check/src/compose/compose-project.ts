@@ -8,7 +8,7 @@ import { docker } from '@routemcp/testing';
 import { workspaceRoot } from '../manifests.ts';
 import { findComposeCli, type ComposeCli } from './compose-cli.ts';
 import { fillEnvExample } from './env-file.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 
 const run = promisify(execFile);
 const APPS = ['proxy', 'keystore', 'api'] as const;

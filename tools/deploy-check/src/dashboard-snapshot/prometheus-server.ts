@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
-import { freePort } from '../compose/free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 
 /** One series of a range query: its labels and [unix seconds, value] points. */
 export interface Series {

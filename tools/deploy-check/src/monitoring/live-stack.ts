@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { ManagedProcess, ProcessGroup } from '@routemcp/process-group';
-import { freePort } from '../compose/free-port.ts';
+import { freePort } from '@routemcp/testing/free-port';
 import { workspaceRoot } from '../manifests.ts';
 
 /** Redis, the keystore (SQLite in `dir`), the api and a proxy with two workers, as processes on loopback. */
