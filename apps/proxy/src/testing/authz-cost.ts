@@ -158,8 +158,9 @@ async function drive(rounds: number, seconds: number): Promise<void> {
       const own = perRound.get(variant)!;
       const [, median] = quartiles(own);
       const [q1, ratio, q3] = quartiles(own.map((us, i) => us / bare[i]!));
+      const range = `${Math.min(...own).toFixed(1)}–${Math.max(...own).toFixed(1)}`;
       process.stdout.write(
-        `${variant.padEnd(8)} CPU µs/req median ${median.toFixed(1).padStart(6)}   ÷ bare, same round: median ${ratio.toFixed(2)} (quartiles ${q1.toFixed(2)}–${q3.toFixed(2)})\n`,
+        `${variant.padEnd(8)} CPU µs/req median ${median.toFixed(1).padStart(6)} (rounds ${range})   ÷ bare, same round: median ${ratio.toFixed(2)} (quartiles ${q1.toFixed(2)}–${q3.toFixed(2)})\n`,
       );
     }
   } finally {
