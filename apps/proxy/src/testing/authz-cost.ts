@@ -25,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { generate } from '@routemcp/api-key';
+import { freePort } from '@routemcp/testing/free-port';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../config.ts';
@@ -117,10 +118,9 @@ function load(port: number, key: string, seconds: number, cpus: string): number 
 async function start(variant: Variant, port: number, key: string, cpus: string): Promise<ChildProcess> {
   const child = spawn(
     'taskset',
-    ['-c', cpus, process.execPath, ...process.execArgv, import.meta.filename, 'serve', variant, String(port), key],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    ['-c', cpus, process.execPath, ...process.execArgv, import.meta.filename, 'serve', variant, String(port)],
+    // The key goes by the environment, not the command line, which `ps` shows.
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, AUTHZ_COST_KEY: key } },
   );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once('data', () => resolve());
@@ -140,8 +140,8 @@ async function drive(rounds: number, seconds: number): Promise<void> {
   const key = generate('live');
   const children = new Map<Variant, { child: ChildProcess; port: number }>();
   try {
-    for (const [i, variant] of VARIANTS.entries()) {
-      const port = 6_400 + i;
+    for (const variant of VARIANTS) {
+      const port = await freePort();
       children.set(variant, { child: await start(variant, port, key, serverCpus), port });
     }
     for (const { port } of children.values()) load(port, key, 2, wrkCpus);
@@ -168,5 +168,6 @@ async function drive(rounds: number, seconds: number): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'serve') await serve(process.argv[3] as Variant, Number(process.argv[4]), process.argv[5]!);
+if (process.argv[2] === 'serve')
+  await serve(process.argv[3] as Variant, Number(process.argv[4]), process.env.AUTHZ_COST_KEY!);
 else await drive(Number(process.argv[2] ?? 16), Number(process.argv[3] ?? 1));
