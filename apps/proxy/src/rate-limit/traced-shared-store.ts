@@ -29,7 +29,8 @@ export class TracedSharedStore implements SharedStore {
       'routemcp.rate_limit.buckets': plan.buckets.length,
     });
     const decided = this.#store.decide(plan, cost, leases);
-    if (active === undefined) return decided;
+    // No span, or the no-op one of an unsampled request: nothing to end, so no wrapper around the reply.
+    if (active === undefined || !active.span.isRecording()) return decided;
     const span = active.span;
     return decided.then(
       (reply) => {

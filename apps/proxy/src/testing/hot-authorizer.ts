@@ -16,7 +16,6 @@ export interface HotAuthorizer {
   authorizer: Authorizer;
   /** The one key it knows, live, with a bucket far larger than any run. */
   key: string;
-  record: KeyRecord;
 }
 
 /**
@@ -88,7 +87,7 @@ export async function hotAuthorizer(options: {
   // The first lookup and the first lease are asynchronous: settle both.
   await verifier.verify(hash(key));
   await limiter.admit(policyOf(record, rateLimits).plan(clock.now()));
-  return { authorizer, key, record };
+  return { authorizer, key };
 }
 
 /** A request for `authorize()` on the hot key, as the server's request class carries it. */
